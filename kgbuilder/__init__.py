@@ -1,0 +1,27 @@
+"""kgbuilder: hand-curated news facts in, a validated, queryable knowledge graph out.
+
+    >>> import kgbuilder
+    >>> kg = kgbuilder.build("datasets/kazakhstan-2022")      # doctest: +SKIP
+
+Heavy libraries (rdflib, pyshacl, networkx, pyvis) load only when used.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "load", "validate", "build", "open_graph", "check_quotes",
+           "KGBuilderError", "DatasetError", "ValidationError", "Diagnostic", "KnowledgeGraph"]
+
+from .errors import DatasetError, Diagnostic, KGBuilderError, ValidationError  # noqa: E402
+
+
+def __getattr__(name: str):
+    if name in ("load", "validate", "build", "open_graph", "check_quotes"):
+        from . import api
+
+        return getattr(api, name)
+    if name == "KnowledgeGraph":
+        from .graph.kg import KnowledgeGraph
+
+        return KnowledgeGraph
+    raise AttributeError(f"module 'kgbuilder' has no attribute {name!r}")

@@ -1,0 +1,100 @@
+"""kgbuilder's exception tree.
+
+The CLI turns every :class:`KGBuilderError` into ``Error: ...`` lines and exit
+code 1; any other exception is a bug and keeps its traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Diagnostic",
+    "KGBuilderError",
+    "DatasetError",
+    "ValidationError",
+    "QueryError",
+    "QuerySyntaxError",
+    "UnsafeQueryError",
+    "QueryTimeoutError",
+    "EntityNotFoundError",
+    "ExportError",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in a curated file, located as precisely as we can."""
+
+    file: str
+    line: int | None
+    message: str
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class KGBuilderError(Exception):
+    """Base class of every error kgbuilder raises on purpose."""
+
+    def lines(self) -> list[str]:
+        """The message as the lines the CLI prints after ``Error: ``."""
+        return [str(self)]
+
+
+class DatasetError(KGBuilderError):
+    """The curated dataset cannot be read: it carries every problem found."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic | str):
+        if isinstance(diagnostics, str):
+            diagnostics = [Diagnostic(diagnostics, None, "")]
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    def lines(self) -> list[str]:
+        return [str(d) for d in self.diagnostics]
+
+
+class ValidationError(DatasetError):
+    """The dataset loads but breaks the ontology or the SHACL shapes."""
+
+
+class QueryError(KGBuilderError):
+    """A SPARQL query could not be run."""
+
+
+class QuerySyntaxError(QueryError):
+    """A SPARQL query does not parse; carries line, column and token."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None,
+                 token: str | None = None, file: str | None = None):
+        self.line, self.column, self.token, self.file = line, column, token, file
+        where = file or "query"
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {message}")
+
+
+class UnsafeQueryError(QueryError):
+    """A query asks for something the safety rules forbid (UPDATE, SERVICE, FROM)."""
+
+
+class QueryTimeoutError(QueryError):
+    """A query ran past its time limit and was stopped."""
+
+
+class EntityNotFoundError(KGBuilderError):
+    """A name does not resolve to an entity (the message has 'did you mean')."""
+
+
+class ExportError(KGBuilderError):
+    """An export could not be written; the previous file is left untouched."""

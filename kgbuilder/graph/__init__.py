@@ -1,0 +1,1 @@
+"""Loading, building, storing, querying and the networkx view of a dataset."""

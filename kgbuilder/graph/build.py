@@ -1,0 +1,239 @@
+"""Turn a :class:`CuratedDataset` into RDF quads with full provenance.
+
+Every fact yields its direct triple and a reified ``kg:Statement`` carrying
+qualifiers, sources, quotes and attribution (see docs/rdf-model.md). Quads go
+to ``graph/meta`` (dataset, sources, entities) or ``graph/source/<id>``.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import DatasetError, Diagnostic
+from ..namespaces import KG_NS, STANDARD_PREFIXES
+from .model import CuratedDataset, DateValue, Fact
+from .ontology import Ontology, load_ontology
+
+__all__ = ["build_quads", "BuildResult", "statement_id", "check_iri"]
+
+RDF = STANDARD_PREFIXES["rdf"]
+RDFS = STANDARD_PREFIXES["rdfs"]
+XSD = STANDARD_PREFIXES["xsd"]
+SKOS = STANDARD_PREFIXES["skos"]
+OWL = STANDARD_PREFIXES["owl"]
+PROV = STANDARD_PREFIXES["prov"]
+DCT = STANDARD_PREFIXES["dcterms"]
+WD = STANDARD_PREFIXES["wd"]
+
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
+_LANG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
+_VERIFICATION = {"unverified": "Unverified", "disputed": "Disputed", "verified": "Verified"}
+
+
+def check_iri(iri: str) -> str:
+    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", iri) or _BAD_IRI.search(iri):
+        raise ValueError(f"invalid IRI {iri!r}")
+    return iri
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative(file: str, root) -> str:
+    """A curated file's path relative to the dataset folder, with / separators."""
+    try:
+        return Path(file).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return Path(file).name
+
+
+def statement_id(fact: Fact) -> str:
+    """A stable id: the same triple with the same qualifiers is the same statement."""
+    obj = fact.object if fact.object is not None else f"{fact.value!s}^^{fact.datatype}@{fact.lang}"
+    if isinstance(fact.value, DateValue):
+        obj = f"{fact.value.text}^^{fact.datatype}"
+    quals = {k: (v.text if isinstance(v, DateValue) else v) for k, v in sorted(fact.qualifiers.items())}
+    key = json.dumps([fact.subject, fact.predicate, obj, quals], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class BuildResult:
+    quads: list = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)   # IRI -> "file:line"
+    statements: int = 0
+
+
+def build_quads(ds: CuratedDataset, onto: Ontology | None = None) -> BuildResult:
+    """Build the quads of a dataset (rdflib terms). Raises DatasetError on a bad term."""
+    from rdflib import BNode, Literal, URIRef  # noqa: F401 (lazy: keeps --help fast)
+
+    onto = onto or load_ontology()
+    out = BuildResult()
+    problems: list[Diagnostic] = []
+    base = ds.base
+    U = URIRef
+    kg = lambda name: U(KG_NS + name)  # noqa: E731
+    a = U(RDF + "type")
+    meta = U(base + "graph/meta")
+
+    def lit(value, lang=None, datatype=None):
+        if lang is not None and not _LANG.match(lang):
+            raise ValueError(f"invalid language tag {lang!r}")
+        return Literal(value, lang=lang, datatype=U(datatype) if datatype else None)
+
+    def date_lit(d: DateValue):
+        return Literal(d.text, datatype=U(XSD + d.xsd))
+
+    add = out.quads.append
+    # dataset and sources
+    ds_iri = U(base)
+    add((ds_iri, a, kg("CuratedDataset"), meta))
+    add((ds_iri, U(DCT + "title"), lit(ds.title, ds.language), meta))
+    add((ds_iri, U(DCT + "identifier"), lit(ds.id), meta))
+    if ds.license:
+        add((ds_iri, U(DCT + "license"), lit(ds.license), meta))
+    if ds.description:
+        add((ds_iri, U(DCT + "description"), lit(ds.description, ds.language), meta))
+    for src in ds.sources.values():
+        s = U(base + "source/" + src.id)
+        out.origins[str(s)] = f"{src.file}:{src.line}"
+        add((s, a, kg("Source"), meta))
+        add((ds_iri, U(PROV + "wasDerivedFrom"), s, meta))
+        add((s, kg("id"), lit(src.id), meta))
+        add((s, U(DCT + "title"), lit(src.title, src.language or ds.language), meta))
+        if src.publisher:
+            add((s, kg("publisher"), lit(src.publisher), meta))
+        if src.date:
+            add((s, U(DCT + "date"), date_lit(src.date), meta))
+        if src.url:
+            try:
+                add((s, kg("url"), Literal(check_iri(src.url), datatype=U(XSD + "anyURI")), meta))
+            except ValueError as exc:
+                problems.append(Diagnostic(src.file, src.line, str(exc)))
+        if src.language:
+            add((s, U(DCT + "language"), lit(src.language), meta))
+
+    # entities
+    for ent in ds.entities.values():
+        try:
+            e = U(check_iri(base + ent.id))
+            out.origins[str(e)] = f"{ent.file}:{ent.line}"
+            add((e, a, U(onto.classes[ent.type]), meta))
+            add((e, kg("id"), lit(ent.id), meta))
+            add((e, U(RDFS + "label"), lit(ent.label, ds.language), meta))
+            add((e, U(SKOS + "prefLabel"), lit(ent.label, ds.language), meta))
+            for lang, label in sorted(ent.labels.items()):
+                if lang != ds.language:
+                    add((e, U(SKOS + "prefLabel"), lit(label, lang), meta))
+            for alias, lang in ent.aliases:
+                add((e, U(SKOS + "altLabel"), lit(alias, lang), meta))
+            if ent.description:
+                add((e, U(RDFS + "comment"), lit(ent.description, ds.language), meta))
+            if ent.wikidata:
+                add((e, U(OWL + "sameAs"), U(WD + ent.wikidata), meta))
+        except ValueError as exc:
+            problems.append(Diagnostic(ent.file, ent.line, str(exc)))
+
+    # facts
+    seen: dict[str, dict] = {}
+    for fact in ds.facts:
+        try:
+            _add_fact(fact, ds, onto, out, seen, U, Literal, lit, date_lit, kg, a)
+        except ValueError as exc:
+            problems.append(Diagnostic(fact.file, fact.line, str(exc)))
+    if problems:
+        raise DatasetError(problems)
+    return out
+
+
+def _add_fact(fact, ds, onto, out, seen, U, Literal, lit, date_lit, kg, a) -> None:
+    base = ds.base
+    add = out.quads.append
+    s = U(base + fact.subject)
+    p = U(onto.predicates[fact.predicate].iri)
+    if fact.object is not None:
+        o = U(base + fact.object)
+    elif isinstance(fact.value, DateValue):
+        o = date_lit(fact.value)
+    elif fact.lang:
+        o = lit(fact.value, fact.lang)
+    else:
+        o = Literal(fact.value, datatype=U(fact.datatype)) if fact.datatype != XSD + "string" else Literal(fact.value)
+        if getattr(o, "ill_typed", False):
+            raise ValueError(f"'{fact.value}' is not a valid {fact.datatype.rsplit('#', 1)[-1]}")
+    sid = statement_id(fact)
+    st = U(base + "statement/" + sid)
+    first = sid not in seen
+    if first:
+        # origin "file:line" and the evidence already attached, by (source, quote)
+        seen[sid] = {"origin": f"{fact.file}:{fact.line}", "evidence": {},
+                     "rel": f"{_relative(fact.file, ds.root)}:{fact.line}"}
+        out.origins[str(st)] = seen[sid]["origin"]
+        out.statements += 1
+    known_evidence = seen[sid]["evidence"]
+    q = fact.qualifiers
+    graphs = []
+    for ev in fact.evidence:
+        g = U(base + "graph/source/" + ev.source)
+        if g not in graphs:
+            graphs.append(g)
+    for g in graphs:
+        add((s, p, o, g))
+        add((st, a, kg("Statement"), g))
+        add((st, U(RDF + "subject"), s, g))
+        add((st, U(RDF + "predicate"), p, g))
+        add((st, U(RDF + "object"), o, g))
+        add((st, kg("file"), Literal(seen[sid]["rel"]), g))
+        precision = None
+        for key in ("date", "start", "end"):
+            if key in q:
+                add((st, kg(key), date_lit(q[key]), g))
+                precision = q[key].precision
+        if isinstance(fact.value, DateValue):
+            precision = fact.value.precision
+        if precision:
+            add((st, kg("datePrecision"), Literal(precision), g))
+        if "date_note" in q:
+            add((st, kg("dateNote"), Literal(q["date_note"]), g))
+        if "place" in q:
+            add((st, kg("location"), U(base + q["place"]), g))
+        if "claimed_by" in q:
+            add((st, kg("claimedBy"), U(base + q["claimed_by"]), g))
+        if "disputed_by" in q:
+            add((st, kg("disputedBy"), U(base + q["disputed_by"]), g))
+        if "verification" in q:
+            add((st, kg("verification"), kg(_VERIFICATION[q["verification"]]), g))
+        if "role" in q:
+            add((st, kg("role"), Literal(q["role"]), g))
+        if "note" in q:
+            add((st, kg("note"), Literal(q["note"]), g))
+        qty = q.get("quantity")
+        if qty:
+            value = qty.get("value", fact.value if isinstance(fact.value, (int, str)) else None)
+            if value is not None:
+                add((st, kg("quantityValue"), Literal(str(value), datatype=U(STANDARD_PREFIXES["xsd"] + "decimal")), g))
+            if "unit" in qty:
+                add((st, kg("quantityUnit"), Literal(qty["unit"]), g))
+            if "bound" in qty:
+                add((st, kg("quantityBound"), Literal(qty["bound"]), g))
+    # a claimed event also says so directly
+    ent = ds.entities.get(fact.subject)
+    if ent is not None and ent.claimed_by and first:
+        g0 = graphs[0]
+        add((s, kg("claimedBy"), U(base + ent.claimed_by), g0))
+    for ev in fact.evidence:
+        if (ev.source, ev.quote) in known_evidence:
+            continue
+        known_evidence[(ev.source, ev.quote)] = i = len(known_evidence) + 1
+        g = U(base + "graph/source/" + ev.source)
+        e = U(f"{st}/evidence/{i}")
+        out.origins[str(e)] = f"{ev.file}:{ev.line}"
+        add((st, U(PROV + "wasDerivedFrom"), U(base + "source/" + ev.source), g))
+        add((st, kg("evidence"), e, g))
+        add((e, a, kg("Evidence"), g))
+        add((e, U(PROV + "wasDerivedFrom"), U(base + "source/" + ev.source), g))
+        add((e, kg("quote"), Literal(ev.quote), g))

@@ -1,0 +1,540 @@
+"""Load a dataset folder of YAML files into a :class:`CuratedDataset`.
+
+Every problem is collected as a :class:`Diagnostic` (``FILE:LINE: message``)
+rather than stopping at the first, so ``kgbuilder validate`` can list them all.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import DatasetError, Diagnostic
+from ..namespaces import STANDARD_PREFIXES
+from ..schemas.input_schema import DATE, SLUG, data_schema, dataset_schema
+from .model import CuratedDataset, DateValue, Entity, Evidence, Fact, Source
+from .ontology import Ontology, load_ontology
+from .resolve import AmbiguousName, Resolver, UnknownName, did_you_mean
+from .yamlload import LDict, LList, line_of, load_yaml
+
+__all__ = ["load_dataset", "load_dataset_collect", "dataset_files", "parse_date"]
+
+XSD = STANDARD_PREFIXES["xsd"]
+_DATE_RE = re.compile(DATE)
+_SLUG_RE = re.compile(SLUG)
+_SHORT = re.compile(r"^\s*(\S+)\s+(\S+)\s+(\S+)\s*\|\s*(?:@(\S+)\s+)?(.+?)\s*$", re.S)
+_EVENT_META = {"claimed_by", "verification", "disputed_by", "date_note", "note"}
+_ENTITY_KEYS = {"id", "type", "label", "aliases", "labels", "description", "wikidata"}
+_SOURCE_KEYS = {"sources", "source", "quote"}
+
+
+def parse_date(value: Any) -> DateValue | None:
+    """ISO 8601 date of day, month or year precision, or None when invalid."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not _DATE_RE.match(text):
+        return None
+    if len(text) == 10:
+        try:
+            _dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+        return DateValue(text, "day")
+    return DateValue(text, "month" if len(text) == 7 else "year")
+
+
+def dataset_files(root: Path) -> list[Path]:
+    """The YAML files of a dataset other than dataset.yaml, in a stable order."""
+    out = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts) or rel.parts[0] == "queries":
+            continue
+        if path.is_file() and path.suffix in (".yaml", ".yml") and rel != Path("dataset.yaml"):
+            out.append(path)
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _validators(onto_id: int):
+    from jsonschema import Draft202012Validator
+
+    onto = load_ontology()
+    data = data_schema(onto)
+    items = data["properties"]
+    return (
+        Draft202012Validator(dataset_schema()),
+        Draft202012Validator(data),
+        {
+            "entities": Draft202012Validator(items["entities"]["items"]),
+            "events": Draft202012Validator(items["events"]["items"]),
+            "facts": Draft202012Validator(items["facts"]["items"]["oneOf"][1]),
+        },
+    )
+
+
+def _walk(doc: Any, path) -> tuple[Any, Any]:
+    """(container, key) of the deepest element of ``path`` inside ``doc``."""
+    container, key = doc, None
+    for step in path:
+        if key is not None:
+            try:
+                container = container[key]
+            except (KeyError, IndexError, TypeError):
+                return container, None
+        key = step
+    return container, key
+
+
+def _schema_messages(validator, doc, display: str, prefix=(), what: str = "") -> list[Diagnostic]:
+    out = []
+    for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        path = list(err.absolute_path)
+        container, key = _walk(doc, path)
+        line = line_of(container, key) if key is not None else line_of(doc if not path else container)
+        name = str(path[-1]) if path and isinstance(path[-1], str) else (what or "value")
+        schema = err.schema if isinstance(err.schema, dict) else {}
+        inst = err.instance
+        if err.validator == "additionalProperties":
+            allowed = set(schema.get("properties", {}))
+            for extra in sorted(set(inst) - allowed):
+                kline = line_of(inst, extra)
+                out.append(Diagnostic(display, kline, f"unknown key '{extra}'"
+                                      + (f" in {what}" if what and not path else "")
+                                      + did_you_mean(extra, allowed)))
+            continue
+        if err.validator == "required":
+            missing = err.message.split("'")[1] if "'" in err.message else err.message
+            out.append(Diagnostic(display, line_of(inst) or line, f"missing required key '{missing}'"
+                                  + (f" in {what}" if what and not path else "")))
+            continue
+        if err.validator == "enum":
+            choices = [str(c) for c in schema.get("enum", [])]
+            kind = {"predicate": "predicate", "type": "type"}.get(name, f"value for '{name}'")
+            hint = did_you_mean(str(inst), choices)
+            if not hint and len(choices) <= 8:
+                hint = " (one of " + ", ".join(choices) + ")"
+            out.append(Diagnostic(display, line, f"unknown {kind} '{inst}'{hint}"))
+            continue
+        if err.validator == "pattern" or (err.validator == "oneOf" and "date" in str(schema.get("description", ""))):
+            pattern = schema.get("pattern", "")
+            if pattern == SLUG or name in ("id", "source", "default_source"):
+                msg = f"bad id '{inst}' in '{name}': use lower-case letters, digits and hyphens"
+            elif pattern == DATE or "date" in str(schema.get("description", "")):
+                msg = f"bad date '{inst}' in '{name}': expected ISO 8601 YYYY-MM-DD, YYYY-MM or YYYY"
+            elif name == "base":
+                msg = f"bad base IRI '{inst}': it must be an http(s) IRI without spaces ending with / or #"
+            else:
+                msg = f"bad value '{inst}' for '{name}'"
+            out.append(Diagnostic(display, line, msg))
+            continue
+        if err.validator == "type":
+            want = schema.get("type")
+            want = " or ".join(want) if isinstance(want, list) else want
+            got = {dict: "mapping", list: "list", str: "string", int: "integer", bool: "boolean",
+                   type(None): "empty"}.get(type(inst), type(inst).__name__)
+            if isinstance(inst, bool):
+                got = "boolean"
+            quote_hint = " (quote it)" if want == "string" and isinstance(inst, (int, bool)) else ""
+            out.append(Diagnostic(display, line, f"'{name}' must be a {want}, not {got}{quote_hint}"))
+            continue
+        if err.validator in ("minItems", "minLength"):
+            out.append(Diagnostic(display, line, f"'{name}' must not be empty"))
+            continue
+        out.append(Diagnostic(display, line, f"invalid '{name}': {err.message}"))
+    return out
+
+
+class _Loader:
+    def __init__(self, root: Path, onto: Ontology):
+        self.root = root
+        self.onto = onto
+        self.diags: list[Diagnostic] = []
+        self.resolver = Resolver()
+
+    def display(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    def err(self, file: str, line: int | None, message: str) -> None:
+        self.diags.append(Diagnostic(file, line, message))
+
+    # -- dataset.yaml ---------------------------------------------------
+    def load_meta(self) -> CuratedDataset | None:
+        path = self.root / "dataset.yaml"
+        name = self.display(path)
+        if not path.is_file():
+            alt = self.root / "dataset.yml"
+            hint = " (found dataset.yml: rename it)" if alt.exists() else ""
+            self.err(name, None, f"missing dataset.yaml{hint}")
+            return None
+        try:
+            doc = load_yaml(path, name)
+        except DatasetError as exc:
+            self.diags.extend(exc.diagnostics)
+            return None
+        if not isinstance(doc, LDict):
+            self.err(name, line_of(doc) or 1, "dataset.yaml must be a mapping")
+            return None
+        ds_validator, _, _ = _validators(id(self.onto))
+        problems = _schema_messages(ds_validator, doc, name, what="dataset.yaml")
+        self.diags.extend(problems)
+        if any(k not in doc for k in ("id", "title", "base")):
+            return None
+        base = str(doc["base"])
+        ds = CuratedDataset(
+            root=self.root, id=str(doc["id"]), title=str(doc["title"]), base=base,
+            prefix=str(doc.get("prefix") or "ds"), language=str(doc.get("language") or "en"),
+            license=doc.get("license"), description=doc.get("description"),
+            default_source=doc.get("default_source"),
+        )
+        if ds.prefix in STANDARD_PREFIXES:
+            self.err(name, line_of(doc, "prefix"), f"prefix '{ds.prefix}' is reserved for {STANDARD_PREFIXES[ds.prefix]}")
+        sources = doc.get("sources")
+        if isinstance(sources, LList):
+            for i, src in enumerate(sources):
+                if not isinstance(src, LDict) or "id" not in src or not isinstance(src.get("id"), str):
+                    continue
+                sid = src["id"]
+                line = line_of(sources, i)
+                if sid in ds.sources:
+                    self.err(name, line, f"duplicate source id '{sid}' (first on line {ds.sources[sid].line})")
+                    continue
+                ds.sources[sid] = Source(
+                    id=sid, title=str(src.get("title", "")), publisher=src.get("publisher"),
+                    date=parse_date(src["date"]) if "date" in src else None, url=src.get("url"),
+                    language=src.get("language"), file=name, line=line,
+                )
+        if ds.default_source and ds.default_source not in ds.sources:
+            self.err(name, line_of(doc, "default_source"),
+                     f"unknown source '{ds.default_source}'" + did_you_mean(ds.default_source, ds.sources))
+        return ds
+
+    # -- the other files --------------------------------------------------
+    def load_docs(self, ds: CuratedDataset) -> list[tuple[str, str, LDict, int]]:
+        """Read every file; return (kind, file, item, line) for entities/events/facts."""
+        _, data_validator, item_validators = _validators(id(self.onto))
+        items = []
+        for path in dataset_files(self.root):
+            name = self.display(path)
+            ds.files.append(path)
+            try:
+                doc = load_yaml(path, name)
+            except DatasetError as exc:
+                self.diags.extend(exc.diagnostics)
+                continue
+            if doc is None:
+                continue
+            if not isinstance(doc, LDict):
+                self.err(name, line_of(doc) or 1, "expected a mapping with 'entities', 'events' or 'facts'")
+                continue
+            for key in doc:
+                if key not in ("entities", "events", "facts"):
+                    self.err(name, line_of(doc, key), f"unknown key '{key}'"
+                             + (did_you_mean(key, ["entities", "events", "facts"]) or
+                                " (expected 'entities', 'events' or 'facts')"))
+            for kind in ("entities", "events", "facts"):
+                seq = doc.get(kind)
+                if seq is None:
+                    continue
+                if not isinstance(seq, LList):
+                    self.err(name, line_of(doc, kind), f"'{kind}' must be a list")
+                    continue
+                singular = kind[:-1] if kind != "entities" else "entity"
+                for i, item in enumerate(seq):
+                    line = line_of(seq, i)
+                    if kind == "facts" and isinstance(item, str):
+                        items.append((kind, name, item, line))
+                        continue
+                    if not isinstance(item, LDict):
+                        self.err(name, line, f"each of '{kind}' must be a mapping"
+                                 + (" or a one-line fact" if kind == "facts" else ""))
+                        continue
+                    problems = _schema_messages(item_validators[kind], item, name, what=singular)
+                    self.diags.extend(problems)
+                    # a broken item is still registered (entities) and its references
+                    # checked (facts), so one run reports every problem
+                    items.append((kind + ("-broken" if problems else ""), name, item, line))
+        return items
+
+    def register_entities(self, ds: CuratedDataset, items) -> None:
+        for kind, name, item, line in items:
+            if kind.startswith("facts") or not isinstance(item.get("id"), str):
+                continue
+            eid = item["id"]
+            if eid in ds.entities:
+                first = ds.entities[eid]
+                self.err(name, line_of(item, "id"), f"duplicate id '{eid}' (first defined at {first.file}:{first.line})")
+                continue
+            if eid in ds.sources:
+                self.err(name, line_of(item, "id"), f"id '{eid}' is also a source id")
+            aliases: list[tuple[str, str]] = []
+            raw = item.get("aliases")
+            if isinstance(raw, list):
+                aliases = [(a, ds.language) for a in raw if isinstance(a, str)]
+            elif isinstance(raw, dict):
+                aliases = [(a, lang) for lang, vals in raw.items() for a in (vals or []) if isinstance(a, str)]
+            labels = {k: v for k, v in (item.get("labels") or {}).items() if isinstance(v, str)}
+            ent = Entity(id=eid, type=str(item.get("type")), label=str(item.get("label")), aliases=aliases,
+                         labels=labels, description=item.get("description"), wikidata=item.get("wikidata"),
+                         is_event=kind.startswith("events"), file=name, line=line)
+            ds.entities[eid] = ent
+            self.resolver.add(eid, [ent.label, *(a for a, _ in aliases), *labels.values()])
+
+    def ref(self, name: str, line: int | None, value: Any, key: str) -> str | None:
+        if not isinstance(value, str):
+            self.err(name, line, f"'{key}' must be an entity reference (a string)")
+            return None
+        try:
+            return self.resolver.resolve(value)
+        except UnknownName as exc:
+            self.err(name, line, f"unknown entity '{value}' in '{key}'{exc.hint}")
+        except AmbiguousName as exc:
+            self.err(name, line, str(exc))
+        return None
+
+    def evidence(self, ds: CuratedDataset, name: str, item: LDict, default_line: int | None) -> list[Evidence]:
+        out = []
+        if "sources" in item:
+            if "source" in item or "quote" in item:
+                self.err(name, line_of(item, "source") or line_of(item, "quote"),
+                         "use either 'sources' or 'source' + 'quote', not both")
+            for i, src in enumerate(item["sources"]):
+                line = line_of(item["sources"], i)
+                out.append(Evidence(source=src["source"], quote=src["quote"], file=name, line=line))
+        elif "source" in item or "quote" in item:
+            if "quote" not in item:
+                self.err(name, line_of(item, "source"), "source without a quote: add 'quote' with the supporting text")
+                return []
+            sid = item.get("source") or ds.default_source
+            if sid is None:
+                self.err(name, line_of(item, "quote"), "quote without a source: add 'source' (or default_source in dataset.yaml)")
+                return []
+            out.append(Evidence(source=sid, quote=item["quote"], file=name, line=line_of(item, "quote")))
+        else:
+            self.err(name, default_line, "no source: add 'sources' (each with 'source' and 'quote') or 'source' + 'quote'")
+            return []
+        for ev in out:
+            if ev.source not in ds.sources:
+                self.err(name, ev.line, f"unknown source '{ev.source}'" + did_you_mean(ev.source, ds.sources))
+            if not ev.quote.strip():
+                self.err(name, ev.line, "empty quote")
+        return out
+
+    def qualifiers(self, name: str, item: LDict) -> dict[str, Any]:
+        q: dict[str, Any] = {}
+        for key in ("date", "start", "end"):
+            if key in item:
+                d = parse_date(item[key])
+                if d is None:
+                    self.err(name, line_of(item, key), f"bad date '{item[key]}' in '{key}': not a calendar date")
+                else:
+                    q[key] = d
+        if "start" in q and "end" in q and q["start"].bounds()[0] > q["end"].bounds()[1]:
+            self.err(name, line_of(item, "end"), f"end {q['end'].text} is before start {q['start'].text}")
+        for key in ("place", "claimed_by", "disputed_by"):
+            if key in item:
+                rid = self.ref(name, line_of(item, key), item[key], key)
+                if rid is not None:
+                    q[key] = rid
+                    want = "Place" if key == "place" else "Agent"
+                    self.check_type(name, line_of(item, key), rid, want, key)
+        for key in ("date_note", "role", "note", "verification"):
+            if key in item:
+                q[key] = item[key]
+        if "quantity" in item:
+            q["quantity"] = dict(item["quantity"])
+        return q
+
+    def check_type(self, name: str, line, eid: str, want: str | None, what: str) -> None:
+        if want is None or want == "Entity":
+            return
+        ent = self._entities.get(eid)
+        if ent is None:
+            return
+        if not self.onto.is_a(ent.type, want):
+            self.err(name, line, f"'{eid}' is a {ent.type}, but {what} needs a {want}")
+
+    def literal(self, name: str, line, pred, value: Any) -> tuple[Any, str] | None:
+        rng = pred.range or XSD + "string"
+        if rng in (XSD + "integer",):
+            if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and re.fullmatch(r"-?\d+", value))):
+                self.err(name, line, f"'{pred.name}' needs an integer, not '{value}'")
+                return None
+            return int(value), rng
+        if rng == XSD + "decimal":
+            if isinstance(value, bool) or not re.fullmatch(r"-?\d+(\.\d+)?", str(value)):
+                self.err(name, line, f"'{pred.name}' needs a number, not '{value}'")
+                return None
+            return str(value), rng
+        if rng == XSD + "date" or pred.name == "date":
+            d = parse_date(value)
+            if d is None:
+                self.err(name, line, f"bad date '{value}' for '{pred.name}': expected ISO 8601 YYYY-MM-DD, YYYY-MM or YYYY")
+                return None
+            return d, XSD + d.xsd
+        if rng == XSD + "boolean":
+            if not isinstance(value, bool):
+                self.err(name, line, f"'{pred.name}' needs true or false, not '{value}'")
+                return None
+            return value, rng
+        if isinstance(value, bool):
+            self.err(name, line, f"'{pred.name}' needs text, not {str(value).lower()} (quote it)")
+            return None
+        return str(value), rng
+
+    def fact(self, ds: CuratedDataset, name: str, line, subject: str | None, pred_name: str,
+             obj: Any, is_literal: bool, item: LDict, key_line, quals, evidence, lang=None) -> None:
+        pred = self.onto.predicates.get(pred_name)
+        if pred is None:
+            self.err(name, key_line, f"unknown predicate '{pred_name}'" + did_you_mean(pred_name, self.onto.predicates))
+            return
+        if subject is None:
+            return
+        subj_ent = self._entities.get(subject)
+        if subj_ent is not None and pred.domain and not self.onto.is_a(subj_ent.type, pred.domain):
+            self.err(name, key_line, f"'{pred_name}' needs a subject of type {pred.domain}, but '{subject}' is a {subj_ent.type}")
+        fact = Fact(subject=subject, predicate=pred_name, qualifiers=quals, evidence=evidence, file=name, line=line)
+        if pred.is_object:
+            if is_literal:
+                self.err(name, key_line, f"'{pred_name}' links to an entity: use 'object', not 'value'")
+                return
+            oid = self.ref(name, key_line, obj, "object" if not item.get("id") else pred_name)
+            if oid is None:
+                return
+            self.check_type(name, key_line, oid, pred.range, f"the object of '{pred_name}'")
+            fact.object = oid
+        else:
+            if not is_literal and "value" not in item and item.get("id") is None:
+                self.err(name, key_line, f"'{pred_name}' takes a literal: use 'value', not 'object'")
+                return
+            qty = None
+            if isinstance(obj, dict):
+                qty = {k: v for k, v in obj.items() if k != "value"}
+                obj = obj.get("value")
+            lit = self.literal(name, key_line, pred, obj)
+            if lit is None:
+                return
+            fact.value, fact.datatype = lit
+            if qty:
+                fact.qualifiers = {**quals, "quantity": {**quals.get("quantity", {}), **qty}}
+            if fact.datatype == XSD + "string":
+                fact.lang = lang or ds.language
+        ds.facts.append(fact)
+
+    def load_items(self, ds: CuratedDataset, items) -> None:
+        self._entities = ds.entities
+        for kind, name, item, line in items:
+            if kind.endswith("-broken"):
+                if kind != "entities-broken":
+                    self.check_broken(ds, name, item, line)
+                continue
+            if kind == "entities":
+                continue
+            if kind == "events":
+                self.load_event(ds, name, item, line)
+            elif kind == "facts":
+                if isinstance(item, str):
+                    self.load_short(ds, name, item, line)
+                else:
+                    self.load_fact(ds, name, item, line)
+
+    def check_broken(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
+        """Check the references of an item that failed the schema, without keeping it."""
+        for key in ("subject", "object", "claimed_by", "disputed_by", "place"):
+            if isinstance(item.get(key), str):
+                self.ref(name, line_of(item, key), item[key], key)
+        sources = item.get("sources")
+        if isinstance(sources, list):
+            for i, src in enumerate(sources):
+                if isinstance(src, dict) and isinstance(src.get("source"), str) and src["source"] not in ds.sources:
+                    self.err(name, line_of(sources, i), f"unknown source '{src['source']}'" + did_you_mean(src["source"], ds.sources))
+        elif isinstance(item.get("source"), str) and item["source"] not in ds.sources:
+            self.err(name, line_of(item, "source"), f"unknown source '{item['source']}'" + did_you_mean(item["source"], ds.sources))
+
+    def load_event(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
+        evidence = self.evidence(ds, name, item, line)
+        quals = self.qualifiers(name, _sub(item, _EVENT_META))
+        eid = item["id"]
+        if "claimed_by" in quals:
+            ds.entities[eid].claimed_by = quals["claimed_by"]
+        roles = [k for k in item if k not in _ENTITY_KEYS | _SOURCE_KEYS | _EVENT_META]
+        if not roles:
+            self.err(name, line, f"event '{eid}' has no roles: add at least one of agent, target, place, date, ...")
+        for key in roles:
+            pred = self.onto.predicates.get(key)
+            values = item[key]
+            many = values if isinstance(values, list) and pred is not None and pred.is_object else [values]
+            for j, v in enumerate(many):
+                kline = line_of(values, j) if many is values else line_of(item, key)
+                self.fact(ds, name, kline, eid, key, v, pred is not None and not pred.is_object,
+                          item, kline, dict(quals), evidence)
+
+    def load_fact(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
+        evidence = self.evidence(ds, name, item, line)
+        quals = self.qualifiers(name, item)
+        subject = self.ref(name, line_of(item, "subject"), item["subject"], "subject")
+        has_obj, has_val = "object" in item, "value" in item
+        if has_obj == has_val:
+            self.err(name, line, "a fact needs exactly one of 'object' (an entity) or 'value' (a literal)")
+            return
+        self.fact(ds, name, line, subject, item["predicate"], item["object"] if has_obj else item["value"],
+                  has_val, item, line_of(item, "predicate"), quals, evidence, lang=item.get("lang"))
+
+    def load_short(self, ds: CuratedDataset, name: str, text: str, line) -> None:
+        m = _SHORT.match(text)
+        if not m:
+            self.err(name, line, "one-line fact must read 'SUBJECT PREDICATE OBJECT | QUOTE' "
+                                 "(or '... | @SOURCE QUOTE')")
+            return
+        s, p, o, sid, quote = m.groups()
+        sid = sid or ds.default_source
+        if sid is None:
+            self.err(name, line, "one-line fact without a source: write '| @SOURCE QUOTE' or set default_source")
+            return
+        if sid not in ds.sources:
+            self.err(name, line, f"unknown source '{sid}'" + did_you_mean(sid, ds.sources))
+            return
+        item = LDict(line)
+        subject = self.ref(name, line, s, "subject")
+        pred = self.onto.predicates.get(p)
+        is_literal = pred is not None and not pred.is_object
+        self.fact(ds, name, line, subject, p, o, is_literal, item, line, {},
+                  [Evidence(source=sid, quote=quote, file=name, line=line)])
+
+
+def _sub(item: LDict, keys) -> LDict:
+    out = LDict(item.line)
+    for k in keys:
+        if k in item:
+            out[k] = item[k]
+            out.key_lines[k] = item.key_lines.get(k, item.line)
+    return out
+
+
+def load_dataset_collect(path: str | Path, ontology: Ontology | None = None) -> tuple[CuratedDataset | None, list[Diagnostic]]:
+    """Load a dataset folder; return it (or None) with every problem found."""
+    root = Path(path)
+    onto = ontology or load_ontology()
+    if not root.is_dir():
+        what = "is a file, not a dataset folder" if root.exists() else "no such dataset folder"
+        return None, [Diagnostic(str(path), None, what)]
+    loader = _Loader(root, onto)
+    ds = loader.load_meta()
+    if ds is None:
+        return None, loader.diags
+    items = loader.load_docs(ds)
+    loader.register_entities(ds, items)
+    loader.load_items(ds, items)
+    return ds, sorted(set(loader.diags), key=lambda d: (d.file, d.line or 0, d.column or 0, d.message))
+
+
+def load_dataset(path: str | Path, ontology: Ontology | None = None) -> CuratedDataset:
+    """Load a dataset folder; raise :class:`DatasetError` listing every problem."""
+    ds, diags = load_dataset_collect(path, ontology)
+    if diags or ds is None:
+        raise DatasetError(diags)
+    return ds

@@ -1,0 +1,51 @@
+"""Validation: the loader's checks, then SHACL on the built graph.
+
+SHACL results are mapped back to the curated file and line of the focus node.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import Diagnostic
+
+__all__ = ["shacl_diagnostics"]
+
+
+def shacl_diagnostics(quads, origins: dict[str, str], shapes: str | Path | None = None,
+                      ontology: str | Path | None = None) -> list[Diagnostic]:
+    """Run the SHACL shapes over the quads; one Diagnostic per violation."""
+    from pyshacl import validate as shacl_validate
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SH
+
+    from .ontology import ontology_path, shapes_path
+
+    data = Graph()
+    for s, p, o, _ in quads:
+        data.add((s, p, o))
+    # the subclass hierarchy lets sh:class and sh:targetClass follow rdfs:subClassOf
+    onto = Graph().parse(str(ontology or ontology_path()), format="turtle")
+    from rdflib.namespace import RDFS
+
+    for t in onto.triples((None, RDFS.subClassOf, None)):
+        data.add(t)
+    shapes_graph = Graph().parse(str(shapes or shapes_path()), format="turtle")
+    conforms, report, _ = shacl_validate(data, shacl_graph=shapes_graph, inference="none",
+                                         allow_warnings=True, meta_shacl=False, advanced=False)
+    if conforms:
+        return []
+    out = []
+    for res in report.subjects(predicate=SH.focusNode):
+        focus = report.value(res, SH.focusNode)
+        path = report.value(res, SH.resultPath)
+        message = report.value(res, SH.resultMessage)
+        severity = report.value(res, SH.resultSeverity)
+        origin = origins.get(str(focus))
+        if origin is None and "/evidence/" in str(focus):
+            origin = origins.get(str(focus).rsplit("/evidence/", 1)[0])
+        file, line = (origin.rsplit(":", 1) if origin else (str(focus), None))
+        pname = data.namespace_manager.normalizeUri(path) if isinstance(path, URIRef) else str(path or "")
+        level = "" if severity == SH.Violation else f"{str(severity).rsplit('#', 1)[-1].lower()}: "
+        out.append(Diagnostic(file, int(line) if line and line.isdigit() else None,
+                              f"SHACL {level}{message} (on {pname})"))
+    return sorted(set(out), key=lambda d: (d.file, d.line or 0, d.message))

@@ -1,0 +1,188 @@
+"""Strict YAML: safe loading with line numbers and no silent retyping.
+
+PyYAML composes the document into nodes (which carry line and column); we
+build Python values from the nodes ourselves so that
+
+* duplicate keys, anchors, aliases and explicit tags are errors;
+* plain scalars stay strings unless they are ``true``/``false``, ``null``/``~``
+  or a plain integer without a leading zero. ``NO``, ``on``, ``012345``,
+  ``1.10`` and ``2022-01-05`` stay exactly as written;
+* every mapping and list remembers the line of each key and item, so errors
+  can point at ``FILE:LINE``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import DatasetError, Diagnostic
+
+__all__ = ["LDict", "LList", "load_yaml", "load_yaml_text", "line_of", "MAX_FILE_BYTES"]
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+
+
+class LDict(dict):
+    """A dict that remembers its own line and the line of each key."""
+
+    __slots__ = ("line", "key_lines")
+
+    def __init__(self, line: int):
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[str, int] = {}
+
+
+class LList(list):
+    """A list that remembers its own line and the line of each item."""
+
+    __slots__ = ("line", "item_lines")
+
+    def __init__(self, line: int):
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+
+def line_of(container: Any, key: Any = None) -> int | None:
+    """Line of ``container[key]`` (or of the container when key is None)."""
+    if key is not None:
+        if isinstance(container, LDict) and key in container.key_lines:
+            return container.key_lines[key]
+        if isinstance(container, LList) and isinstance(key, int) and 0 <= key < len(container.item_lines):
+            return container.item_lines[key]
+    return getattr(container, "line", None)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    pass
+
+
+def _plain_scalar(node: yaml.ScalarNode) -> Any:
+    value = node.value
+    if node.style is not None and node.style != "":
+        return value  # quoted or block scalar: always a string
+    if value in ("true", "false"):
+        return value == "true"
+    if value in ("null", "~", ""):
+        return None
+    if _INT.match(value):
+        return int(value)
+    return value
+
+
+def _check_event_free(node: yaml.Node, path: str) -> None:
+    tag = node.tag
+    # PyYAML resolves implicit tags to tag:yaml.org,2002:*; explicit ones are
+    # kept as written. We cannot see from the node whether it was explicit, so
+    # we compare with what the resolver would have chosen.
+    if isinstance(node, yaml.ScalarNode):
+        implicit = _StrictLoader.resolve(_StrictLoader, yaml.ScalarNode, node.value, (True, False))
+        if node.style not in (None, ""):
+            implicit = "tag:yaml.org,2002:str"
+        if tag != implicit:
+            raise _Problem(node.start_mark, f"tags are not allowed ({tag.replace('tag:yaml.org,2002:', '!!')})")
+    elif isinstance(node, yaml.MappingNode):
+        if tag != "tag:yaml.org,2002:map":
+            raise _Problem(node.start_mark, f"tags are not allowed ({tag.replace('tag:yaml.org,2002:', '!!')})")
+    elif isinstance(node, yaml.SequenceNode):
+        if tag != "tag:yaml.org,2002:seq":
+            raise _Problem(node.start_mark, f"tags are not allowed ({tag.replace('tag:yaml.org,2002:', '!!')})")
+
+
+class _Problem(Exception):
+    def __init__(self, mark, message: str):
+        self.mark, self.message = mark, message
+
+
+def _build(node: yaml.Node) -> Any:
+    _check_event_free(node, "")
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.ScalarNode):
+        return _plain_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        out = LList(line)
+        for item in node.value:
+            out.append(_build(item))
+            out.item_lines.append(item.start_mark.line + 1)
+        return out
+    if isinstance(node, yaml.MappingNode):
+        out = LDict(line)
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Problem(key_node.start_mark, "mapping keys must be plain strings")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Problem(key_node.start_mark, "merge keys (<<) are not allowed")
+            key = key_node.value
+            if key in out:
+                raise _Problem(key_node.start_mark,
+                               f"duplicate key '{key}' (first on line {out.key_lines[key]})")
+            out[key] = _build(value_node)
+            out.key_lines[key] = key_node.start_mark.line + 1
+        return out
+    raise _Problem(node.start_mark, f"unsupported YAML node {type(node).__name__}")
+
+
+class _NoAliasComposer(_StrictLoader):
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Problem(event.start_mark, f"aliases are not allowed (*{event.anchor})")
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _Problem(event.start_mark, f"anchors are not allowed (&{anchor})")
+        return super().compose_node(parent, index)
+
+
+def load_yaml_text(text: str, filename: str) -> Any:
+    """Parse one YAML document strictly; raise DatasetError with FILE:LINE:COL."""
+    loader = _NoAliasComposer(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _build(node)
+    except _Problem as exc:
+        raise DatasetError(Diagnostic(filename, exc.mark.line + 1, exc.message, exc.mark.column + 1)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            message = f"{exc.problem} ({exc.context})"
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise DatasetError(Diagnostic(filename, line, f"YAML syntax error: {message}", col)) from None
+    except yaml.YAMLError as exc:
+        raise DatasetError(Diagnostic(filename, None, f"YAML error: {exc}")) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml(path: str | Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """Read a UTF-8 YAML file (a BOM is fine) strictly; see :func:`load_yaml_text`."""
+    path = Path(path)
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise DatasetError(Diagnostic(name, None, f"file is {size} bytes, over the {max_bytes}-byte limit"))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(Diagnostic(name, None, f"cannot read: {exc.strerror}")) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DatasetError(Diagnostic(name, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", col)) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DatasetError(Diagnostic(name, line, "NUL character in file"))
+    return load_yaml_text(text, name)

@@ -1,0 +1,173 @@
+"""JSON Schemas for the curated YAML files, generated from the ontology.
+
+The loader validates against the schema generated at run time, so a predicate
+added to ``ontology.ttl`` is usable at once. The copies in this folder
+(``dataset.schema.json``, ``data.schema.json``) serve editors through the YAML
+language server; ``make schema`` regenerates them and a test keeps them in sync.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+__all__ = ["dataset_schema", "data_schema", "write_schemas", "SLUG", "DATE", "BOUNDS", "VERIFICATION"]
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+DATE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+LANG = r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$"
+BOUNDS = ["exact", "at-least", "more-than", "at-most", "less-than", "approximately"]
+VERIFICATION = ["unverified", "disputed", "verified"]
+SCHEMA_ID = "https://w3id.org/kgbuilder/schemas/"
+
+_str = {"type": "string", "minLength": 1}
+_date = {"oneOf": [{"type": "string", "pattern": DATE}, {"type": "integer", "minimum": 1, "maximum": 9999}],
+         "description": "ISO 8601 date: YYYY-MM-DD, YYYY-MM or YYYY"}
+_ref = {"type": "string", "minLength": 1, "description": "an entity id, label or alias"}
+_number = {"oneOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}]}
+
+
+def _source_fields() -> dict:
+    return {
+        "sources": {
+            "type": "array", "minItems": 1,
+            "description": "where the fact comes from, each with a short verbatim quote",
+            "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["source", "quote"],
+                "properties": {"source": {"type": "string", "pattern": SLUG}, "quote": _str, "note": _str},
+            },
+        },
+        "source": {"type": "string", "pattern": SLUG, "description": "one source (with `quote`)"},
+        "quote": {**_str, "description": "verbatim clause of the source supporting the fact"},
+    }
+
+
+def _qualifiers() -> dict:
+    return {
+        "date": _date, "start": _date, "end": _date,
+        "date_note": {**_str, "description": "how the date was resolved"},
+        "place": _ref,
+        "quantity": {"type": "object", "additionalProperties": False, "required": ["value"],
+                     "properties": {"value": _number, "unit": _str, "bound": {"enum": BOUNDS}}},
+        "role": _str,
+        "claimed_by": {**_ref, "description": "the actor whose claim this is"},
+        "verification": {"enum": VERIFICATION},
+        "disputed_by": _ref,
+        "note": _str,
+    }
+
+
+def dataset_schema() -> dict:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID + "dataset.schema.json",
+        "title": "kgbuilder dataset.yaml",
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "title", "base", "sources"],
+        "properties": {
+            "id": {"type": "string", "pattern": SLUG},
+            "title": _str,
+            "base": {"type": "string", "pattern": r"^https?://[^\s<>\"{}|\\^`]+[/#]$",
+                     "description": "base IRI of the dataset's entities; ends with / or #"},
+            "prefix": {"type": "string", "pattern": r"^[a-z][a-z0-9]*$"},
+            "license": _str,
+            "language": {"type": "string", "pattern": LANG},
+            "description": _str,
+            "default_source": {"type": "string", "pattern": SLUG},
+            "sources": {
+                "type": "array", "minItems": 1,
+                "items": {
+                    "type": "object", "additionalProperties": False, "required": ["id", "title"],
+                    "properties": {
+                        "id": {"type": "string", "pattern": SLUG}, "title": _str, "publisher": _str,
+                        "date": _date, "url": {"type": "string", "pattern": r"^https?://\S+$"},
+                        "language": {"type": "string", "pattern": LANG},
+                    },
+                },
+            },
+        },
+    }
+
+
+def data_schema(onto=None) -> dict:
+    if onto is None:
+        from ..graph.ontology import load_ontology
+
+        onto = load_ontology()
+    events = onto.event_classes()
+    plain = [c for c in onto.entity_classes() if c not in events]
+    entity_props = {
+        "id": {"type": "string", "pattern": SLUG},
+        "label": _str,
+        "aliases": {"oneOf": [
+            {"type": "array", "items": _str},
+            {"type": "object", "propertyNames": {"pattern": LANG},
+             "additionalProperties": {"type": "array", "items": _str}},
+        ]},
+        "labels": {"type": "object", "propertyNames": {"pattern": LANG}, "additionalProperties": _str},
+        "description": _str,
+        "wikidata": {"type": "string", "pattern": r"^Q[1-9][0-9]*$"},
+    }
+    roles: dict = {}
+    for name in onto.event_roles():
+        p = onto.predicates[name]
+        if name == "date":
+            roles[name] = _date
+        elif p.is_object:
+            roles[name] = {"oneOf": [_ref, {"type": "array", "items": _ref, "minItems": 1}],
+                           "description": p.comment}
+        elif p.range and p.range.endswith(("integer", "decimal")):
+            roles[name] = {"oneOf": [_number, {
+                "type": "object", "additionalProperties": False, "required": ["value"],
+                "properties": {"value": _number, "unit": _str, "bound": {"enum": BOUNDS}}}],
+                "description": p.comment}
+        else:
+            roles[name] = {**_str, "description": p.comment}
+    quals = _qualifiers()
+    event_props = {**entity_props, "type": {"enum": events}, **roles,
+                   **{k: quals[k] for k in ("claimed_by", "verification", "disputed_by", "date_note", "note")},
+                   **_source_fields()}
+    fact_props = {
+        "subject": _ref,
+        "predicate": {"enum": sorted(onto.predicates)},
+        "object": _ref,
+        "value": {"type": ["string", "integer", "boolean"]},
+        "lang": {"type": "string", "pattern": LANG},
+        **quals, **_source_fields(),
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID + "data.schema.json",
+        "title": "kgbuilder entities, events and facts",
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "entities": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["id", "type", "label"],
+                "properties": {**entity_props, "type": {"enum": plain}}}},
+            "events": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["id", "type", "label"],
+                "properties": event_props}},
+            "facts": {"type": "array", "items": {"oneOf": [
+                {"type": "string", "pattern": r"^\S+\s+\S+\s+\S+\s*\|\s*\S.*$",
+                 "description": "SUBJECT PREDICATE OBJECT | [@SOURCE] QUOTE"},
+                {"type": "object", "additionalProperties": False, "required": ["subject", "predicate"],
+                 "properties": fact_props},
+            ]}},
+        },
+    }
+
+
+def write_schemas(folder: str | Path | None = None) -> list[Path]:
+    """Regenerate the editor copies of the schemas."""
+    folder = Path(folder or Path(__file__).parent)
+    written = []
+    for name, schema in (("dataset.schema.json", dataset_schema()), ("data.schema.json", data_schema())):
+        path = folder / name
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for p in write_schemas():
+        print(p)
