@@ -34,13 +34,27 @@ def shacl_diagnostics(quads, origins: dict[str, str], shapes: str | Path | None 
                                          allow_warnings=True, meta_shacl=False, advanced=False)
     if conforms:
         return []
+    from rdflib.namespace import RDF
+
+    from ..namespaces import STANDARD_PREFIXES
+
+    for name, ns in STANDARD_PREFIXES.items():
+        data.bind(name, ns, override=True, replace=True)
     out = []
     for res in report.subjects(predicate=SH.focusNode):
         focus = report.value(res, SH.focusNode)
         path = report.value(res, SH.resultPath)
+        value = report.value(res, SH.value)
         message = report.value(res, SH.resultMessage)
         severity = report.value(res, SH.resultSeverity)
-        origin = origins.get(str(focus))
+        origin = None
+        if value is not None and isinstance(path, URIRef):
+            # a bad value of a fact points at the fact's own line, not the entity's
+            for st in data.subjects(RDF.subject, focus):
+                if (st, RDF.predicate, path) in data and (st, RDF.object, value) in data:
+                    origin = origins.get(str(st))
+                    break
+        origin = origin or origins.get(str(focus))
         if origin is None and "/evidence/" in str(focus):
             origin = origins.get(str(focus).rsplit("/evidence/", 1)[0])
         file, line = (origin.rsplit(":", 1) if origin else (str(focus), None))
