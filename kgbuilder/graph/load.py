@@ -6,7 +6,6 @@ rather than stopping at the first, so ``kgbuilder validate`` can list them all.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -56,14 +55,19 @@ def dataset_files(root: Path) -> list[Path]:
     return out
 
 
-@functools.lru_cache(maxsize=4)
-def _validators(onto_id: int):
+_VALIDATORS: dict[int, tuple] = {}
+
+
+def _validators(onto: Ontology):
+    """JSON Schema validators generated from ``onto`` (cached per ontology object)."""
+    cached = _VALIDATORS.get(id(onto))
+    if cached is not None and cached[0] is onto:
+        return cached[1]
     from jsonschema import Draft202012Validator
 
-    onto = load_ontology()
     data = data_schema(onto)
     items = data["properties"]
-    return (
+    validators = (
         Draft202012Validator(dataset_schema()),
         Draft202012Validator(data),
         {
@@ -72,6 +76,8 @@ def _validators(onto_id: int):
             "facts": Draft202012Validator(items["facts"]["items"]["oneOf"][1]),
         },
     )
+    _VALIDATORS[id(onto)] = (onto, validators)
+    return validators
 
 
 def _walk(doc: Any, path) -> tuple[Any, Any]:
@@ -179,7 +185,7 @@ class _Loader:
         if not isinstance(doc, LDict):
             self.err(name, line_of(doc) or 1, "dataset.yaml must be a mapping")
             return None
-        ds_validator, _, _ = _validators(id(self.onto))
+        ds_validator, _, _ = _validators(self.onto)
         problems = _schema_messages(ds_validator, doc, name, what="dataset.yaml")
         self.diags.extend(problems)
         if any(k not in doc for k in ("id", "title", "base")):
@@ -216,7 +222,7 @@ class _Loader:
     # -- the other files --------------------------------------------------
     def load_docs(self, ds: CuratedDataset) -> list[tuple[str, str, LDict, int]]:
         """Read every file; return (kind, file, item, line) for entities/events/facts."""
-        _, data_validator, item_validators = _validators(id(self.onto))
+        _, data_validator, item_validators = _validators(self.onto)
         items = []
         for path in dataset_files(self.root):
             name = self.display(path)
