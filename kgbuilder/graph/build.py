@@ -67,9 +67,20 @@ class BuildResult:
     statements: int = 0
 
 
-def build_quads(ds: CuratedDataset, onto: Ontology | None = None) -> BuildResult:
-    """Build the quads of a dataset (rdflib terms). Raises DatasetError on a bad term."""
-    from rdflib import BNode, Literal, URIRef  # noqa: F401 (lazy: keeps --help fast)
+def build_quads(ds: CuratedDataset, onto: Ontology | None = None, *, part: str = "all",
+                facts: list[Fact] | None = None, seen: dict | None = None,
+                terms: str = "rdflib") -> BuildResult:
+    """Build the quads of a dataset (rdflib terms). Raises DatasetError on a bad term.
+
+    ``part`` is ``all``, ``meta`` (dataset, sources, entities) or ``facts``
+    (``facts``, default ``ds.facts``; pass the same ``seen`` to successive calls
+    so a statement split over several calls is merged as in one build).
+    ``terms="nt"`` gives :mod:`.nquads` string terms instead of rdflib's.
+    """
+    if terms == "nt":
+        from .nquads import NTIri as URIRef, nt_literal as Literal
+    else:
+        from rdflib import Literal, URIRef  # lazy: keeps --help fast
 
     onto = onto or load_ontology()
     out = BuildResult()
@@ -89,6 +100,13 @@ def build_quads(ds: CuratedDataset, onto: Ontology | None = None) -> BuildResult
         return Literal(d.text, datatype=U(XSD + d.xsd))
 
     add = out.quads.append
+    seen = {} if seen is None else seen
+    if part == "facts":
+        _add_facts(ds.facts if facts is None else facts, ds, onto, out, seen, problems,
+                   U, Literal, lit, date_lit, kg, a)
+        if problems:
+            raise DatasetError(problems)
+        return out
     # dataset and sources
     ds_iri = U(base)
     add((ds_iri, a, kg("CuratedDataset"), meta))
@@ -135,19 +153,27 @@ def build_quads(ds: CuratedDataset, onto: Ontology | None = None) -> BuildResult
                 add((e, U(RDFS + "comment"), lit(ent.description, ds.language), meta))
             if ent.wikidata:
                 add((e, U(OWL + "sameAs"), U(WD + ent.wikidata), meta))
+            if ent.type in onto.cameo:
+                # copied onto the event so "events by CAMEO code" needs no ontology in the graph
+                add((e, kg("cameoCode"), lit(onto.cameo[ent.type]), meta))
         except ValueError as exc:
             problems.append(Diagnostic(ent.file, ent.line, str(exc)))
 
     # facts
-    seen: dict[str, dict] = {}
-    for fact in ds.facts:
+    if part == "all":
+        _add_facts(ds.facts if facts is None else facts, ds, onto, out, seen, problems,
+                   U, Literal, lit, date_lit, kg, a)
+    if problems:
+        raise DatasetError(problems)
+    return out
+
+
+def _add_facts(facts, ds, onto, out, seen, problems, U, Literal, lit, date_lit, kg, a) -> None:
+    for fact in facts:
         try:
             _add_fact(fact, ds, onto, out, seen, U, Literal, lit, date_lit, kg, a)
         except ValueError as exc:
             problems.append(Diagnostic(fact.file, fact.line, str(exc)))
-    if problems:
-        raise DatasetError(problems)
-    return out
 
 
 def _add_fact(fact, ds, onto, out, seen, U, Literal, lit, date_lit, kg, a) -> None:

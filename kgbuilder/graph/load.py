@@ -427,8 +427,9 @@ class _Loader:
             fact.value, fact.datatype = lit
             if qty:
                 fact.qualifiers = {**quals, "quantity": {**quals.get("quantity", {}), **qty}}
-            if fact.datatype == XSD + "string":
-                fact.lang = lang or ds.language
+            if fact.datatype == XSD + "string" and lang:
+                # free text follows the ontology's xsd:string range unless a language is asked for
+                fact.lang = lang
         ds.facts.append(fact)
 
     def load_items(self, ds: CuratedDataset, items) -> None:
