@@ -5,7 +5,8 @@ from pathlib import Path
 
 from .errors import DatasetError, Diagnostic, ValidationError
 
-__all__ = ["load", "validate", "build", "open_graph", "check_quotes"]
+__all__ = ["load", "validate", "build", "open_graph", "check_quotes",
+           "query", "show_entity", "paths", "neighbors", "central"]
 
 
 def load(path: str | Path):
@@ -36,20 +37,71 @@ def _collect(path, *, shacl: bool = True):
     return curated, result, diags
 
 
-def validate(path: str | Path, *, shacl: bool = True) -> list[Diagnostic]:
-    """Every problem in a dataset (loader checks, then SHACL); empty when clean."""
+def _store_spec(path, store: str | None, *, persistent: bool) -> str:
+    """The concrete store for ``store`` (``auto`` looks at the dataset's size).
+
+    For a large dataset ``auto`` means Oxigraph: on disk in the cache folder
+    when ``persistent`` (so later runs patch it), else in memory.
+    """
+    from .graph.store import check_store_spec, resolve_store_spec
+
+    if store not in (None, "", "auto"):
+        return check_store_spec(store)
+    root = Path(path)
+    if not (root / "dataset.yaml").is_file():
+        return "memory"
+    from .graph.cache import dataset_store_path, estimate_facts
+
+    spec = resolve_store_spec("auto", estimate_facts(root))
+    if spec == "oxigraph" and persistent:
+        spec = f"oxigraph:{dataset_store_path(root)}"
+    return spec
+
+
+def _oxigraph_graph(path, spec: str, *, shacl: bool, cache: bool):
+    """Validate and build into Oxigraph through the per-file pipeline (graph.cache)."""
+    from .graph.cache import incremental_build
+    from .graph.kg import KnowledgeGraph
+
+    built = incremental_build(path, spec, shacl=shacl, use_cache=cache)
+    if built.diagnostics or built.store is None:
+        raise ValidationError(built.diagnostics)
+    ds = built.curated
+    return KnowledgeGraph(built.store, base=ds.base, prefix=ds.prefix, dataset_id=ds.id, title=ds.title,
+                          origins=built.origins, root=Path(path), curated=ds)
+
+
+def validate(path: str | Path, *, shacl: bool = True, store: str = "auto") -> list[Diagnostic]:
+    """Every problem in a dataset (loader checks, then SHACL); empty when clean.
+
+    With an Oxigraph store (``auto`` on a large dataset) the SHACL shapes run
+    as SPARQL on Oxigraph and unchanged files are not re-validated.
+    """
+    spec = _store_spec(path, store, persistent=True)
+    if spec.startswith("oxigraph"):
+        from .graph.cache import incremental_build
+
+        built = incremental_build(path, spec, shacl=shacl)
+        if built.store is not None:
+            built.store.close()
+        return built.diagnostics
     return _collect(path, shacl=shacl)[2]
 
 
-def build(path: str | Path, *, store: str = "memory", shacl: bool = True):
+def build(path: str | Path, *, store: str = "auto", shacl: bool = True):
     """Load, validate and build a dataset into a :class:`~kgbuilder.graph.kg.KnowledgeGraph`.
 
+    ``store``: ``auto`` (rdflib in memory below 20,000 facts, else Oxigraph in
+    memory), ``memory``, ``oxigraph`` or ``oxigraph:PATH`` (on disk, rebuilt).
     Raises :class:`~kgbuilder.errors.ValidationError` (a DatasetError) when the
     dataset has problems.
     """
     from .graph.kg import KnowledgeGraph
     from .graph.store import open_store
 
+    store = _store_spec(path, store, persistent=False)
+    if store.startswith("oxigraph"):
+        return _oxigraph_graph(path, store, shacl=shacl, cache=False)
     curated, result, diags = _collect(path, shacl=shacl)
     if diags or result is None:
         raise ValidationError(diags)
@@ -59,17 +111,22 @@ def build(path: str | Path, *, store: str = "memory", shacl: bool = True):
                           title=curated.title, origins=result.origins, root=Path(path), curated=curated)
 
 
-def open_graph(path: str | Path, *, store: str = "memory", cache: bool = True):
+def open_graph(path: str | Path, *, store: str = "auto", cache: bool = True):
     """Like :func:`build`, but reuse the cached build of an unchanged dataset.
 
     This is what the query, show, path and export commands use: the first call
     validates and builds, later calls on the same files load the cached quads.
+    With ``auto`` a large dataset lives in an Oxigraph store in the cache
+    folder, patched in proportion to each change (see kgbuilder.graph.cache).
     """
     from .graph.cache import dataset_key, load_cached, store_cached
     from .graph.kg import KnowledgeGraph
     from .graph.store import open_store
 
     root = Path(path)
+    store = _store_spec(root, store, persistent=cache)
+    if store.startswith("oxigraph") and root.is_dir():
+        return _oxigraph_graph(root, store, shacl=True, cache=cache)
     if not cache or not root.is_dir() or not (root / "dataset.yaml").is_file():
         return build(root, store=store)
     key = dataset_key(root)
@@ -93,3 +150,54 @@ def check_quotes(path: str | Path, texts: dict[str, str | Path]) -> tuple[int, l
     from .graph.quotes import check_quotes as _check
 
     return _check(load(path), texts)
+
+
+# ---------------------------------------------------------------- questions (kgbuilder query, show, ...)
+# Each takes a dataset folder (opened through the build cache) or a KnowledgeGraph.
+
+def _graph(dataset):
+    from .graph.kg import KnowledgeGraph
+
+    return dataset if isinstance(dataset, KnowledgeGraph) else open_graph(dataset)
+
+
+def query(dataset, sparql: str, *, infer: bool = False, timeout: float | None = 10.0,
+          limit: int | None = 10000, file: str | None = None, safe: bool = True):
+    """Run a read-only SPARQL query safely: a :class:`~kgbuilder.graph.query.QueryResult`.
+
+    Refuses updates, SERVICE and FROM (UnsafeQueryError) unless ``safe=False``;
+    stops at ``timeout`` seconds (QueryTimeoutError) and ``limit`` rows.
+    """
+    from .graph.query import execute
+
+    return execute(_graph(dataset), sparql, file=file, timeout=timeout, limit=limit, infer=infer, safe=safe)
+
+
+def show_entity(dataset, name: str, *, as_of: str | None = None):
+    """Everything about one entity (:class:`~kgbuilder.graph.questions.EntityInfo`)."""
+    from .graph.questions import show_entity as _show
+
+    return _show(_graph(dataset), name, as_of=as_of)
+
+
+def paths(dataset, source: str, target: str, *, all: bool = False, max_length: int | None = None,
+          as_of: str | None = None):
+    """The shortest paths between two entities (a list of :class:`~kgbuilder.graph.questions.Path`)."""
+    from .graph.questions import paths as _paths
+
+    return _paths(_graph(dataset), source, target, all=all, max_length=max_length, as_of=as_of)
+
+
+def neighbors(dataset, name: str, *, depth: int = 1, as_of: str | None = None):
+    """The neighbourhood of an entity (:class:`~kgbuilder.graph.questions.Neighborhood`)."""
+    from .graph.questions import neighbors as _neighbors
+
+    return _neighbors(_graph(dataset), name, depth=depth, as_of=as_of)
+
+
+def central(dataset, *, top: int | None = 10, by: str = "pagerank", as_of: str | None = None,
+            actors_only: bool = True):
+    """The most central actors (a list of :class:`~kgbuilder.graph.questions.Centrality`)."""
+    from .graph.questions import central as _central
+
+    return _central(_graph(dataset), top=top, by=by, as_of=as_of, actors_only=actors_only)

@@ -51,6 +51,9 @@ def _format_choices() -> list[str]:
 
 
 dataset_arg = click.argument("dataset", type=click.Path(file_okay=False, path_type=Path))
+store_opt = click.option("--store", default="auto", show_default=True, metavar="STORE",
+                         help="Where the graph lives: auto (rdflib in memory below 20,000 facts, "
+                              "else Oxigraph), memory, oxigraph (in memory) or oxigraph:PATH (on disk).")
 
 
 @click.group(context_settings=CONTEXT)
@@ -65,15 +68,16 @@ def main() -> None:
 @main.command()
 @dataset_arg
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL shapes (loader checks only).")
+@store_opt
 @handle_errors
-def validate(dataset: Path, no_shacl: bool) -> None:
+def validate(dataset: Path, no_shacl: bool, store: str) -> None:
     """Check a dataset and list every problem as FILE:LINE: message.
 
     Exit code 0 when the dataset is clean, 1 otherwise.
     """
     from . import api
 
-    problems = api.validate(dataset, shacl=not no_shacl)
+    problems = api.validate(dataset, shacl=not no_shacl, store=store)
     for p in problems:
         click.echo(str(p), err=True)
     if problems:
@@ -89,45 +93,91 @@ def validate(dataset: Path, no_shacl: bool) -> None:
               help="Output file (default: out/<dataset id>.ttl).")
 @click.option("-f", "--format", "fmt", type=click.Choice(_format_choices(), case_sensitive=False),
               help="Output format (default: from the file extension). " + _format_help())
+@store_opt
 @handle_errors
-def build(dataset: Path, output: Path | None, fmt: str | None) -> None:
+def build(dataset: Path, output: Path | None, fmt: str | None, store: str) -> None:
     """Validate a dataset and write its graph (Turtle by default)."""
     from . import api
     from .exports import export
 
-    kg = api.build(dataset)
+    kg = api.build(dataset, store=store)
     if output is None:
         output = Path("out") / f"{kg.id}.ttl"
         output.parent.mkdir(parents=True, exist_ok=True)
     export(kg, output, fmt, inputs=[dataset])
-    click.echo(f"wrote {output} ({len(kg.graph)} triples)")
+    click.echo(f"wrote {output} ({kg.store.count_triples()} triples)")
+
+
+def _formats_epilog() -> str:
+    from .exports import describe
+
+    return "\b\nFormats (FORMAT, extensions):\n" + "\n".join(f"  {line}" for line in describe())
+
+
+@main.command(epilog=_formats_epilog())
+@dataset_arg
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Output file, or a folder for CSV.")
+@click.option("-f", "--format", "fmt", metavar="FORMAT",
+              help="One of: " + ", ".join(_format_choices()) + " (default: from the output's extension).")
+@click.option("--focus", metavar="ENTITY", help="Only ENTITY and what is within --depth facts of it.")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="How many facts away from --focus to go.")
+@click.option("--type", "types", multiple=True, metavar="TYPE",
+              help="Only entities of this ontology class or its subclasses (repeatable).")
+@click.option("--since", metavar="DATE", help="Only facts and events on or after DATE (YYYY[-MM[-DD]]).")
+@click.option("--until", metavar="DATE", help="Only facts and events on or before DATE.")
+@click.option("--direct-only", is_flag=True, help="RDF: only the direct triples, no statement nodes.")
+@click.option("--with-ontology", is_flag=True, help="RDF: include the ontology.")
+@handle_errors
+def export(dataset: Path, output: Path, fmt: str | None, focus: str | None, depth: int,
+           types: tuple[str, ...], since: str | None, until: str | None, direct_only: bool,
+           with_ontology: bool) -> None:
+    """Write a dataset's graph, or a part of it, in an RDF, network or table format.
+
+    The file is written to a temporary file, read back and checked, and only
+    then renamed into place: on any error the previous file is untouched.
+    """
+    from . import api
+    from .exports.pipeline import run_export
+
+    kg = api.open_graph(dataset)
+    report = run_export(kg, output, fmt, inputs=[dataset], focus=focus, depth=depth, types=types,
+                        since=since, until=until, direct_only=direct_only, with_ontology=with_ontology)
+    click.echo(f"wrote {output} ({report.format}, {report.written})")
 
 
 @main.command()
 @dataset_arg
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Show only the N largest counts of each section.")
+@store_opt
 @handle_errors
-def stats(dataset: Path, as_json: bool) -> None:
+def stats(dataset: Path, as_json: bool, top: int | None, store: str) -> None:
     """Counts by type and predicate, sources and claims."""
     from dataclasses import asdict
 
     from . import api
 
-    st = api.build(dataset).stats()
+    st = api.open_graph(dataset, store=store).stats()
     if as_json:
         import json
 
         click.echo(json.dumps(asdict(st), indent=2, sort_keys=True))
         return
     click.echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
-               f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} quotes")
+               f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
     sections = (("entities by type", st.entities), ("facts by predicate", st.predicates),
                 ("statements by source", st.sources), ("claims by actor", st.claims_by))
     for title, counts in sections:
         total = f" ({st.claims} claims)" if title.startswith("claims") else ""
         click.echo(f"\n{title}{total}:")
-        for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        for name, n in ranked[:top]:
             click.echo(f"  {name:<28} {n:>6}")
+        if top is not None and len(ranked) > top:
+            click.echo(f"  ... {len(ranked) - top} more")
 
 
 @main.command("check-quotes")
@@ -155,6 +205,77 @@ def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
         click.echo(f"{len(problems)} of {checked} quotes not found", err=True)
         sys.exit(1)
     click.echo(f"all {checked} quotes found verbatim")
+
+
+@main.command(context_settings={"max_content_width": 100})
+@dataset_arg
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (anything but loopback exposes the graph to the network).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port (0: any free port).")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Query worker processes: at most this many queries run at once.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Stop a query after this many seconds (its worker is killed).")
+@click.option("--limit", type=click.IntRange(min=0), default=10000, show_default=True,
+              help="Return at most this many rows or triples per query (0: no limit).")
+@click.option("--queue", type=click.IntRange(min=0), default=32, show_default=True,
+              help="Queries that may wait for a free worker; beyond that 503.")
+@click.option("--queue-wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Seconds a query may wait for a free worker before 503.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host header is NAME (repeatable; e.g. with --host 0.0.0.0).")
+@handle_errors
+def serve(dataset: Path, host: str, port: int, workers: int, timeout: float, limit: int, queue: int,
+          queue_wait: float, allow_hosts: tuple[str, ...]) -> None:
+    """Serve the graph read-only: a SPARQL 1.1 endpoint, its saved queries and the explorer.
+
+    /sparql (GET, POST; the answer format by Accept), /queries, /query (a query page)
+    and / (the explorer). One access-log line per request goes to stderr; Ctrl-C stops.
+    """
+    from .graph.serve import ServeConfig, serve as run_server
+
+    config = ServeConfig(dataset=dataset, host=host, port=port, workers=workers, timeout=timeout,
+                         limit=limit or None, queue=queue, queue_wait=queue_wait,
+                         allow_hosts=allow_hosts)
+    run_server(config, ready=lambda url: click.echo(
+        f"serving {dataset} at {url} (SPARQL: {url}sparql, {workers} workers, {timeout:g} s "
+        f"limit); Ctrl-C stops", err=True))
+
+
+@main.command(context_settings={"max_content_width": 100})
+@dataset_arg
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The server's Graph Store endpoint (gsp; Virtuoso: .../sparql-graph-crud-auth) "
+                   "or SPARQL Update endpoint (update; Virtuoso: .../sparql-auth).")
+@click.option("--graph", "graph_iri", metavar="IRI", help="The named graph to replace (default: the dataset's base IRI).")
+@click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="gsp: one HTTP PUT (SPARQL 1.1 Graph Store Protocol); update: SPARQL 1.1 Update.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
+              help="Seconds to wait for the server per request.")
+@handle_errors
+def push(dataset: Path, endpoint: str, graph_iri: str | None, protocol: str, timeout: float) -> None:
+    """Validate and build DATASET, then replace a named graph on a SPARQL 1.1 server with it.
+
+    All or nothing: if the upload fails the server keeps the graph it had. Credentials come
+    from KGBUILDER_ENDPOINT_USER and KGBUILDER_ENDPOINT_PASSWORD (Basic or Digest), never
+    from the command line.
+    """
+    from . import api
+    from .graph.remote import Endpoint, push as push_graph
+
+    ep = Endpoint.from_url(endpoint, timeout=timeout)
+    kg = api.open_graph(dataset)
+    result = push_graph(kg, ep, graph_iri, protocol=protocol)
+    click.echo(f"pushed {result.triples} triples to <{result.graph}> at {endpoint} "
+               f"({result.protocol}, {result.requests} request{'s' if result.requests != 1 else ''}, "
+               f"HTTP {result.status})")
+
+
+# query, show, path, neighbors, central (kgbuilder/cli_query.py)
+from .cli_query import register as _register_query_commands  # noqa: E402
+
+_register_query_commands(main, handle_errors, dataset_arg)
 
 
 if __name__ == "__main__":  # pragma: no cover

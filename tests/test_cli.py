@@ -149,3 +149,14 @@ def test_help_does_not_import_heavy_libraries():
             "print('HEAVY', heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "HEAVY []"
+
+
+def test_stats_top(mini_path):
+    res = run("stats", mini_path, "--top", "1")
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    i = lines.index("claims by actor (3 claims):")
+    assert lines[i + 1].split() == ["interior-ministry", "3"]
+    j = lines.index("statements by source:")
+    assert lines[j + 1:j + 3] == ["  wire                             28", "  ... 1 more"]
+    assert run("stats", mini_path, "--top", "0").exit_code == 2

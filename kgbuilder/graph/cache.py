@@ -1,20 +1,33 @@
-"""A build cache: an unchanged dataset is not reloaded, rebuilt or revalidated.
+"""Build caches: an unchanged dataset is not reloaded, rebuilt or revalidated,
+and a change to one file of a large dataset costs in proportion to the change.
 
-The key is a hash of every input that can change the graph: each dataset
-file's path and bytes, the ontology, the shapes and kgbuilder's version. Any
-change gives a new key, so the cache is never stale. Entries live in
-``$KGBUILDER_CACHE_DIR`` (default ``$XDG_CACHE_HOME/kgbuilder`` or
-``~/.cache/kgbuilder``), one pickle per dataset folder, written atomically.
-The cache folder is the user's own; nothing from elsewhere is unpickled.
+Two levels, both in ``$KGBUILDER_CACHE_DIR`` (default ``$XDG_CACHE_HOME/kgbuilder``
+or ``~/.cache/kgbuilder``), written atomically; nothing from elsewhere is unpickled:
+
+* the whole build of a small dataset (memory store), keyed by a hash of every
+  input (each file's path and bytes, the ontology, the shapes, kgbuilder's
+  version): :func:`load_cached` / :func:`store_cached`;
+* for the Oxigraph stores, :func:`incremental_build`: per file, the parsed
+  items (keyed by the file's hash) and the validated facts with their problems
+  (keyed by the file's hash and a fingerprint of every entity, so renaming an
+  entity re-resolves every file). A persistent store (``oxigraph:PATH``, or the
+  one ``auto`` keeps in the cache folder for large datasets) is then patched:
+  every quad of a fact hangs off its subject, so the quads of the subjects
+  whose facts changed are rebuilt from all files' facts and swapped in, and
+  the SHACL checks rerun on the nodes those quads touch. A change to
+  ``dataset.yaml``, the ontology, the shapes or any entity rebuilds the store.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import pickle
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-__all__ = ["cache_dir", "dataset_key", "load_cached", "store_cached"]
+__all__ = ["cache_dir", "dataset_key", "load_cached", "store_cached", "incremental_build", "Built",
+           "estimate_facts", "dataset_store_path"]
 
 FORMAT = 1
 
@@ -81,3 +94,445 @@ def store_cached(root: Path, key: str, curated, quads, origins) -> None:
             os.unlink(tmp)  # type: ignore[possibly-undefined]
         except (OSError, NameError):
             pass
+
+
+# ---------------------------------------------------------------- incremental build (Oxigraph)
+
+FILES_FORMAT = 1
+_CHUNK_LINES = 200_000
+
+
+def _hash_bytes(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def _dataset_dir(root: Path) -> Path:
+    return cache_dir() / (hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24] + ".d")
+
+
+def dataset_store_path(root: Path) -> Path:
+    """Where ``auto`` keeps the Oxigraph store of a large dataset."""
+    return _dataset_dir(Path(root)) / "oxigraph"
+
+
+def _read_pickle(path: Path):
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        return None
+
+
+def _write_pickle(path: Path, obj) -> None:
+    """Atomically; a cache that cannot be written is only slower, never wrong."""
+    import tempfile
+
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _meta_key(root: Path) -> str:
+    from .. import __version__
+    from .ontology import ontology_path, shapes_path
+
+    h = hashlib.sha256(f"kgbuilder {__version__} files {FILES_FORMAT}\0".encode())
+    for path in (root / "dataset.yaml", ontology_path(), shapes_path()):
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@dataclass
+class _File:
+    rel: str
+    path: Path
+    sha: str
+    bulk: bool
+    rows: int                       # newline count: the size estimate for ``auto``
+
+
+def _scan(root: Path) -> list[_File]:
+    from .bulk import BULK_SUFFIXES
+    from .load import dataset_files
+
+    out = []
+    for path in dataset_files(root):
+        data = path.read_bytes()
+        out.append(_File(path.relative_to(root).as_posix(), path, _hash_bytes(data),
+                         path.suffix in BULK_SUFFIXES, data.count(b"\n")))
+    return out
+
+
+def estimate_facts(root: str | Path) -> int:
+    """About how many facts a dataset holds: bulk rows plus YAML lines / 4.
+
+    Only the order of magnitude matters: it picks the store for ``auto``.
+    """
+    from .bulk import BULK_SUFFIXES
+    from .load import dataset_files
+
+    n = 0
+    for path in dataset_files(Path(root)):
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue
+        # a CSV row is ~100-200 bytes; a YAML fact ~4 lines of ~40 bytes
+        n += size // 120 if path.suffix in BULK_SUFFIXES else size // 160
+    return n
+
+
+def _entity_fingerprint(meta_key: str, ds, yaml_items) -> str:
+    """Everything about entities that another file's facts can depend on."""
+    h = hashlib.sha256(meta_key.encode())
+    for e in ds.entities.values():
+        h.update(repr((e.id, e.type, e.label, e.aliases, sorted(e.labels.items()), e.is_event)).encode())
+    for items in yaml_items:
+        for kind, _, item, _ in items:
+            if kind.startswith("events") and isinstance(item, dict) and "claimed_by" in item:
+                h.update(repr((item.get("id"), item.get("claimed_by"))).encode())
+    return h.hexdigest()
+
+
+def _fact_key(f) -> tuple:
+    """Everything the quads and origins of a fact depend on (its line is in kg:file)."""
+    return (f.subject, f.predicate, f.object, f.value, f.datatype, f.lang, repr(sorted(f.qualifiers.items())),
+            tuple((e.source, e.quote, e.file, e.line) for e in f.evidence), f.file, f.line)
+
+
+@dataclass
+class Built:
+    curated: Any
+    store: Any
+    origins: dict
+    diagnostics: list
+    mode: str = "full"          # full, delta, unchanged (what the store needed)
+    facts: int = 0
+    timings: dict = field(default_factory=dict)
+
+
+def _ox_results_state(results) -> list[tuple]:
+    def enc(t):
+        if t is None:
+            return None
+        kind = type(t).__name__
+        if kind == "Literal":
+            return ("L", t.value, t.datatype.value if not t.language else None, t.language)
+        return (kind[0], t.value)
+
+    return [(enc(f), p, enc(v), m, sev) for f, p, v, m, sev in results]
+
+
+def _ox_results_load(rows) -> list[tuple]:
+    import pyoxigraph as ox
+
+    def dec(x):
+        if x is None:
+            return None
+        if x[0] == "L":
+            return ox.Literal(x[1], language=x[3]) if x[3] else ox.Literal(x[1], datatype=ox.NamedNode(x[2]))
+        return ox.NamedNode(x[1]) if x[0] == "N" else ox.BlankNode(x[1])
+
+    return [(dec(f), p, dec(v), m, sev) for f, p, v, m, sev in rows]
+
+
+def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool = True,
+                      use_cache: bool = True) -> Built:
+    """Load, validate and build ``root`` into an Oxigraph store, reusing every
+    per-file result whose inputs did not change (see the module docstring).
+
+    ``spec`` is ``oxigraph`` (in memory: always filled, but unchanged files are
+    not re-validated) or ``oxigraph:PATH`` (persistent: patched in place).
+    """
+    import time
+
+    from .build import build_quads
+    from .load import _Loader
+    from .nquads import nquad_lines
+    from .ontology import load_ontology
+    from .progress import progress
+    from .store import open_store
+
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    root = Path(root)
+    onto = load_ontology()
+    ddir = _dataset_dir(root)
+    kind, _, store_path = spec.partition(":")
+    if kind != "oxigraph":
+        raise ValueError(f"incremental_build needs an Oxigraph store, not {spec!r}")
+    persistent = bool(store_path)
+    state_file = ddir / ("state-" + hashlib.sha256(str(Path(store_path).resolve()).encode()).hexdigest()[:16]
+                         + ".pickle") if persistent else None
+    state = _read_pickle(state_file) if (use_cache and state_file) else None
+    if not isinstance(state, dict) or state.get("format") != FILES_FORMAT:
+        state = None
+
+    loader = _Loader(root, onto)
+    ds = loader.load_meta()
+    if ds is None:
+        return Built(None, None, {}, sorted(set(loader.diags), key=_diag_key))
+    meta_key = _meta_key(root)
+    files = _scan(root)
+    ds.files = [f.path for f in files]
+    timings["scan_s"] = time.perf_counter() - t0
+
+    # pass 1: YAML files into items (cached by content); bulk files are read in pass 2
+    items_of: dict[str, list] = {}
+    p1_diags: list = []
+    for f in files:
+        if f.bulk:
+            items_of[f.rel] = [("bulk", loader.display(f.path), f.path, None)]
+            continue
+        cpath = ddir / "items" / f"{_hash_bytes((loader.display(f.path) + chr(0) + f.sha).encode())}.pickle"
+        hit = _read_pickle(cpath) if use_cache else None
+        if hit is not None and hit[0] == loader.display(f.path):
+            items_of[f.rel], diags = hit[1], hit[2]
+        else:
+            start = len(loader.diags)
+            items_of[f.rel] = loader.load_doc(f.path)
+            diags = loader.diags[start:]
+            del loader.diags[start:]
+            if use_cache:
+                _write_pickle(cpath, (loader.display(f.path), items_of[f.rel], diags))
+        p1_diags.extend(diags)
+    loader.diags.extend(p1_diags)
+    loader.register_entities(ds, [it for f in files for it in items_of[f.rel]])
+    fp = _entity_fingerprint(meta_key, ds, [items_of[f.rel] for f in files if not f.bulk])
+    timings["entities_s"] = time.perf_counter() - t0
+
+    # an event's claimed_by is copied to the event (build needs it for every file's facts)
+    for items in items_of.values():
+        for k, _, item, _ in items:
+            if k == "events" and isinstance(item.get("claimed_by"), str) and item.get("id") in ds.entities:
+                try:
+                    ds.entities[item["id"]].claimed_by = loader.resolver.resolve(item["claimed_by"])
+                except LookupError:
+                    pass          # reported by pass 2
+
+    # pass 2: facts and problems per file (cached by content + entity fingerprint)
+    loader._entities = ds.entities
+    facts_of: dict[str, list] = {}
+
+    def pass2(f: _File, keep: bool = True) -> list:
+        if f.rel in facts_of:
+            return facts_of[f.rel]
+        cpath = _facts_path(ddir, loader.display(f.path), f.sha, fp)
+        hit = _read_pickle(cpath) if use_cache else None
+        if hit is not None and hit[0] == loader.display(f.path):
+            facts, diags = hit[1], hit[2]
+        else:
+            start_f, start_d = len(ds.facts), len(loader.diags)
+            loader.load_items(ds, items_of[f.rel])
+            facts, diags = ds.facts[start_f:], loader.diags[start_d:]
+            del ds.facts[start_f:]
+            del loader.diags[start_d:]
+            if use_cache:
+                _write_pickle(cpath, (loader.display(f.path), facts, diags))
+        if keep:
+            facts_of[f.rel] = facts
+        loader.diags.extend(diags)
+        return facts
+
+    display = loader.display(root / "dataset.yaml")
+    old_files = state["files"] if state else {}
+    new_files = {f.rel: f for f in files}
+    changed = sorted(r for r in set(old_files) | set(new_files)
+                     if r not in old_files or r not in new_files or old_files[r] != new_files[r].sha)
+    resolved = str(Path(store_path).resolve()) if persistent else None
+    can_patch = (persistent and state is not None and state.get("complete") and state.get("fp") == fp
+                 and state.get("meta_key") == meta_key and state.get("path") == resolved
+                 and state.get("display") == display and Path(store_path).is_dir())
+    store = None
+    origins: dict = {}
+    results: list = []
+    subjects: dict[str, set] = {}
+    n_facts = 0
+    mode = "full"
+    if can_patch:
+        for f in files:
+            if f.rel in changed:
+                pass2(f)
+        timings["validate_s"] = time.perf_counter() - t0
+        diags = sorted(set(loader.diags), key=_diag_key)
+        if diags:
+            return Built(ds, None, {}, diags, facts=state.get("facts", 0), timings=timings)
+        store = open_store(spec)
+        if shacl and not state.get("shacl_checked"):
+            changed_shacl = True
+        else:
+            changed_shacl = False
+        if not changed:
+            origins, results, n_facts, mode = state["origins"], _ox_results_load(state["shacl"]), state["facts"], \
+                "unchanged"
+        else:
+            try:
+                origins, results, n_facts = _patch(ds, store, state, changed, new_files, fp, pass2, ddir, shacl)
+                subjects = state["subjects"]
+                mode = "delta"
+            except _NoPatch:
+                can_patch = False
+        if can_patch and changed_shacl:
+            results = _shacl_results(store, None)
+            mode = "delta" if mode == "unchanged" else mode
+    if not can_patch:
+        # one pass: validate each file and, while nothing is wrong, build it into the store
+        building = not loader.diags
+        if persistent and state_file is not None:
+            _write_pickle(state_file, {"format": FILES_FORMAT, "complete": False})
+        if building:
+            store = store or open_store(spec)
+            store.clear()
+            meta = build_quads(ds, onto, part="meta", terms="nt")
+            origins = dict(meta.origins)
+            store.bulk_load("".join(nquad_lines(meta.quads, union=True)).encode(), union_included=True)
+        seen: dict = {}
+        buf: list[str] = []
+        with progress(files, label="validating and building") as bar:
+            for f in bar:
+                before = len(loader.diags)
+                facts = pass2(f, keep=False)
+                subjects[f.rel] = {x.subject for x in facts}
+                n_facts += len(facts)
+                building = building and len(loader.diags) == before
+                if not building:
+                    continue
+                res = build_quads(ds, onto, part="facts", facts=facts, seen=seen, terms="nt")
+                origins.update(res.origins)
+                buf.extend(nquad_lines(res.quads, union=True))
+                del res, facts
+                if len(buf) >= _CHUNK_LINES:
+                    store.bulk_load("".join(buf).encode(), union_included=True)
+                    buf = []
+        timings["validate_s"] = time.perf_counter() - t0
+        diags = sorted(set(loader.diags), key=_diag_key)
+        if diags:
+            return Built(ds, None, {}, diags, facts=n_facts, timings=timings)
+        if buf:
+            store.bulk_load("".join(buf).encode(), union_included=True)
+        del seen, buf
+        timings["load_s"] = time.perf_counter() - t0
+        results = _shacl_results(store, None) if shacl else []
+    timings["shacl_s"] = time.perf_counter() - t0
+    sh_diags = []
+    if shacl and results:
+        from .shacl_sparql import diagnostics_for
+
+        sh_diags = diagnostics_for(store, results, origins)
+    if persistent and state_file is not None and mode != "unchanged":
+        store.close()
+        for r in list(subjects):
+            if r not in new_files:
+                del subjects[r]
+        _write_pickle(state_file, {
+            "format": FILES_FORMAT, "complete": True, "meta_key": meta_key, "fp": fp, "path": resolved,
+            "display": display, "files": {f.rel: f.sha for f in files}, "subjects": subjects,
+            "displays": {f.rel: loader.display(f.path) for f in files},
+            "origins": origins, "shacl": _ox_results_state(results), "facts": n_facts, "shacl_checked": shacl,
+        })
+    timings["total_s"] = time.perf_counter() - t0
+    return Built(ds, store, origins, sh_diags, mode=mode, facts=n_facts, timings=timings)
+
+
+def _facts_path(ddir: Path, display: str, sha: str, fp: str) -> Path:
+    """Per file and content: a renamed file has other facts (their file names differ)."""
+    return ddir / "facts" / f"{_hash_bytes(chr(0).join((display, sha, fp)).encode())}.pickle"
+
+
+def _diag_key(d):
+    return (d.file, d.line or 0, d.column or 0, d.message)
+
+
+def _shacl_results(store, focus):
+    from .shacl_sparql import compile_shapes, run_checks
+
+    return run_checks(store, compile_shapes(), focus)
+
+
+def nquad_lines_union(lines) -> list[str]:
+    """N-Quads lines plus each one's triple in the default graph."""
+    return [line + line[:line.rindex(" <")] + " .\n" for line in lines]
+
+
+def _patch(ds, store, state, changed, new_files, fp, pass2, ddir, shacl):
+    """Swap in the quads of the subjects whose facts changed; rerun SHACL on what they touch."""
+    from .build import build_quads
+    from .nquads import nquad_lines
+
+    subjects_of: dict[str, set] = state["subjects"]
+    old_files: dict[str, str] = state["files"]
+    old_display: dict[str, str] = state["displays"]
+    old_facts: dict[str, list] = {}
+    affected: set[str] = set()
+    for rel in changed:
+        old = []
+        if rel in old_files:
+            hit = _read_pickle(_facts_path(ddir, old_display[rel], old_files[rel], fp))
+            if hit is None:
+                raise _NoPatch()
+            old = hit[1]
+        old_facts[rel] = old
+        new = pass2(new_files[rel]) if rel in new_files else []
+        subjects_of[rel] = {f.subject for f in new}
+        by_old: dict[str, list] = {}
+        by_new: dict[str, list] = {}
+        for f in old:
+            by_old.setdefault(f.subject, []).append(f)
+        for f in new:
+            by_new.setdefault(f.subject, []).append(f)
+        for s in set(by_old) | set(by_new):
+            a, b = by_old.get(s, []), by_new.get(s, [])
+            if [_fact_key(x) for x in a] != [_fact_key(x) for x in b]:
+                affected.add(s)
+
+    def gather(version: str) -> list:
+        """Every fact about an affected subject, in the old or new file order."""
+        out = []
+        for rel in (old_files if version == "old" else new_files):
+            if version == "old" and rel in old_facts:
+                facts = old_facts[rel]
+            elif (version == "new" and rel in changed) or (subjects_of.get(rel, set()) & affected):
+                facts = pass2(new_files[rel])
+            else:
+                continue
+            out.extend(f for f in facts if f.subject in affected)
+        return out
+
+    origins = state["origins"]
+    old_res = build_quads(ds, part="facts", facts=gather("old"), terms="nt")
+    new_res = build_quads(ds, part="facts", facts=gather("new"), terms="nt")
+    old_lines, new_lines = set(nquad_lines(old_res.quads)), set(nquad_lines(new_res.quads))
+    gone, added = old_lines - new_lines, new_lines - old_lines
+    if gone:
+        store.remove_nquads("".join(gone))
+    if added:
+        store.bulk_load("".join(nquad_lines_union(added)).encode(), union_included=True)
+    for k in old_res.origins:
+        origins.pop(k, None)
+    origins.update(new_res.origins)
+    touched = {line[1:line.index(">")] for line in gone | added}
+    results = _ox_results_load(state["shacl"])
+    if shacl:
+        results = [r for r in results if r[0].value not in touched]
+        results += _shacl_results(store, touched) if touched else []
+    n_facts = state.get("facts", 0) + sum(len(pass2(new_files[r])) for r in changed if r in new_files) \
+        - sum(len(v) for v in old_facts.values())
+    return origins, results, n_facts
+
+
+class _NoPatch(Exception):
+    pass

@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import DatasetError, Diagnostic
 from ..namespaces import STANDARD_PREFIXES
 from ..schemas.input_schema import DATE, SLUG, data_schema, dataset_schema
+from .bulk import BULK_SUFFIXES
 from .model import CuratedDataset, DateValue, Entity, Evidence, Fact, Source
 from .ontology import Ontology, load_ontology
 from .resolve import AmbiguousName, Resolver, UnknownName, did_you_mean
@@ -44,13 +45,13 @@ def parse_date(value: Any) -> DateValue | None:
 
 
 def dataset_files(root: Path) -> list[Path]:
-    """The YAML files of a dataset other than dataset.yaml, in a stable order."""
+    """The YAML and bulk (CSV, JSONL) files of a dataset other than dataset.yaml, in a stable order."""
     out = []
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts) or rel.parts[0] == "queries":
             continue
-        if path.is_file() and path.suffix in (".yaml", ".yml") and rel != Path("dataset.yaml"):
+        if path.is_file() and path.suffix in (".yaml", ".yml", *BULK_SUFFIXES) and rel != Path("dataset.yaml"):
             out.append(path)
     return out
 
@@ -222,53 +223,62 @@ class _Loader:
     # -- the other files --------------------------------------------------
     def load_docs(self, ds: CuratedDataset) -> list[tuple[str, str, LDict, int]]:
         """Read every file; return (kind, file, item, line) for entities/events/facts."""
-        _, data_validator, item_validators = _validators(self.onto)
         items = []
         for path in dataset_files(self.root):
-            name = self.display(path)
             ds.files.append(path)
-            try:
-                doc = load_yaml(path, name)
-            except DatasetError as exc:
-                self.diags.extend(exc.diagnostics)
+            items.extend(self.load_doc(path))
+        return items
+
+    def load_doc(self, path: Path) -> list[tuple[str, str, LDict, int]]:
+        """One file's (kind, file, item, line); a bulk file is one ("bulk", file, path, None)."""
+        _, data_validator, item_validators = _validators(self.onto)
+        items: list = []
+        name = self.display(path)
+        if path.suffix in BULK_SUFFIXES:
+            # streamed row by row in load_items, once every entity is known
+            return [("bulk", name, path, None)]
+        try:
+            doc = load_yaml(path, name)
+        except DatasetError as exc:
+            self.diags.extend(exc.diagnostics)
+            return items
+        if doc is None:
+            return items
+        if not isinstance(doc, LDict):
+            self.err(name, line_of(doc) or 1, "expected a mapping with 'entities', 'events' or 'facts'")
+            return items
+        for key in doc:
+            if key not in ("entities", "events", "facts"):
+                self.err(name, line_of(doc, key), f"unknown key '{key}'"
+                         + (did_you_mean(key, ["entities", "events", "facts"]) or
+                            " (expected 'entities', 'events' or 'facts')"))
+        for kind in ("entities", "events", "facts"):
+            seq = doc.get(kind)
+            if seq is None:
                 continue
-            if doc is None:
+            if not isinstance(seq, LList):
+                self.err(name, line_of(doc, kind), f"'{kind}' must be a list")
                 continue
-            if not isinstance(doc, LDict):
-                self.err(name, line_of(doc) or 1, "expected a mapping with 'entities', 'events' or 'facts'")
-                continue
-            for key in doc:
-                if key not in ("entities", "events", "facts"):
-                    self.err(name, line_of(doc, key), f"unknown key '{key}'"
-                             + (did_you_mean(key, ["entities", "events", "facts"]) or
-                                " (expected 'entities', 'events' or 'facts')"))
-            for kind in ("entities", "events", "facts"):
-                seq = doc.get(kind)
-                if seq is None:
+            singular = kind[:-1] if kind != "entities" else "entity"
+            for i, item in enumerate(seq):
+                line = line_of(seq, i)
+                if kind == "facts" and isinstance(item, str):
+                    items.append((kind, name, item, line))
                     continue
-                if not isinstance(seq, LList):
-                    self.err(name, line_of(doc, kind), f"'{kind}' must be a list")
+                if not isinstance(item, LDict):
+                    self.err(name, line, f"each of '{kind}' must be a mapping"
+                             + (" or a one-line fact" if kind == "facts" else ""))
                     continue
-                singular = kind[:-1] if kind != "entities" else "entity"
-                for i, item in enumerate(seq):
-                    line = line_of(seq, i)
-                    if kind == "facts" and isinstance(item, str):
-                        items.append((kind, name, item, line))
-                        continue
-                    if not isinstance(item, LDict):
-                        self.err(name, line, f"each of '{kind}' must be a mapping"
-                                 + (" or a one-line fact" if kind == "facts" else ""))
-                        continue
-                    problems = _schema_messages(item_validators[kind], item, name, what=singular)
-                    self.diags.extend(problems)
-                    # a broken item is still registered (entities) and its references
-                    # checked (facts), so one run reports every problem
-                    items.append((kind + ("-broken" if problems else ""), name, item, line))
+                problems = _schema_messages(item_validators[kind], item, name, what=singular)
+                self.diags.extend(problems)
+                # a broken item is still registered (entities) and its references
+                # checked (facts), so one run reports every problem
+                items.append((kind + ("-broken" if problems else ""), name, item, line))
         return items
 
     def register_entities(self, ds: CuratedDataset, items) -> None:
         for kind, name, item, line in items:
-            if kind.startswith("facts") or not isinstance(item.get("id"), str):
+            if kind.startswith("facts") or kind == "bulk" or not isinstance(item.get("id"), str):
                 continue
             eid = item["id"]
             if eid in ds.entities:
@@ -435,6 +445,9 @@ class _Loader:
     def load_items(self, ds: CuratedDataset, items) -> None:
         self._entities = ds.entities
         for kind, name, item, line in items:
+            if kind == "bulk":
+                self.load_items(ds, self.bulk_items(item, name))
+                continue
             if kind.endswith("-broken"):
                 if kind != "entities-broken":
                     self.check_broken(ds, name, item, line)
@@ -448,6 +461,14 @@ class _Loader:
                     self.load_short(ds, name, item, line)
                 else:
                     self.load_fact(ds, name, item, line)
+
+    def bulk_items(self, path: Path, name: str):
+        """The facts of a CSV or JSONL file as (kind, file, item, line), streamed."""
+        from .bulk import iter_bulk_items
+
+        validator = _validators(self.onto)[2]["facts"]
+        return iter_bulk_items(path, name, self.onto.predicates, self.diags.append,
+                               lambda item, n: _schema_messages(validator, item, n, what="fact"))
 
     def check_broken(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
         """Check the references of an item that failed the schema, without keeping it."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Iterable, Iterator
 
-__all__ = ["Store", "MemoryStore", "open_store"]
+__all__ = ["Store", "MemoryStore", "open_store", "resolve_store_spec", "check_store_spec",
+           "AUTO_THRESHOLD"]
 
 
 class Store(ABC):
@@ -41,6 +42,51 @@ class Store(ABC):
                 seen.add(t)
                 yield t
 
+    def query(self, prepared, **kwargs):
+        """Run a prepared rdflib query over the union of graphs (an rdflib Result).
+
+        kgbuilder.graph.query parses and safety-checks first; a back-end with
+        its own SPARQL engine overrides this and keeps that contract.
+        """
+        return self.rdflib_dataset().query(prepared, **kwargs)
+
+    def bulk_load(self, data, format: str = "nquads") -> None:
+        """Add serialized RDF (N-Quads by default): bytes, str, a binary file or a Path."""
+        from pathlib import Path
+
+        ds = self.rdflib_dataset()
+        fmt = {"ntriples": "nt"}.get(format, format)
+        if isinstance(data, Path):
+            ds.parse(str(data), format=fmt)
+        else:
+            ds.parse(data=data.read() if hasattr(data, "read") else data, format=fmt)
+
+    def count_triples(self) -> int:
+        """Number of distinct triples over all graphs."""
+        return sum(1 for _ in self.triples())
+
+    def dump(self, format: str, out, *, prefixes: dict[str, str] | None = None) -> None:
+        """Write the content to the binary file ``out``: ``turtle`` and ``ntriples``
+        get the distinct triples of the union, ``nquads`` and ``trig`` every graph."""
+        from rdflib import Graph
+
+        from ..errors import KGBuilderError
+
+        if format in ("nquads", "trig"):
+            g = self.rdflib_dataset()
+        elif format in ("turtle", "ntriples"):
+            g = Graph()
+            for t in self.triples():
+                g.add(t)
+        else:
+            raise KGBuilderError(f"cannot dump '{format}' (one of: turtle, ntriples, nquads, trig)")
+        for name, ns in (prefixes or {}).items():
+            g.bind(name, ns, override=True, replace=True)
+        g.serialize(destination=out, format={"ntriples": "nt"}.get(format, format), encoding="utf-8")
+
+    def close(self) -> None:
+        """Flush and release the store (a no-op in memory)."""
+
 
 class MemoryStore(Store):
     """rdflib in memory: the default for hand-curated datasets and the Python API."""
@@ -66,18 +112,51 @@ class MemoryStore(Store):
         return self._ds
 
 
-_BACKENDS = {"memory": MemoryStore}
+def _oxigraph(path: str | None = None) -> Store:
+    from .oxigraph_store import OxigraphStore
+
+    return OxigraphStore(path)
 
 
-def open_store(spec: str = "memory") -> Store:
-    """A store from a spec such as ``memory`` (more back-ends register here)."""
+_BACKENDS = {"memory": MemoryStore, "oxigraph": _oxigraph}
+#: ``auto`` picks Oxigraph (in memory) from this many facts up: below it
+#: rdflib loads and answers quickly enough and keeps the whole Python API
+AUTO_THRESHOLD = 20_000
+
+
+def resolve_store_spec(spec: str | None, facts: int | None = None) -> str:
+    """``auto`` (or None) -> ``memory`` or ``oxigraph`` by the number of facts."""
+    if spec in (None, "", "auto"):
+        return "oxigraph" if facts is not None and facts >= AUTO_THRESHOLD else "memory"
+    return spec
+
+
+def check_store_spec(spec: str) -> str:
+    """``spec`` if it names a store, else a KGBuilderError with the choices."""
     from ..errors import KGBuilderError
 
+    kind, _, arg = spec.partition(":")
+    if kind == "auto" and not arg:
+        return spec
+    if kind not in _BACKENDS or (kind == "memory" and arg) or (kind == "oxigraph" and ":" in spec and not arg):
+        from .resolve import did_you_mean
+
+        raise KGBuilderError(f"unknown store '{spec}'" + did_you_mean(kind, [*_BACKENDS, "auto"]) +
+                             " (one of: auto, memory, oxigraph, oxigraph:PATH)")
+    return spec
+
+
+def open_store(spec: str = "memory", *, facts: int | None = None) -> Store:
+    """A store from a spec: ``memory``, ``oxigraph``, ``oxigraph:PATH`` or ``auto``
+    (memory below :data:`AUTO_THRESHOLD` facts, else in-memory Oxigraph)."""
+    from ..errors import KGBuilderError
+
+    spec = check_store_spec(resolve_store_spec(spec, facts))
     kind, _, arg = spec.partition(":")
     cls = _BACKENDS.get(kind)
     if cls is None:
         from .resolve import did_you_mean
 
-        raise KGBuilderError(f"unknown store '{spec}'" + did_you_mean(kind, _BACKENDS) +
-                             f" (one of: {', '.join(sorted(_BACKENDS))})")
+        raise KGBuilderError(f"unknown store '{spec}'" + did_you_mean(kind, [*_BACKENDS, "auto"]) +
+                             " (one of: auto, memory, oxigraph, oxigraph:PATH)")
     return cls(arg) if arg else cls()

@@ -1,0 +1,184 @@
+"""Scale benchmark: build, validate, query and export a synthetic dataset, and
+measure in the same run what raw pyoxigraph does with the same graph (the floors).
+
+    python bench/run.py --facts 100000 --store oxigraph
+
+Steps (each timed): generate the dataset (bench/generate.py, reused when
+present); ``kgbuilder.build`` (load, validate incl. SHACL, build into the
+store); every saved query through kgbuilder's query layer; a Turtle export
+through the store (``Store.dump``) and, below ``--exporter-limit`` triples,
+through ``kgbuilder.exports.export`` (the path ``kgbuilder export`` takes).
+Floors: a fresh pyoxigraph store bulk-loading the built graph's N-Triples, the
+same queries on it, and its own Turtle dump. With ``--store oxigraph`` it also
+times an incremental rebuild after a one-fact edit (on-disk store, caches warm).
+
+The last line printed is one JSON object. The run stops by itself after
+``--max-seconds`` (default 1200), printing what it measured with
+``"timed_out": true``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+RESULT: dict = {}
+
+
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _finish(*_args) -> None:
+    if _args:
+        RESULT["timed_out"] = True
+    print(json.dumps(RESULT, sort_keys=False), flush=True)
+    os._exit(0 if not _args else 2)
+
+
+def _timed(key: str, fn):
+    t = time.perf_counter()
+    out = fn()
+    RESULT[key] = round(time.perf_counter() - t, 3)
+    return out
+
+
+def _ratio(a: str, b: str, name: str) -> None:
+    if RESULT.get(a) is not None and RESULT.get(b):
+        RESULT[name] = round(RESULT[a] / RESULT[b], 2)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--facts", type=int, required=True)
+    ap.add_argument("--store", choices=["memory", "oxigraph"], default="oxigraph")
+    ap.add_argument("--data", type=Path, help="dataset folder (default: a temp folder per size)")
+    ap.add_argument("--max-seconds", type=int, default=1200)
+    ap.add_argument("--exporter-limit", type=int, default=2_000_000,
+                    help="time kgbuilder.exports.export only below this many triples")
+    ap.add_argument("--no-incremental", action="store_true")
+    args = ap.parse_args()
+    signal.signal(signal.SIGALRM, _finish)
+    signal.alarm(args.max_seconds)
+    os.environ.setdefault("KGBUILDER_PROGRESS", "0")
+    work = Path(tempfile.mkdtemp(prefix="kgbench-"))
+    os.environ["KGBUILDER_CACHE_DIR"] = str(work / "cache")
+    try:
+        run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _finish()
+
+
+def run(args, work: Path) -> None:
+    import pyoxigraph as ox
+
+    import kgbuilder
+    from generate import generate
+    from kgbuilder.graph.query import execute
+
+    RESULT.update(facts=args.facts, store=args.store)
+    data = args.data or Path(tempfile.gettempdir()) / f"kgbench-data-{args.facts}"
+    if not (data / "dataset.yaml").is_file():
+        _timed("generate_s", lambda: generate(args.facts, data))
+    kg = _timed("build_s", lambda: kgbuilder.build(data, store=args.store))
+    RESULT["triples"] = kg.store.count_triples()
+    RESULT["quads"] = len(kg.store)
+    queries = sorted((data / "queries").glob("*.rq"))
+    answers = {}
+    t = time.perf_counter()
+    for q in queries:
+        res = execute(kg, q.read_text(encoding="utf-8"), file=q.name, timeout=None, limit=None)
+        answers[q.name] = len(res)
+    RESULT["query_s"] = round(time.perf_counter() - t, 3)
+    RESULT["queries"] = len(queries)
+    out_ttl = work / "graph.ttl"
+    with open(out_ttl, "wb") as fh:
+        _timed("export_s", lambda: kg.store.dump("turtle", fh, prefixes=kg.prefixes))
+    RESULT["export_mb"] = round(out_ttl.stat().st_size / 1e6, 1)
+    RESULT["peak_rss_mb"] = _rss_mb()     # build, validate, query, dump: before anything else
+    if RESULT["triples"] <= args.exporter_limit:
+        from kgbuilder.exports import export
+
+        _timed("exporter_s", lambda: export(kg, work / "graph-exporter.ttl", "turtle"))
+        RESULT["peak_rss_exporter_mb"] = _rss_mb()
+
+    # floors: raw pyoxigraph on the same triples
+    nt = work / "graph.nt"
+    with open(nt, "wb") as fh:
+        kg.store.dump("ntriples", fh)
+    del kg
+    raw = ox.Store()
+    _timed("floor_load_s", lambda: raw.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES))
+    from kgbuilder.namespaces import STANDARD_PREFIXES
+
+    prefixes = {**STANDARD_PREFIXES, "bn": "https://kgbuilder.example/bench/"}
+    t = time.perf_counter()
+    mismatched = []
+    for q in queries:
+        res = raw.query(q.read_text(encoding="utf-8"), prefixes=prefixes)
+        n = 0
+        if isinstance(res, ox.QuerySolutions):
+            names = [v.value for v in res.variables]
+            for sol in res:
+                for v in names:
+                    sol[v]
+                n += 1
+        else:
+            n = sum(1 for _ in res) if not isinstance(res, ox.QueryBoolean) else 1
+        if n != answers[q.name]:
+            mismatched.append(q.name)
+    RESULT["floor_query_s"] = round(time.perf_counter() - t, 3)
+    RESULT["answers_match"] = not mismatched
+    if mismatched:
+        RESULT["mismatched_queries"] = mismatched
+    with open(work / "floor.ttl", "wb") as fh:
+        _timed("floor_export_s", lambda: raw.dump(fh, ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
+                                                  prefixes=prefixes))
+    del raw
+    _ratio("build_s", "floor_load_s", "build_ratio")
+    _ratio("query_s", "floor_query_s", "query_ratio")
+    _ratio("export_s", "floor_export_s", "export_ratio")
+    if args.store == "oxigraph" and not args.no_incremental:
+        incremental(data, work)
+    RESULT["peak_rss_total_mb"] = _rss_mb()
+
+
+def incremental(data: Path, work: Path) -> None:
+    """Full build into an on-disk store, then a one-fact edit, then the patch."""
+    from kgbuilder.graph.cache import incremental_build
+
+    copy = work / "data"
+    shutil.copytree(data, copy)
+    spec = f"oxigraph:{work / 'store'}"
+    b = _timed("persistent_build_s", lambda: incremental_build(copy, spec))
+    b.store.close()
+    del b
+    target = sorted((copy / "facts").glob("*.csv"))[len(list((copy / "facts").glob("*.csv"))) // 2]
+    lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+    i = len(lines) // 2
+    head, _, rest = lines[i].rpartition(",")
+    lines[i] = head + ",an edited quote for the benchmark\n"
+    target.write_text("".join(lines), encoding="utf-8")
+    b = _timed("edit_rebuild_s", lambda: incremental_build(copy, spec))
+    RESULT["edit_mode"] = b.mode
+    RESULT["edit_problems"] = len(b.diagnostics)
+    b.store.close()
+    del b
+    _ratio("edit_rebuild_s", "persistent_build_s", "edit_ratio")
+    b = _timed("unchanged_open_s", lambda: incremental_build(copy, spec))
+    b.store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,448 @@
+"""Graph questions over the networkx view: show, path, neighbors, central.
+
+Each function takes a built :class:`~kgbuilder.graph.kg.KnowledgeGraph`,
+names entities the way people do (id, label or alias, any case, with or
+without diacritics, Latin or Cyrillic) and returns plain dataclasses or
+networkx graphs. ``as_of="YYYY-MM-DD"`` restricts the graph to what held on
+that day (see :func:`kgbuilder.graph.network.as_of`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import EntityNotFoundError, KGBuilderError
+
+__all__ = ["Evidence", "Fact", "EventRole", "EntityInfo", "Step", "Path", "Neighbor", "Neighborhood",
+           "Centrality", "resolve_entity", "network", "show_entity", "paths", "neighbors", "central",
+           "subgraph_kg", "transliterate"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One curated fact: ``subject predicate object`` with its qualifiers and evidence."""
+
+    statement: str
+    subject: str
+    predicate: str
+    object: str                 # an entity id, or a literal's text when ``literal``
+    subject_label: str = ""
+    object_label: str = ""
+    literal: bool = False
+    date: str | None = None
+    start: str | None = None
+    end: str | None = None
+    claimed_by: str | None = None
+    verification: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def when(self) -> str:
+        """The fact's time as text: ``2022-01-05``, ``2019 to 2022-01-05``, ``from 2022-01-05``."""
+        if self.start and self.end:
+            return f"{self.start} to {self.end}"
+        if self.start:
+            return f"from {self.start}"
+        if self.end:
+            return f"until {self.end}"
+        return self.date or ""
+
+
+@dataclass(frozen=True)
+class EventRole:
+    """An event an entity took part in, and in which role (agent, target, place, ...)."""
+
+    event: str
+    label: str
+    type: str
+    role: str
+    date: str | None
+    fact: Fact
+
+
+@dataclass
+class EntityInfo:
+    id: str
+    iri: str
+    label: str
+    type: str
+    labels: dict[str, str] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    description: str = ""
+    claimed_by: str | None = None
+    facts_out: list[Fact] = field(default_factory=list)
+    facts_in: list[Fact] = field(default_factory=list)
+    events: list[EventRole] = field(default_factory=list)
+    as_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a path: from ``source`` to ``target`` through one or more facts."""
+
+    source: str
+    target: str
+    facts: tuple[Fact, ...]
+
+
+@dataclass
+class Path:
+    nodes: list[str]
+    steps: list[Step]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+@dataclass(frozen=True)
+class Neighbor:
+    id: str
+    label: str
+    type: str
+    distance: int
+
+
+@dataclass
+class Neighborhood:
+    center: str
+    depth: int
+    members: list[Neighbor]
+    graph: object               # networkx.MultiDiGraph: the subgraph
+    statements: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Centrality:
+    id: str
+    label: str
+    type: str
+    degree: int                 # facts that touch the entity
+    betweenness: float
+    pagerank: float
+
+
+# ---------------------------------------------------------------- the graph and names
+
+def network(kg, as_of: str | None = None):
+    """The networkx view of ``kg`` (built once per graph), cut to ``as_of`` when given."""
+    from .network import as_of as cut
+
+    G = getattr(kg, "_kgb_network", None)
+    if G is None:
+        G = kg._kgb_network = kg.to_networkx()
+    if as_of is None:
+        return G
+    return cut(G, check_date(as_of))
+
+
+def check_date(value: str) -> str:
+    """An --as-of date must be a real day, YYYY-MM-DD."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(str(value)).isoformat() if re.fullmatch(
+            r"\d{4}-\d{2}-\d{2}", str(value)) else _bad_date(value)
+    except ValueError:
+        return _bad_date(value)
+
+
+def _bad_date(value) -> str:
+    raise KGBuilderError(f"as-of date '{value}' is not a day written YYYY-MM-DD (e.g. 2022-01-05)")
+
+
+_CYRILLIC = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t",
+     "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "a", "g", "q", "ng", "o",
+     "u", "u", "h", "i"]))
+
+
+def transliterate(text: str) -> str:
+    """Cyrillic (Russian and Kazakh letters) to Latin, for matching names across scripts."""
+    out = []
+    for ch in text:
+        low = ch.lower()
+        if low in _CYRILLIC:
+            t = _CYRILLIC[low]
+            out.append(t.capitalize() if ch != low else t)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _resolver(kg, G):
+    """(Resolver over ids, labels and aliases; transliterated name -> ids), built once per graph."""
+    from .resolve import Resolver, normalize
+
+    cached = getattr(kg, "_kgb_resolver", None)
+    if cached is not None:
+        return cached
+    r = Resolver()
+    latin: dict[str, set[str]] = {}
+    for n, d in sorted(G.nodes(data=True)):
+        names = [d.get("label", ""), *d.get("aliases", ()), *d.get("labels", {}).values()]
+        r.add(n, names)
+        for x in (n, *names):
+            key = normalize(transliterate(x))
+            if key:
+                latin.setdefault(key, set()).add(n)
+    kg._kgb_resolver = (r, latin)
+    return kg._kgb_resolver
+
+
+def resolve_entity(kg, name: str) -> str:
+    """An entity id from an id, label or alias; EntityNotFoundError (with 'did you mean') if none.
+
+    Names match ignoring case, diacritics and punctuation; a name in one
+    script also finds a name in the other through transliteration
+    (``Касым-Жомарт Токаев`` and ``Kasym-Zhomart Tokaev``).
+    """
+    import difflib
+
+    from .resolve import AmbiguousName, UnknownName, normalize
+
+    r, latin = _resolver(kg, network(kg))
+    try:
+        return r.resolve(name)
+    except AmbiguousName as exc:
+        raise EntityNotFoundError(str(exc)) from None
+    except UnknownName as exc:
+        key = normalize(transliterate(name))
+        found = latin.get(key, set())
+        if len(found) == 1:
+            return next(iter(found))
+        if len(found) > 1:
+            raise EntityNotFoundError(str(AmbiguousName(name, sorted(found)))) from None
+        hint = exc.hint
+        if not hint:
+            ids: list[str] = []
+            for k in difflib.get_close_matches(key, list(latin), n=3, cutoff=0.75):
+                ids += [i for i in sorted(latin[k]) if i not in ids]
+            if ids:
+                hint = " (did you mean " + " or ".join(f"'{i}'" for i in ids[:3]) + "?)"
+        raise EntityNotFoundError(f"unknown entity '{name}'{hint}") from None
+
+
+# ---------------------------------------------------------------- facts
+
+def _fact(G, u, v, d, *, literal_value=None) -> Fact:
+    lit = literal_value is not None
+    return Fact(
+        statement=d.get("statement", ""), subject=u, predicate=d["predicate"],
+        object=str(literal_value) if lit else v,
+        subject_label=G.nodes[u].get("label", u), object_label="" if lit else G.nodes[v].get("label", v),
+        literal=lit, date=d.get("date"), start=d.get("start"), end=d.get("end"),
+        claimed_by=d.get("claimed_by"), verification=d.get("verification"),
+        evidence=tuple(Evidence(s, q) for s, q in zip(d.get("sources", ()), d.get("quotes", ()))),
+    )
+
+
+def _fact_key(f: Fact):
+    return (f.predicate, f.subject, f.object, f.statement)
+
+
+def show_entity(kg, name: str, *, as_of: str | None = None) -> EntityInfo:
+    """Everything about one entity: names, type, facts in and out, events it took part in."""
+    ent = resolve_entity(kg, name)
+    G = network(kg, as_of)
+    if ent not in G:
+        raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
+    d = G.nodes[ent]
+    info = EntityInfo(id=ent, iri=d["iri"], label=d.get("label", ent), type=d.get("type", ""),
+                      labels=dict(sorted(d.get("labels", {}).items())), aliases=list(d.get("aliases", [])),
+                      description=d.get("description", ""), claimed_by=d.get("claimed_by"), as_of=as_of)
+    for pred, facts in d.get("facts", {}).items():
+        for f in facts:
+            info.facts_out.append(_fact(G, ent, None, {**f, "predicate": pred}, literal_value=f["value"]))
+    for _, v, attrs in G.out_edges(ent, data=True):
+        info.facts_out.append(_fact(G, ent, v, attrs))
+    for u, _, attrs in G.in_edges(ent, data=True):
+        f = _fact(G, u, ent, attrs)
+        if G.nodes[u].get("top_type") == "Event":
+            nd = G.nodes[u]
+            info.events.append(EventRole(u, nd.get("label", u), nd.get("type", ""), attrs["predicate"],
+                                         nd.get("date"), f))
+        else:
+            info.facts_in.append(f)
+    info.facts_out.sort(key=_fact_key)
+    info.facts_in.sort(key=_fact_key)
+    info.events.sort(key=lambda e: (e.date or "9999", e.event, e.role))
+    return info
+
+
+# ---------------------------------------------------------------- paths
+
+def _facts_between(G, a: str, b: str) -> tuple[Fact, ...]:
+    facts = [_fact(G, a, b, d) for d in G.get_edge_data(a, b, default={}).values()]
+    facts += [_fact(G, b, a, d) for d in G.get_edge_data(b, a, default={}).values()]
+    return tuple(sorted(facts, key=_fact_key))
+
+
+def paths(kg, source: str, target: str, *, all: bool = False, max_length: int | None = None,
+          as_of: str | None = None, max_paths: int = 100) -> list[Path]:
+    """The shortest connections between two entities (one path, or every shortest one).
+
+    A connection follows facts in either direction, through events and posts
+    too. Each step lists every fact that links its two ends. An empty list
+    means no connection (within ``max_length`` steps).
+    """
+    import itertools
+
+    import networkx as nx
+
+    from .network import undirected
+
+    a, b = resolve_entity(kg, source), resolve_entity(kg, target)
+    G = network(kg, as_of)
+    for name, ent in ((source, a), (target, b)):
+        if ent not in G:
+            raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
+    if a == b:
+        raise KGBuilderError(f"'{source}' and '{target}' are the same entity ({a})")
+    U = undirected(G)
+    try:
+        found = list(itertools.islice(nx.all_shortest_paths(U, a, b), 10000))
+    except nx.NetworkXNoPath:
+        return []
+    if max_length is not None and len(found[0]) - 1 > max_length:
+        return []
+    found.sort()
+    if not all:
+        found = found[:1]
+    out = []
+    for nodes in found[:max_paths]:
+        steps = [Step(x, y, _facts_between(G, x, y)) for x, y in zip(nodes, nodes[1:])]
+        out.append(Path(nodes=list(nodes), steps=steps))
+    return out
+
+
+# ---------------------------------------------------------------- neighbours
+
+def neighbors(kg, name: str, *, depth: int = 1, as_of: str | None = None) -> Neighborhood:
+    """The entities within ``depth`` facts of one entity, and the subgraph they form."""
+    import networkx as nx
+
+    from .network import undirected
+
+    if depth < 1:
+        raise KGBuilderError(f"depth must be 1 or more, not {depth}")
+    ent = resolve_entity(kg, name)
+    G = network(kg, as_of)
+    if ent not in G:
+        raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
+    dist = nx.single_source_shortest_path_length(undirected(G), ent, cutoff=depth)
+    sub = G.subgraph(dist).copy()
+    members = sorted((Neighbor(n, G.nodes[n].get("label", n), G.nodes[n].get("type", ""), k)
+                      for n, k in dist.items()), key=lambda m: (m.distance, m.id))
+    statements = sorted({d["statement"] for _, _, d in sub.edges(data=True)}
+                        | {f["statement"] for _, nd in sub.nodes(data=True)
+                           for fs in nd.get("facts", {}).values() for f in fs})
+    return Neighborhood(center=ent, depth=depth, members=members, graph=sub, statements=statements)
+
+
+def subgraph_kg(kg, hood: Neighborhood):
+    """A :class:`KnowledgeGraph` holding only a neighbourhood, for the exporters.
+
+    It keeps the members' descriptions, the statements between them (with
+    their direct triples and evidence) and the sources' descriptions.
+    """
+    from rdflib import RDF, URIRef
+
+    from .kg import KnowledgeGraph
+    from .store import open_store
+
+    members = {URIRef(kg.iri(m.id)) for m in hood.members}
+    kept = {URIRef(kg.iri(s)) for s in hood.statements}
+    quads = list(kg.store.quads())
+    spo: dict = {}
+    for s, p, o, g in quads:
+        if p in (RDF.subject, RDF.predicate, RDF.object):
+            spo.setdefault(s, {})[p] = o
+    stated = {(d[RDF.subject], d[RDF.predicate], d[RDF.object]) for d in spo.values() if len(d) == 3}
+    kept_triples = {(spo[s][RDF.subject], spo[s][RDF.predicate], spo[s][RDF.object]) for s in kept if s in spo}
+    sources = kg.base + "source/"
+    out = []
+    for s, p, o, g in quads:
+        ss = str(s)
+        if s in members:
+            if (s, p, o) in stated and (s, p, o) not in kept_triples:
+                continue
+            out.append((s, p, o, g))
+        elif s in kept or ("/evidence/" in ss and URIRef(ss.rsplit("/evidence/", 1)[0]) in kept):
+            out.append((s, p, o, g))
+        elif ss.startswith(sources) or ss == kg.base:
+            out.append((s, p, o, g))
+    store = open_store("memory")
+    store.add_quads(out)
+    return KnowledgeGraph(store, base=kg.base, prefix=kg.prefix, dataset_id=kg.id,
+                          title=f"{kg.title}: within {hood.depth} of {hood.center}", origins=kg.origins,
+                          root=kg.root, curated=kg.curated)
+
+
+# ---------------------------------------------------------------- centrality
+
+ACTOR_TYPES = ("Person", "State", "Organization", "Group")
+
+
+def central(kg, *, top: int | None = 10, as_of: str | None = None, by: str = "pagerank",
+            actors_only: bool = True) -> list[Centrality]:
+    """The most central entities (actors by default), ranked by ``by``.
+
+    Degree counts the facts that touch an entity; betweenness and PageRank are
+    computed on the undirected graph of all entities, events included (events
+    are what tie actors together), then the actors are ranked.
+    """
+    import networkx as nx
+
+    from .network import undirected
+
+    if by not in ("pagerank", "betweenness", "degree"):
+        from .resolve import did_you_mean
+
+        raise KGBuilderError(f"cannot rank by '{by}'" + did_you_mean(by, ["pagerank", "betweenness", "degree"])
+                             + " (one of: pagerank, betweenness, degree)")
+    G = network(kg, as_of)
+    U = undirected(G)
+    n = U.number_of_nodes()
+    if n > 2000:  # exact betweenness is O(nodes * edges): sample pivots, with a fixed seed
+        between = nx.betweenness_centrality(U, k=500, seed=0)
+    else:
+        between = nx.betweenness_centrality(U)
+    rank = _pagerank(U)
+    rows = []
+    for node, d in G.nodes(data=True):
+        if actors_only and d.get("top_type") not in ACTOR_TYPES:
+            continue
+        rows.append(Centrality(node, d.get("label", node), d.get("type", ""), G.degree(node),
+                               round(between.get(node, 0.0), 6), round(rank.get(node, 0.0), 6)))
+    keys = {"pagerank": lambda c: (-c.pagerank, -c.degree, c.id),
+            "betweenness": lambda c: (-c.betweenness, -c.pagerank, c.id),
+            "degree": lambda c: (-c.degree, -c.pagerank, c.id)}
+    rows.sort(key=keys[by])
+    return rows[:top] if top else rows
+
+
+def _pagerank(U, alpha: float = 0.85, tol: float = 1e-10, max_iter: int = 200) -> dict[str, float]:
+    """PageRank by power iteration (networkx's own needs numpy/scipy, which we do not ship)."""
+    nodes = list(U.nodes)
+    n = len(nodes)
+    if not n:
+        return {}
+    rank = dict.fromkeys(nodes, 1.0 / n)
+    deg = {v: U.degree(v) for v in nodes}
+    for _ in range(max_iter):
+        dangling = alpha * sum(rank[v] for v in nodes if deg[v] == 0) / n
+        new = {}
+        for v in nodes:
+            new[v] = (1 - alpha) / n + dangling + alpha * sum(rank[u] / deg[u] for u in U.neighbors(v))
+        err = sum(abs(new[v] - rank[v]) for v in nodes)
+        rank = new
+        if err < n * tol:
+            break
+    return rank

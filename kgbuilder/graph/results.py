@@ -1,0 +1,245 @@
+"""Write query results: a terminal table and the W3C result formats.
+
+SELECT and ASK results go out as SPARQL 1.1 Query Results JSON, CSV, TSV or
+XML, or as a table for people; CONSTRUCT and DESCRIBE results are graphs and
+go through the exporter registry (any RDF format it knows).
+"""
+from __future__ import annotations
+
+import io
+import json
+from typing import BinaryIO, TextIO
+
+from ..errors import QueryError
+
+__all__ = ["RESULT_FORMATS", "result_format_for_path", "write_result", "write_graph", "format_result",
+           "short", "SPARQL_RESULTS_NS"]
+
+SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+#: format name -> file extensions (first one is the usual one)
+RESULT_FORMATS: dict[str, tuple[str, ...]] = {
+    "table": (".txt",),
+    "json": (".srj", ".json"),
+    "csv": (".csv",),
+    "tsv": (".tsv",),
+    "xml": (".srx", ".xml"),
+}
+
+
+def result_format_for_path(path) -> str:
+    from pathlib import Path
+
+    suffix = Path(path).suffix.lower()
+    for name, exts in RESULT_FORMATS.items():
+        if suffix in exts:
+            return name
+    known = ", ".join(e for exts in RESULT_FORMATS.values() for e in exts)
+    raise QueryError(f"{path}: cannot tell the result format from the extension '{suffix or '(none)'}'; "
+                     f"use --format (extensions: {known})")
+
+
+def write_result(result, out: BinaryIO, fmt: str, prefixes: dict[str, str] | None = None) -> None:
+    """Write a SELECT or ASK :class:`~kgbuilder.graph.query.QueryResult` as ``fmt``."""
+    out.write(format_result(result, fmt, prefixes).encode("utf-8"))
+
+
+def format_result(result, fmt: str, prefixes: dict[str, str] | None = None) -> str:
+    writer = _WRITERS.get(fmt)
+    if writer is None:
+        from .resolve import did_you_mean
+
+        raise QueryError(f"unknown result format '{fmt}'" + did_you_mean(fmt, _WRITERS)
+                         + f" (one of: {', '.join(_WRITERS)})")
+    buf = io.StringIO()
+    writer(result, buf, prefixes or {})
+    return buf.getvalue()
+
+
+def write_graph(result, kg, out: BinaryIO, fmt: str) -> None:
+    """Write CONSTRUCT/DESCRIBE triples in an RDF format of the exporter registry."""
+    from ..exports import REGISTRY, get_exporter
+    from .kg import KnowledgeGraph
+    from .store import open_store
+
+    exporter = get_exporter(fmt)
+    if getattr(exporter, "kind", "rdf") != "rdf":
+        rdf = [n for n, spec in REGISTRY.items() if _kind(spec) == "rdf"]
+        raise QueryError(f"format '{fmt}' is not an RDF syntax; a {result.kind} result can be written as "
+                         + ", ".join(rdf))
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    store = open_store("memory")
+    store.add_quads((s, p, o, DATASET_DEFAULT_GRAPH_ID) for s, p, o in result.triples)
+    sub = KnowledgeGraph(store, base=kg.base, prefix=kg.prefix, dataset_id=kg.id, title=kg.title)
+    exporter.serialize(sub, out)
+
+
+def _kind(spec) -> str:
+    try:
+        return getattr(spec.load(), "kind", "rdf")
+    except Exception:  # noqa: BLE001 - a broken plugin is simply not offered
+        return "?"
+
+
+# ---------------------------------------------------------------- W3C formats
+
+def _json(result, out: TextIO, prefixes) -> None:
+    if result.kind == "ASK":
+        doc = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        bindings = []
+        for row in result.rows:
+            b = {}
+            for var, term in zip(result.vars, row):
+                if term is not None:
+                    b[var] = _json_term(term)
+            bindings.append(b)
+        doc = {"head": {"vars": list(result.vars)}, "results": {"bindings": bindings}}
+    json.dump(doc, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _json_term(term) -> dict:
+    kind = type(term).__name__
+    if kind == "URIRef":
+        return {"type": "uri", "value": str(term)}
+    if kind == "BNode":
+        return {"type": "bnode", "value": str(term)}
+    d = {"type": "literal", "value": str(term)}
+    if term.language:
+        d["xml:lang"] = term.language
+    elif term.datatype and str(term.datatype) != XSD_STRING:
+        d["datatype"] = str(term.datatype)
+    return d
+
+
+def _csv(result, out: TextIO, prefixes) -> None:
+    import csv
+
+    # RFC 4180, as the W3C CSV results format asks: CRLF line ends, quotes only when needed
+    w = csv.writer(out, lineterminator="\r\n")
+    if result.kind == "ASK":
+        w.writerow(["_askResult"])
+        w.writerow(["true" if result.boolean else "false"])
+        return
+    w.writerow(result.vars)
+    for row in result.rows:
+        w.writerow(["" if t is None else (f"_:{t}" if type(t).__name__ == "BNode" else str(t)) for t in row])
+
+
+def _tsv(result, out: TextIO, prefixes) -> None:
+    if result.kind == "ASK":
+        out.write("?_askResult\n" + ("true" if result.boolean else "false") + "\n")
+        return
+    out.write("\t".join("?" + v for v in result.vars) + "\n")
+    for row in result.rows:
+        out.write("\t".join(_tsv_term(t) for t in row) + "\n")
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _tsv_term(term) -> str:
+    if term is None:
+        return ""
+    kind = type(term).__name__
+    if kind == "URIRef":
+        return f"<{term}>"
+    if kind == "BNode":
+        return f"_:{term}"
+    text = '"' + str(term).translate(_TSV_ESCAPES) + '"'
+    if term.language:
+        return f"{text}@{term.language}"
+    if term.datatype and str(term.datatype) != XSD_STRING:
+        return f"{text}^^<{term.datatype}>"
+    return text
+
+
+def _xml(result, out: TextIO, prefixes) -> None:
+    from xml.sax.saxutils import escape, quoteattr
+
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(f'<sparql xmlns="{SPARQL_RESULTS_NS}">\n  <head>\n')
+    if result.kind == "ASK":
+        out.write("  </head>\n  <boolean>" + ("true" if result.boolean else "false") + "</boolean>\n</sparql>\n")
+        return
+    for v in result.vars:
+        out.write(f"    <variable name={quoteattr(v)}/>\n")
+    out.write("  </head>\n  <results>\n")
+    for row in result.rows:
+        out.write("    <result>\n")
+        for var, term in zip(result.vars, row):
+            if term is None:
+                continue
+            kind = type(term).__name__
+            if kind == "URIRef":
+                inner = f"<uri>{escape(_xml_text(term))}</uri>"
+            elif kind == "BNode":
+                inner = f"<bnode>{escape(_xml_text(term))}</bnode>"
+            else:
+                attr = ""
+                if term.language:
+                    attr = f" xml:lang={quoteattr(term.language)}"
+                elif term.datatype and str(term.datatype) != XSD_STRING:
+                    attr = f" datatype={quoteattr(str(term.datatype))}"
+                inner = f"<literal{attr}>{escape(_xml_text(term))}</literal>"
+            out.write(f"      <binding name={quoteattr(var)}>{inner}</binding>\n")
+        out.write("    </result>\n")
+    out.write("  </results>\n</sparql>\n")
+
+
+def _xml_text(term) -> str:
+    text = str(term)
+    bad = [ch for ch in text if ord(ch) < 0x20 and ch not in "\t\n\r"]
+    if bad:
+        raise QueryError(f"value {text[:40]!r} holds a control character that XML cannot carry; "
+                         "use --format json")
+    return text
+
+
+# ---------------------------------------------------------------- table
+
+CELL_WIDTH = 60
+
+
+def short(term, prefixes: dict[str, str]) -> str:
+    """A term as people read it: prefixed names for IRIs, literals as their text."""
+    if term is None:
+        return ""
+    kind = type(term).__name__
+    if kind == "URIRef":
+        s = str(term)
+        best = None
+        for name, ns in prefixes.items():
+            if s.startswith(ns) and (best is None or len(ns) > len(best[1])):
+                local = s[len(ns):]
+                if local and all(ch.isalnum() or ch in "-_." for ch in local):
+                    best = (name, ns)
+        return f"{best[0]}:{s[len(best[1]):]}" if best else f"<{s}>"
+    if kind == "BNode":
+        return f"_:{term}"
+    return " ".join(str(term).split())
+
+
+def _table(result, out: TextIO, prefixes) -> None:
+    if result.kind == "ASK":
+        out.write(("true" if result.boolean else "false") + "\n")
+        return
+    header = list(result.vars)
+    cells = [[_clip(short(t, prefixes)) for t in row] for row in result.rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    out.write("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for r in cells:
+        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n")
+    n = len(cells)
+    out.write(f"({n} row{'s' if n != 1 else ''})\n")
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= CELL_WIDTH else text[:CELL_WIDTH - 1] + "…"
+
+
+_WRITERS = {"table": _table, "json": _json, "csv": _csv, "tsv": _tsv, "xml": _xml}

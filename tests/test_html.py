@@ -1,0 +1,242 @@
+"""The explorer page as a file: self-contained, escaped, size-limited (no browser needed)."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from kgbuilder.errors import ExportError
+from kgbuilder.exports import export, format_for_path, get_exporter
+from kgbuilder.exports.html import PHYSICS_MAX_NODES, page_data, render_page, script_json
+
+XSS = Path(__file__).parent / "fixtures" / "xss"
+
+
+class Page(HTMLParser):
+    """Tags with their attributes, and the text of each script and style element."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.scripts: list[tuple[dict, str]] = []
+        self._in: tuple[str, dict] | None = None
+        self._buf: list[str] = []
+        self.title = ""
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if tag in ("script", "style", "title"):
+            self._in, self._buf = (tag, attrs), []
+
+    def handle_data(self, data):
+        if self._in:
+            self._buf.append(data)
+
+    def handle_endtag(self, tag):
+        if self._in and tag == self._in[0]:
+            text = "".join(self._buf)
+            if tag == "script":
+                self.scripts.append((self._in[1], text))
+            elif tag == "title":
+                self.title = text
+            self._in = None
+
+
+@pytest.fixture(scope="module")
+def mini_page(mini_kg, tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("html") / "mini.html"
+    export(mini_kg, out, "html")
+    return out, out.read_bytes().decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def xss_kg():
+    import kgbuilder
+
+    return kgbuilder.build(XSS)
+
+
+def _data(text: str) -> dict:
+    page = Page(text)
+    blocks = [body for attrs, body in page.scripts if attrs.get("type") == "application/json"]
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def test_registered_as_a_page_format():
+    assert format_for_path("explorer.HTML") == "html"
+    assert format_for_path("explorer.htm") == "html"
+    exporter = get_exporter("html")
+    assert (exporter.kind, exporter.media_type) == ("page", "text/html")
+
+
+def test_page_links_nothing_and_writes_nothing_else(mini_kg, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    export(mini_kg, "explorer.html", "html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["explorer.html"]   # no lib/ folder, no temp file
+    page = Page((tmp_path / "explorer.html").read_text(encoding="utf-8"))
+    linking = [(tag, attrs) for tag, attrs in page.tags
+               if {"src", "href", "srcset", "action", "data"} & set(attrs) or tag in ("link", "iframe", "object")]
+    assert linking == []
+    assert [attrs.get("type") for attrs, _ in page.scripts] == ["application/json", None, None]
+
+
+def test_csp_allows_exactly_the_inlined_scripts(mini_page):
+    _, text = mini_page
+    page = Page(text)
+    metas = [a for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert len(metas) == 1
+    policy = dict(part.strip().split(" ", 1) for part in metas[0]["content"].split(";"))
+    assert policy["default-src"] == "'none'"
+    assert policy["img-src"] == "data:" and policy["style-src"] == "'unsafe-inline'"
+    assert "connect-src" not in policy and "unsafe-inline" not in policy["script-src"]
+    hashes = ["'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
+              for attrs, body in page.scripts if attrs.get("type") is None]
+    assert sorted(policy["script-src"].split()) == sorted(hashes)
+    # the CSP comes before anything that could run
+    assert text.index("Content-Security-Policy") < text.index("<script")
+
+
+def test_data_holds_the_whole_graph(mini_kg, mini_page):
+    _, text = mini_page
+    data = _data(text)
+    G = mini_kg.to_networkx()
+    assert {n["id"] for n in data["nodes"]} == set(G.nodes)
+    assert len(data["edges"]) == G.number_of_edges() == 21
+    assert sorted((e["from"], e["to"], e["predicate"]) for e in data["edges"]) == sorted(
+        (u, v, d["predicate"]) for u, v, d in G.edges(data=True))
+    toqaev = next(n for n in data["nodes"] if n["id"] == "toqaev")
+    assert toqaev["group"] == "Person" and toqaev["aliases"] == ["Kassym-Jomart Tokayev", "Tokayev"]
+    assert ["ru", "Касым-Жомарт Токаев"] in toqaev["labels"]
+    assert data["sources"]["wire"]["url"] == "https://news.example/wire-report"
+    claimed = [e for e in data["edges"] if e.get("claimed_by")]
+    assert [(e["from"], e["claimed_by"]) for e in claimed] == [("police-killed", "interior-ministry")]
+    held = next(e for e in data["edges"] if e["from"] == "nazarbayev" and e["predicate"] == "holdsPost")
+    assert (held["lo"], held["hi"]) == ("2019-01-01", "2022-01-05")
+    assert set(data["styles"]) == {"Person", "State", "Organization", "Group", "Post", "Place", "Event"}
+    assert data["physics"] is True
+
+
+def test_written_as_utf8_with_cyrillic_intact(mini_page):
+    path, _ = mini_page
+    raw = path.read_bytes()
+    assert raw.startswith(b"<!DOCTYPE html>")
+    assert b'<meta charset="utf-8">' in raw
+    assert "Касым-Жомарт Токаев".encode("utf-8") in raw
+
+
+def test_script_json_cannot_close_its_element():
+    text = script_json({"a": "</script><!-- & \u2028\u2029 >"})
+    assert not set("<>&\u2028\u2029") & set(text)
+    assert json.loads(text) == {"a": "</script><!-- & \u2028\u2029 >"}
+
+
+def test_xss_payloads_stay_data(xss_kg, tmp_path):
+    out = tmp_path / "xss.html"
+    export(xss_kg, out, "html")
+    text = out.read_text(encoding="utf-8")
+    page = Page(text)
+    # only the page's own elements exist: no payload became a tag
+    assert not [t for t, _ in page.tags if t in ("img", "svg", "iframe", "a", "b")]
+    assert len(page.scripts) == 3
+    data_start = text.index('id="kg-data">')
+    data_block = text[data_start:text.index("</script>", data_start)]
+    assert "<" not in data_block.removeprefix('id="kg-data">') and "\u2028" not in data_block
+    assert page.title == 'XSS </title><script>window.__xss=1</script> "test" & co'
+    data = _data(text)
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    assert labels["script-person"] == "<script>window.__xss=1</script>"
+    assert data["sources"]["evil"]["url"] == "https://news.example/a?x=1&y='onmouseover='window.__xss=1"
+
+
+def test_hostile_ids_and_urls_survive_page_data():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    evil = '<script>window.__xss=1</script>'
+    G.add_node(evil, label=evil, top_type="Person", type="Person")
+    G.add_node('"><img src=x>', label="x", top_type="NoSuchType", type="Thing")
+    G.add_edge(evil, '"><img src=x>', key="s1", predicate="<b>knows</b>", sources=["s"], quotes=[evil])
+    data = page_data(G, sources={"s": {"title": evil, "url": "javascript:window.__xss=1"}}, title=evil)
+    assert data["nodes"][1]["group"] == "Entity"     # unknown types fall back to a styled group
+    text = render_page(data)
+    own = text.replace(Page(text).scripts[1][1], "")     # vis-network itself mentions "<b>" in its parser
+    assert evil not in own and "<img" not in own and "<b>" not in own
+    assert _data(text)["nodes"][0]["id"] == evil
+
+
+def test_too_big_graph_is_refused_and_nothing_is_written(mini_kg, tmp_path, monkeypatch):
+    out = tmp_path / "big.html"
+    out.write_text("previous", encoding="utf-8")
+    with pytest.raises(ExportError, match=r"19 nodes \(limit 5\).*--focus ENTITY --depth N.*"
+                                          r"KGBUILDER_HTML_MAX_NODES=0"):
+        export(mini_kg, out, "html", max_nodes=5)
+    monkeypatch.setenv("KGBUILDER_HTML_MAX_EDGES", "20")
+    with pytest.raises(ExportError, match=r"the graph has 21 edges \(limit 20\)"):
+        export(mini_kg, out, "html")
+    assert out.read_text(encoding="utf-8") == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.html"]
+    monkeypatch.setenv("KGBUILDER_HTML_MAX_EDGES", "many")
+    with pytest.raises(ExportError, match="KGBUILDER_HTML_MAX_EDGES: 'many' is not a whole number"):
+        export(mini_kg, out, "html")
+    monkeypatch.setenv("KGBUILDER_HTML_MAX_EDGES", "0")
+    export(mini_kg, out, "html", max_nodes=0)
+    assert len(_data(out.read_text(encoding="utf-8"))["nodes"]) == 19
+
+
+def test_focus_and_filters_come_from_the_export_pipeline(mini_kg, tmp_path):
+    out = tmp_path / "focus.html"
+    export(mini_kg, out, "html", focus="csto", depth=1)
+    data = _data(out.read_text(encoding="utf-8"))
+    assert {n["id"] for n in data["nodes"]} == {"csto", "kazakhstan", "armenia", "appeal-to-csto",
+                                               "csto-peacekeepers"}
+    assert get_exporter("html").kind == "page"
+
+
+def test_rings_layout_precomputes_positions(mini_kg, tmp_path):
+    out = tmp_path / "layout.html"
+    export(mini_kg, out, "html", layout="rings")
+    data = _data(out.read_text(encoding="utf-8"))
+    assert data["physics"] is False
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
+    with pytest.raises(ExportError, match="layout: unknown value 'spring'"):
+        export(mini_kg, out, "html", layout="spring")
+
+
+def test_big_graphs_get_a_precomputed_layout_and_no_physics():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    for i in range(PHYSICS_MAX_NODES + 1):
+        G.add_node(f"n{i}", label=f"n{i}", top_type="Person", type="Person")
+        G.add_edge(f"n{i}", f"n{i // 2}", key=f"s{i}", predicate="knows")
+    data = page_data(G)
+    assert data["physics"] is False
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
+    G.remove_node("n0")
+    assert page_data(G)["physics"] is True
+
+
+def test_cli_export_html(mini_path, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from kgbuilder.cli import main
+
+    out = tmp_path / "explorer.html"
+    result = CliRunner().invoke(main, ["export", str(mini_path), "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {out} (html, 19 nodes, 21 edges)\n"
+    assert len(_data(out.read_text(encoding="utf-8"))["edges"]) == 21
+    monkeypatch.setenv("KGBUILDER_HTML_MAX_NODES", "10")
+    result = CliRunner().invoke(main, ["export", str(mini_path), "-o", str(tmp_path / "big.html")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: the graph has 19 nodes (limit 10): more than a browser draws")
+    assert result.output.count("\n") == 1 and not (tmp_path / "big.html").exists()

@@ -1,0 +1,347 @@
+"""The explorer page in a real browser: Debian's chromium, driven headless by Playwright, offline.
+
+Every request other than the page's own file:// URL is counted and aborted. Skipped (with the
+reason) where chromium or playwright is missing; .ci/run installs both.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from kgbuilder.exports import export
+from kgbuilder.exports.html import page_data, render_page
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+XSS = Path(__file__).parent / "fixtures" / "xss"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
+if not Path(CHROMIUM).exists():
+    pytest.skip("chromium is not installed (apt-get install -y chromium; .ci/run does it)", allow_module_level=True)
+
+
+@dataclass
+class Opened:
+    page: object
+    url: str
+    requests: list = field(default_factory=list)     # every request the page made
+    console: list = field(default_factory=list)      # (type, text)
+    dialogs: list = field(default_factory=list)
+
+    @property
+    def leaked(self) -> list[str]:
+        return [u for u in self.requests if u != self.url]
+
+    @property
+    def errors(self) -> list[str]:
+        return [text for kind, text in self.console if kind in ("error", "pageerror")]
+
+    def js(self, expr: str, arg=None):
+        # always a function: a bare string would be eval'ed, which the page's CSP forbids
+        return self.page.evaluate(expr, arg)
+
+    def drawn(self) -> tuple[set, set]:
+        return (set(self.js("() => network.body.nodeIndices")),
+                set(self.js("() => network.body.edgeIndices.map(id => network.body.edges[id].options.id)")))
+
+    def click_node(self, node_id: str) -> None:
+        x, y = self.js("""id => { const p = network.canvasToDOM(network.getPositions([id])[id]);
+                          const r = document.getElementById('kg-network').getBoundingClientRect();
+                          return [r.left + p.x, r.top + p.y]; }""", node_id)
+        self.page.mouse.click(x, y)
+
+    def set_range(self, element_id: str, iso: str) -> None:
+        self.js("""([id, iso]) => { const el = document.getElementById(id);
+                   el.value = Math.round(Date.parse(iso + 'T00:00:00Z') / 86400000);
+                   el.dispatchEvent(new Event('input', {bubbles: true})); }""", [element_id, iso])
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with tempfile.TemporaryDirectory() as profile, sync_api.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=ARGS,
+                                                   viewport={"width": 1400, "height": 900})
+        yield ctx
+        ctx.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    pages = []
+
+    def _open(path: Path) -> Opened:
+        page = browser.new_page()
+        pages.append(page)
+        opened = Opened(page, path.resolve().as_uri())
+        page.on("request", lambda r: opened.requests.append(r.url))
+        page.on("console", lambda m: opened.console.append((m.type, m.text)))
+        page.on("pageerror", lambda e: opened.console.append(("pageerror", str(e))))
+        page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
+        page.route("**/*", lambda r: r.continue_() if r.request.url == opened.url else r.abort())
+        page.goto(opened.url)
+        deadline = time.monotonic() + 60
+        while not opened.js("() => !!(window.kgExplorer && window.kgExplorer.ready)"):
+            assert time.monotonic() < deadline, f"page never settled: {opened.console}"
+            time.sleep(0.05)
+        return opened
+
+    yield _open
+    for page in pages:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def mini_html(mini_kg, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("browser") / "mini.html"
+    export(mini_kg, out, "html")
+    return out
+
+
+def test_loads_offline_and_draws_every_node_and_edge(mini_kg, mini_html, open_page):
+    o = open_page(mini_html)
+    G = mini_kg.to_networkx()
+    assert o.js("() => [network.body.data.nodes.length, network.body.data.edges.length]") == [
+        G.number_of_nodes(), G.number_of_edges()]
+    nodes, edges = o.drawn()
+    assert nodes == set(G.nodes) and len(edges) == G.number_of_edges() == 21
+    assert o.page.text_content("#kg-counts") == "19 of 19 nodes · 21 of 21 edges"
+    assert o.requests == [o.url] and o.leaked == []
+    assert o.errors == [] and o.dialogs == []
+    # physics ran, then stopped
+    assert o.js("() => network.physics.physicsEnabled") is False
+
+
+def test_types_are_styled_and_claims_dashed(mini_html, open_page):
+    o = open_page(mini_html)
+    shape = o.js("id => network.body.nodes[id].options.shape", "toqaev")
+    assert (shape, o.js("id => network.body.nodes[id].options.shape", "kazakhstan"),
+            o.js("id => network.body.nodes[id].options.shape", "police-killed")) == ("dot", "hexagon", "star")
+    legend = o.page.locator("#kg-legend li").all_text_contents()
+    assert legend[0].startswith("●People (2)") and any(t.startswith("★Events (6)") for t in legend)
+    dashes = o.js("""() => Object.fromEntries(network.body.data.edges.get().map(
+                       e => [e.id, network.body.edges[e.id].options.dashes]))""")
+    data = o.js("() => kgExplorer.data.edges")
+    claims = {e["id"] for e in data if e.get("claimed_by")}
+    assert claims and all(dashes[i] for i in claims)
+    assert not any(dashes[e["id"]] for e in data if not e.get("claimed_by") and not e.get("verification"))
+    assert o.js("id => network.body.nodes[id].options.shapeProperties.borderDashes", "police-killed") == [5, 4]
+    assert o.js("id => network.body.edges[id].options.label", data[0]["id"]) == data[0]["predicate"]
+
+
+@pytest.mark.parametrize("query, expected", [("Токаев", "toqaev"), ("назарбаев", "nazarbayev"),
+                                             ("Алма", "almaty"), ("tokayev", "toqaev"), ("CSTO", "csto")])
+def test_search_finds_by_label_or_alias_in_any_script(mini_html, open_page, query, expected):
+    o = open_page(mini_html)
+    o.page.fill("#kg-search", query)
+    ids = o.page.locator("#kg-results button").evaluate_all("bs => bs.map(b => b.dataset.id)")
+    assert ids[0] == expected
+    o.page.press("#kg-search", "Enter")
+    assert o.js("() => network.getSelectedNodes()") == [expected]
+    assert o.page.text_content("#kg-details h2") == o.js("id => kgExplorer.data.nodes.find(n => n.id === id).label",
+                                                          expected)
+
+
+def test_search_with_no_match_says_so(mini_html, open_page):
+    o = open_page(mini_html)
+    o.page.fill("#kg-search", "Путин")
+    assert o.page.locator("#kg-results li").all_text_contents() == ["No match"]
+
+
+def test_date_slider_hides_what_had_not_happened_or_had_ended(mini_html, open_page):
+    o = open_page(mini_html)
+    events = {"nazarbayev-removed", "storming-mayors-office", "police-killed", "appeal-to-csto",
+              "csto-peacekeepers", "bodies-videos"}
+    nodes, _ = o.drawn()
+    assert events <= nodes
+    o.set_range("kg-date-to", "2021-12-31")
+    nodes, edges = o.drawn()
+    assert not events & nodes and "toqaev" in nodes          # undated entities stay
+    data = {e["id"]: e for e in o.js("() => kgExplorer.data.edges")}
+    held = next(i for i, e in data.items() if e["from"] == "nazarbayev" and e["predicate"] == "holdsPost")
+    head = next(i for i, e in data.items() if e["predicate"] == "headOf")
+    assert held in edges and head not in edges               # headOf starts 2022-01-05
+    assert o.page.text_content("#kg-date-to-out") == "2021-12-31"
+    o.set_range("kg-date-to", "2022-01-05")
+    o.set_range("kg-date-from", "2022-01-05")
+    nodes, edges = o.drawn()
+    assert events <= nodes and held in edges and head in edges
+    # from after the last day: Nazarbayev's post (ended 2022-01-05) is gone
+    o.js("() => { const el = document.getElementById('kg-date-from'); el.max = +el.max + 1;"
+         " el.value = el.max; el.dispatchEvent(new Event('input')); }")
+    nodes, edges = o.drawn()
+    assert held not in edges and not events & nodes
+
+
+def test_type_and_predicate_filters(mini_html, open_page):
+    o = open_page(mini_html)
+    o.page.uncheck("#kg-legend input[data-type=Event]")
+    nodes, edges = o.drawn()
+    assert len(nodes) == 13 and "appeal-to-csto" not in nodes
+    o.page.check("#kg-legend input[data-type=Event]")
+    o.page.uncheck("#kg-predicates input[data-predicate=holdsPost]")
+    nodes, edges = o.drawn()
+    assert (len(nodes), len(edges)) == (19, 19)
+    o.page.click("#kg-preds-none")
+    assert o.drawn()[1] == set()
+    o.page.click("#kg-preds-all")
+    assert len(o.drawn()[1]) == 21
+
+
+def test_click_shows_details_highlights_neighbours_and_links_the_source(mini_html, open_page):
+    o = open_page(mini_html)
+    o.click_node("toqaev")
+    details = o.page.locator("#kg-details")
+    assert details.locator("h2").text_content() == "Qasym-Zhomart Toqaev"
+    text = details.text_content()
+    assert "Kassym-Jomart Tokayev; Tokayev" in text and "ru: Касым-Жомарт Токаев" in text
+    # neighbourhood highlight: a neighbour keeps its colour, a stranger is dimmed
+    colour = "id => network.body.nodes[id].options.color.background"
+    assert o.js(colour, "president-of-kazakhstan") == "#17becf"
+    assert o.js(colour, "armenia").startswith("rgba(200,200,200")
+    details.get_by_role("button", name="holdsPost → President of Kazakhstan").click()
+    assert details.locator("h2").text_content() == "Qasym-Zhomart Toqaev holdsPost President of Kazakhstan"
+    assert details.locator("blockquote").all_text_contents() == ["Toqaev, the president",
+                                                                 "President Qasym-Zhomart Toqaev"]
+    assert [a.get_attribute("href") for a in details.locator("a").all()] == [
+        "https://news.example/paper-report", "https://news.example/wire-report"]
+    assert "A newspaper report, Example Paper, 2022-01-06" in details.text_content()
+    # a claim names who claims it
+    o.click_node("police-killed")
+    assert "Claim attributed to Interior Ministry" in details.text_content()
+    assert "killed: 8" in details.locator("h3").all_text_contents()
+    o.page.mouse.click(*o.js("() => { const r = document.getElementById('kg-network').getBoundingClientRect();"
+                              " return [r.left + 3, r.bottom - 3]; }"))
+    assert o.js(colour, "armenia") == "#e15759" and o.js("() => network.getSelectedNodes()") == []
+    assert o.errors == [] and o.leaked == []
+
+
+def test_hover_shows_a_text_tooltip(mini_html, open_page):
+    o = open_page(mini_html)
+    x, y = o.js("""id => { const p = network.canvasToDOM(network.getPositions([id])[id]);
+                   const r = document.getElementById('kg-network').getBoundingClientRect();
+                   return [r.left + p.x, r.top + p.y]; }""", "almaty")
+    o.page.mouse.move(x - 40, y - 40)
+    o.page.mouse.move(x, y, steps=4)
+    o.page.wait_for_selector("#kg-tooltip:not([hidden])")
+    assert o.page.text_content("#kg-tooltip strong") == "Almaty"
+    assert "aka Alma-Ata" in o.page.text_content("#kg-tooltip")
+
+
+def test_focus_mode_in_the_page(mini_kg, mini_html, open_page):
+    import networkx as nx
+
+    o = open_page(mini_html)
+    o.click_node("csto")
+    o.page.fill("#kg-depth", "1")
+    o.page.click("#kg-focus")
+    expected = set(nx.ego_graph(mini_kg.to_networkx(), "csto", radius=1, undirected=True))
+    assert o.drawn()[0] == expected
+    assert "within 1 step" in o.page.text_content("#kg-focus-state")
+    o.page.fill("#kg-depth", "2")
+    o.page.dispatch_event("#kg-depth", "change")
+    assert o.drawn()[0] == set(nx.ego_graph(mini_kg.to_networkx(), "csto", radius=2, undirected=True))
+    o.page.click("#kg-unfocus")
+    assert len(o.drawn()[0]) == 19
+
+
+def test_cli_focus_page_holds_only_the_neighbourhood(mini_kg, tmp_path, open_page):
+    out = tmp_path / "focus.html"
+    export(mini_kg, out, "html", focus="csto", depth=1)
+    o = open_page(out)
+    assert o.drawn()[0] == {"csto", "kazakhstan", "armenia", "appeal-to-csto", "csto-peacekeepers"}
+    assert o.errors == [] and o.leaked == []
+
+
+def test_big_graph_opens_on_its_precomputed_layout(tmp_path, open_page):
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    for i in range(400):
+        G.add_node(f"n{i}", label=f"Узел {i}", top_type="Person", type="Person")
+        if i:
+            G.add_edge(f"n{i}", f"n{(i - 1) // 3}", key=f"s{i}", predicate="knows")
+    out = tmp_path / "big.html"
+    out.write_text(render_page(page_data(G, title="big")), encoding="utf-8")
+    o = open_page(out)
+    assert o.js("() => network.physics.physicsEnabled") is False
+    assert o.js("() => network.getPositions(['n5']).n5") == {
+        k: v for k, v in next(n for n in page_data(G)["nodes"] if n["id"] == "n5").items() if k in "xy"}
+    assert len(o.drawn()[0]) == 400 and len(o.drawn()[1]) == 399 and o.errors == []
+
+
+def test_xss_payloads_run_no_script_and_show_as_text(tmp_path, open_page):
+    import kgbuilder
+
+    kg = kgbuilder.build(XSS)
+    out = tmp_path / "xss.html"
+    export(kg, out, "html")
+    o = open_page(out)
+    data = o.js("() => kgExplorer.data")
+    assert o.js("() => document.title") == kg.title
+    assert o.page.text_content("h1") == kg.title
+    details = o.page.locator("#kg-details")
+    for node in data["nodes"]:
+        o.click_node(node["id"])
+        assert details.locator("h2").text_content() == node["label"]
+        for button in details.locator("li button").all():    # every relation, with its quotes
+            button.click()
+            assert details.locator("blockquote").count() >= 1
+            o.click_node(node["id"])
+    person = next(n for n in data["nodes"] if n["id"] == "script-person")
+    o.click_node("script-person")
+    text = details.text_content()
+    assert all(alias in text for alias in person["aliases"])
+    assert '</script><script>window.__xss=1</script> &amp; <a href="javascript:window.__xss=1">x</a>' in text
+    o.page.fill("#kg-search", "<img src=x")
+    hits = o.page.locator("#kg-results button span:first-child").all_text_contents()
+    assert '<img src=x onerror="window.__xss=1;alert(1)">' in hits
+    o.page.fill("#kg-search", "Жирный")
+    assert o.page.locator("#kg-results button").evaluate_all("bs => bs.map(b => b.dataset.id)") == ["script-person"]
+    o.click_node("evil-event")
+    link = details.locator("a")
+    o.js("() => document.querySelectorAll('#kg-details button')[1].click()")   # the event's first relation
+    link = details.locator("a").first
+    assert link.get_attribute("href").startswith("https://news.example/a?x=1&y=")
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    for node in data["nodes"]:
+        x, y = o.js("""id => { const p = network.canvasToDOM(network.getPositions([id])[id]);
+                       const r = document.getElementById('kg-network').getBoundingClientRect();
+                       return [r.left + p.x, r.top + p.y]; }""", node["id"])
+        o.page.mouse.move(x, y, steps=3)
+    assert o.js("() => window.__xss") is None and o.js("() => window.parent.__xss") is None
+    assert o.dialogs == []
+    # nothing curated became an element
+    assert o.js("() => document.querySelectorAll('img, svg, iframe, b, object, embed').length") == 0
+    assert o.js("() => document.scripts.length") == 3
+    assert o.errors == [] and o.leaked == []
+
+
+def test_hostile_ids_and_javascript_urls(tmp_path, open_page):
+    import networkx as nx
+
+    evil = '<script>window.__xss=1</script>'
+    G = nx.MultiDiGraph()
+    G.add_node(evil, label='"><img src=x onerror=alert(1)>', top_type="Person", type="Person",
+               aliases=["' onmouseover='alert(1)"])
+    G.add_node("</script><svg onload=alert(1)>", label="target", top_type="Event", type="Event",
+               date="2022-01-05")
+    G.add_edge(evil, "</script><svg onload=alert(1)>", key="s", statement="s", predicate="<b>knows</b>",
+               sources=["js"], quotes=["<iframe src=javascript:alert(1)>"])
+    out = tmp_path / "ids.html"
+    out.write_text(render_page(page_data(G, sources={"js": {"title": evil, "url": "javascript:window.__xss=1"}},
+                                         title=evil)), encoding="utf-8")
+    o = open_page(out)
+    assert len(o.drawn()[0]) == 2 and len(o.drawn()[1]) == 1
+    o.click_node(evil)
+    o.page.locator("#kg-details li button").first.click()
+    details = o.page.locator("#kg-details")
+    assert details.locator("blockquote").text_content() == "<iframe src=javascript:alert(1)>"
+    assert details.locator("a").count() == 0          # a javascript: URL never becomes a link
+    assert evil in details.text_content()
+    assert o.js("() => window.__xss") is None and o.dialogs == [] and o.errors == []

@@ -1,0 +1,157 @@
+"""The store abstraction: rdflib in memory and Oxigraph give the same graph and answers."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+import kgbuilder
+from kgbuilder.cli import main
+from kgbuilder.errors import KGBuilderError
+from kgbuilder.graph.query import execute
+from kgbuilder.graph.store import AUTO_THRESHOLD, open_store, resolve_store_spec
+
+QUERIES = [
+    "SELECT ?p ?o WHERE { mi:toqaev ?p ?o }",
+    "SELECT ?e ?d WHERE { ?e kg:date ?d } ORDER BY ?d ?e",
+    "SELECT ?who (COUNT(DISTINCT ?st) AS ?n) WHERE { ?st kg:claimedBy ?who } GROUP BY ?who",
+    "SELECT ?x WHERE { ?x kg:locatedIn* mi:almaty }",
+    # a triple held by two source graphs is one answer, as in rdflib
+    "SELECT ?s ?o WHERE { ?s kg:holdsPost ?o }",
+    "SELECT ?q WHERE { ?st rdf:subject mi:toqaev ; kg:evidence/kg:quote ?q }",
+    "ASK { mi:armenia kg:memberOf mi:csto }",
+    "CONSTRUCT { ?s kg:memberOf ?o } WHERE { ?s kg:memberOf ?o }",
+]
+
+
+@pytest.fixture(scope="module")
+def both(mini_path):
+    return kgbuilder.build(mini_path, store="memory"), kgbuilder.build(mini_path, store="oxigraph")
+
+
+def test_same_quads_and_counts(both):
+    mem, ox = both
+    assert mem.store.name == "memory" and ox.store.name == "oxigraph"
+    assert set(mem.store.quads()) == set(ox.store.quads())
+    assert len(mem.store) == len(ox.store)
+    assert mem.store.count_triples() == ox.store.count_triples() == len(mem.graph)
+    assert set(mem.store.triples()) == set(ox.store.triples())
+
+
+@pytest.mark.parametrize("sparql", QUERIES)
+def test_same_answers_through_the_query_layer(both, sparql):
+    mem, ox = both
+    a = execute(mem, sparql, timeout=None)
+    b = execute(ox, sparql, timeout=None)
+    assert a.kind == b.kind
+    assert a.vars == b.vars
+    assert a.boolean == b.boolean
+    assert sorted(map(repr, a.rows)) == sorted(map(repr, b.rows))
+    assert set(a.triples) == set(b.triples)
+
+
+def test_oxigraph_query_takes_text_and_prefixes(both):
+    from rdflib import URIRef
+
+    _, ox = both
+    res = ox.store.query("SELECT ?o WHERE { mi:toqaev kg:holdsPost ?o }", prefixes=ox.prefixes)
+    assert [str(v) for v in res.vars] == ["o"]
+    assert list(res) == [(URIRef("https://kgbuilder.example/mini/president-of-kazakhstan"),)]
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples"])
+def test_dumps_are_the_same_graph(both, fmt):
+    mem, ox = both
+    graphs = []
+    for kg in both:
+        buf = io.BytesIO()
+        kg.store.dump(fmt, buf, prefixes=kg.prefixes)
+        graphs.append(Graph().parse(data=buf.getvalue(), format={"ntriples": "nt"}.get(fmt, fmt)))
+    assert len(graphs[0]) == len(mem.graph)
+    assert isomorphic(graphs[0], graphs[1])
+
+
+def test_nquads_dump_keeps_the_named_graphs(both):
+    sets = []
+    for kg in both:
+        buf = io.BytesIO()
+        kg.store.dump("nquads", buf)
+        ds = Dataset()
+        ds.parse(data=buf.getvalue(), format="nquads")
+        sets.append({(s, p, o, g) for s, p, o, g in ds.quads((None, None, None, None))})
+    assert sets[0] == sets[1]
+    assert all(str(q[3]).startswith("https://kgbuilder.example/mini/graph/") for q in sets[1])
+
+
+def test_turtle_dump_uses_the_prefixes(both):
+    _, ox = both
+    buf = io.BytesIO()
+    ox.store.dump("turtle", buf, prefixes=ox.prefixes)
+    text = buf.getvalue().decode()
+    assert "@prefix mi: <https://kgbuilder.example/mini/>" in text
+    assert "mi:toqaev" in text
+
+
+def test_bulk_load_and_remove_keep_the_union(tmp_path):
+    st = open_store("oxigraph")
+    data = ('<http://e/a> <http://e/p> "1" <http://e/g1> .\n'
+            '<http://e/a> <http://e/p> "1" <http://e/g2> .\n')
+    st.bulk_load(data.encode())
+    assert len(st) == 2 and st.count_triples() == 1
+    st.remove_nquads('<http://e/a> <http://e/p> "1" <http://e/g1> .\n')
+    assert len(st) == 1 and st.count_triples() == 1     # g2 still holds it
+    st.remove_nquads('<http://e/a> <http://e/p> "1" <http://e/g2> .\n')
+    assert len(st) == 0 and st.count_triples() == 0
+
+
+def test_on_disk_store_persists(tmp_path):
+    path = tmp_path / "store"
+    st = open_store(f"oxigraph:{path}")
+    st.bulk_load(b'<http://e/a> <http://e/p> <http://e/b> <http://e/g> .\n')
+    st.close()
+    del st
+    again = open_store(f"oxigraph:{path}")
+    assert len(again) == 1 and again.count_triples() == 1
+
+
+def test_auto_picks_by_size():
+    assert resolve_store_spec("auto", 10) == "memory"
+    assert resolve_store_spec("auto", AUTO_THRESHOLD) == "oxigraph"
+    assert resolve_store_spec(None, None) == "memory"
+    assert resolve_store_spec("oxigraph:/x", 1) == "oxigraph:/x"
+
+
+@pytest.mark.parametrize("spec, hint", [("oxigraf", "did you mean 'oxigraph'?"), ("memory:x", ""),
+                                        ("sqlite", "")])
+def test_unknown_store_is_a_clear_error(spec, hint):
+    with pytest.raises(KGBuilderError) as exc:
+        open_store(spec)
+    assert f"unknown store '{spec}'" in str(exc.value)
+    assert "(one of: auto, memory, oxigraph, oxigraph:PATH)" in str(exc.value)
+    assert hint in str(exc.value)
+
+
+def test_cli_store_option(mini_path, tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(main, ["validate", str(mini_path), "--store", "oxigraph"])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip() == f"{mini_path}: OK"
+    out = tmp_path / "g.ttl"
+    res = runner.invoke(main, ["build", str(mini_path), "--store", "oxigraph", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    mem = kgbuilder.build(mini_path, store="memory")
+    assert isomorphic(Graph().parse(out), mem.graph)
+    res = runner.invoke(main, ["stats", str(mini_path), "--store", "oxigraph", "--json"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["validate", str(mini_path), "--store", "oxigrph"])
+    assert res.exit_code == 1
+    assert res.output.strip() == ("Error: unknown store 'oxigrph' (did you mean 'oxigraph'?) "
+                                  "(one of: auto, memory, oxigraph, oxigraph:PATH)")
+
+
+def test_stats_agree(both):
+    mem, ox = both
+    assert mem.stats() == ox.stats()
