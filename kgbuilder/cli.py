@@ -129,10 +129,11 @@ def _formats_epilog() -> str:
 @click.option("--until", metavar="DATE", help="Only facts and events on or before DATE.")
 @click.option("--direct-only", is_flag=True, help="RDF: only the direct triples, no statement nodes.")
 @click.option("--with-ontology", is_flag=True, help="RDF: include the ontology.")
+@store_opt
 @handle_errors
 def export(dataset: Path, output: Path, fmt: str | None, focus: str | None, depth: int,
            types: tuple[str, ...], since: str | None, until: str | None, direct_only: bool,
-           with_ontology: bool) -> None:
+           with_ontology: bool, store: str) -> None:
     """Write a dataset's graph, or a part of it, in an RDF, network or table format.
 
     The file is written to a temporary file, read back and checked, and only
@@ -141,7 +142,7 @@ def export(dataset: Path, output: Path, fmt: str | None, focus: str | None, dept
     from . import api
     from .exports.pipeline import run_export
 
-    kg = api.open_graph(dataset)
+    kg = api.open_graph(dataset, store=store)
     report = run_export(kg, output, fmt, inputs=[dataset], focus=focus, depth=depth, types=types,
                         since=since, until=until, direct_only=direct_only, with_ontology=with_ontology)
     click.echo(f"wrote {output} ({report.format}, {report.written})")

@@ -25,6 +25,7 @@ def _rdf_formats() -> list[str]:
 
 def register(main, handle_errors, dataset_arg) -> None:
     """Add the commands to the ``main`` click group."""
+    from .cli import store_opt
     as_of_opt = click.option("--as-of", metavar="DATE",
                              help="Only what held on DATE (YYYY-MM-DD): posts and memberships whose "
                                   "start/end include it, events up to it.")
@@ -55,10 +56,12 @@ def register(main, handle_errors, dataset_arg) -> None:
     @click.option("--graph", "graph_iri", metavar="IRI",
                   help="With --endpoint: query only this named graph (default-graph-uri).")
     @click.option("--allow-update", is_flag=True, help="With --endpoint: let a SPARQL update through.")
+    @store_opt
     @handle_errors
     def query(dataset: str | None, query: str | None, query_file: Path | None, name: str | None,
               list_saved: bool, fmt: str | None, output: Path | None, infer: bool, timeout: float,
-              limit: int, endpoint: str | None, graph_iri: str | None, allow_update: bool) -> None:
+              limit: int, endpoint: str | None, graph_iri: str | None, allow_update: bool,
+              store: str) -> None:
         """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE).
 
         The ontology's prefixes (kg:, rdf:, rdfs:, owl:, xsd:, skos:, schema:, org:, sem:,
@@ -108,7 +111,7 @@ def register(main, handle_errors, dataset_arg) -> None:
             if sent:
                 click.echo(sent)
                 return
-        _run_query(dataset, query, file_label, fmt, output, infer, timeout, limit, remote)
+        _run_query(dataset, query, file_label, fmt, output, infer, timeout, limit, remote, store)
 
     @main.command(context_settings={"max_content_width": 100})
     @dataset_arg
@@ -214,14 +217,14 @@ def _read_query(path: Path) -> str:
 
 
 def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None, output: Path | None,
-               infer: bool, timeout: float, limit: int, remote=None) -> None:
+               infer: bool, timeout: float, limit: int, remote=None, store: str = "auto") -> None:
     from . import api
     from .graph.results import RESULT_FORMATS as EXTS, result_format_for_path, write_graph, write_result
 
     if remote is not None:  # --endpoint: graph.remote.RemoteSession answers like a local graph
         kg, res = remote, remote.query(text, file_label)
     else:
-        kg = api.open_graph(dataset)
+        kg = api.open_graph(dataset, store=store)
         res = api.query(kg, text, file=file_label, infer=infer, timeout=timeout or None, limit=limit or None)
     graph_result = res.kind in ("CONSTRUCT", "DESCRIBE")
     if fmt is None:

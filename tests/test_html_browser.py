@@ -51,6 +51,8 @@ class Opened:
                 set(self.js("() => network.body.edgeIndices.map(id => network.body.edges[id].options.id)")))
 
     def click_node(self, node_id: str) -> None:
+        # freeze the layout first: on a loaded machine physics may still be moving the node
+        self.js("() => network.stopSimulation()")
         x, y = self.js("""id => { const p = network.canvasToDOM(network.getPositions([id])[id]);
                           const r = document.getElementById('kg-network').getBoundingClientRect();
                           return [r.left + p.x, r.top + p.y]; }""", node_id)

@@ -19,6 +19,7 @@ or ``~/.cache/kgbuilder``), written atomically; nothing from elsewhere is unpick
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -40,12 +41,29 @@ def cache_dir() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "kgbuilder"
 
 
-def dataset_key(root: Path) -> str:
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the code that turns files into quads.
+
+    The version number alone is not enough: a development checkout changes the
+    loader or builder without bumping it, and a cache built by older code must
+    not be served as if it were current.
+    """
     from .. import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    pkg = Path(__file__).resolve().parent.parent
+    for folder in (pkg / "graph", pkg / "schemas"):
+        for path in sorted(folder.glob("*.py")):
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def dataset_key(root: Path) -> str:
     from .load import dataset_files
     from .ontology import ontology_path, shapes_path
 
-    h = hashlib.sha256(f"kgbuilder {__version__} cache {FORMAT}\0".encode())
+    h = hashlib.sha256(f"kgbuilder {code_fingerprint()} cache {FORMAT}\0".encode())
     files = [root / "dataset.yaml", *dataset_files(root)]
     for path in files:
         h.update(str(path.relative_to(root)).encode() + b"\0")
@@ -143,10 +161,9 @@ def _write_pickle(path: Path, obj) -> None:
 
 
 def _meta_key(root: Path) -> str:
-    from .. import __version__
     from .ontology import ontology_path, shapes_path
 
-    h = hashlib.sha256(f"kgbuilder {__version__} files {FILES_FORMAT}\0".encode())
+    h = hashlib.sha256(f"kgbuilder {code_fingerprint()} files {FILES_FORMAT}\0".encode())
     for path in (root / "dataset.yaml", ontology_path(), shapes_path()):
         try:
             h.update(path.read_bytes())

@@ -99,7 +99,16 @@ class MemoryStore(Store):
         self._ds = Dataset(default_union=True)
 
     def add_quads(self, quads: Iterable[tuple]) -> None:
-        self._ds.addN((s, p, o, self._ds.graph(g)) for s, p, o, g in quads)
+        # Dataset.graph() builds a new Graph object on every call; look each up once
+        graphs: dict = {}
+
+        def graph(name):
+            g = graphs.get(name)
+            if g is None:
+                g = graphs[name] = self._ds.graph(name)
+            return g
+
+        self._ds.addN((s, p, o, graph(g)) for s, p, o, g in quads)
 
     def quads(self) -> Iterator[tuple]:
         for s, p, o, g in self._ds.quads((None, None, None, None)):
