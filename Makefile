@@ -18,11 +18,20 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+NAME    = $(notdir $(DATASET))
+EXPORTS = nt nq trig jsonld rdf graphml gexf html
+
 run: install
 	@mkdir -p $(OUT)
 	$(BIN)/kgbuilder validate $(DATASET)
-	$(BIN)/kgbuilder build $(DATASET) -o $(OUT)/kazakhstan-2022.ttl
-	$(BIN)/kgbuilder stats $(DATASET)
+	$(BIN)/kgbuilder build $(DATASET) -o $(OUT)/$(NAME).ttl
+	@for ext in $(EXPORTS); do $(BIN)/kgbuilder export $(DATASET) -o $(OUT)/$(NAME).$$ext || exit 1; done
+	$(BIN)/kgbuilder export $(DATASET) -o $(OUT)/$(NAME)-csv
+	@echo
+	$(BIN)/kgbuilder stats $(DATASET) --top 3
+	@echo
+	$(BIN)/kgbuilder query $(DATASET) --list | head -3
+	$(BIN)/kgbuilder query $(DATASET) --name 02-csto-chair-2022 --format table
 
 test: install
 	$(BIN)/python -m pytest -q
