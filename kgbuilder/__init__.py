@@ -9,14 +9,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "validate", "build", "open_graph", "check_quotes",
+_API = ("load", "validate", "build", "open_graph", "check_quotes",
+        "query", "show_entity", "paths", "neighbors", "central")
+
+__all__ = ["__version__", *_API,
            "KGBuilderError", "DatasetError", "ValidationError", "Diagnostic", "KnowledgeGraph"]
 
 from .errors import DatasetError, Diagnostic, KGBuilderError, ValidationError  # noqa: E402
 
 
 def __getattr__(name: str):
-    if name in ("load", "validate", "build", "open_graph", "check_quotes"):
+    if name in _API:
         from . import api
 
         return getattr(api, name)
