@@ -70,11 +70,13 @@ def nt_literal(value, lang: str | None = None, datatype=None) -> NTLiteral:
 def nquad_lines(quads: Iterable[tuple], *, union: bool = False) -> list[str]:
     """N-Quads lines (with newline) of builder quads whose s, p and g are IRIs;
     ``union`` adds each triple's line in the default graph too (see oxigraph_store)."""
+    # an NTLiteral is already written out; anything else here is an IRI (no n3() call per quad)
     if not union:
-        return [f"<{s}> <{p}> {o.n3()} <{g}> .\n" for s, p, o, g in quads]
+        return [f"<{s}> <{p}> {o if o.__class__ is NTLiteral else '<' + o + '>'} <{g}> .\n"
+                for s, p, o, g in quads]
     out = []
     add = out.append
     for s, p, o, g in quads:
-        t = f"<{s}> <{p}> {o.n3()}"
+        t = f"<{s}> <{p}> {o if o.__class__ is NTLiteral else '<' + o + '>'}"
         add(f"{t} <{g}> .\n{t} .\n")
     return out
