@@ -227,14 +227,15 @@ def _add_fact(fact, ds, onto, out, seen, T: _Terms) -> None:
             raise ValueError(f"'{fact.value}' is not a valid {fact.datatype.rsplit('#', 1)[-1]}")
     sid = statement_id(fact)
     st = U(base + "statement/" + sid)
-    first = sid not in seen
+    known = seen.get(sid)
+    first = known is None
     if first:
-        # origin "file:line" and the evidence already attached, by (source, quote)
-        seen[sid] = {"origin": f"{fact.file}:{fact.line}", "evidence": {},
-                     "rel": f"{_relative(fact.file, ds.root)}:{fact.line}"}
-        out.origins[str(st)] = seen[sid]["origin"]
+        # the kg:file value and the evidence already attached, by (source, quote);
+        # a tuple, not a dict: a million of them stay alive for the whole build
+        known = seen[sid] = (f"{_relative(fact.file, ds.root)}:{fact.line}", {})
+        out.origins[str(st)] = f"{fact.file}:{fact.line}"
         out.statements += 1
-    known_evidence = seen[sid]["evidence"]
+    rel, known_evidence = known
     q = fact.qualifiers
     graphs = []
     for ev in fact.evidence:
@@ -243,7 +244,7 @@ def _add_fact(fact, ds, onto, out, seen, T: _Terms) -> None:
             graphs.append(g)
     # the statement's quads are the same in each of its graphs: made once
     body = [(st, T.a, T.Statement), (st, T.subject, s), (st, T.predicate, p), (st, T.object, o),
-            (st, K["file"], Literal(seen[sid]["rel"]))]
+            (st, K["file"], Literal(rel))]
     more = body.append
     precision = None
     for key in ("date", "start", "end"):

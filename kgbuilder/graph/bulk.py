@@ -211,7 +211,7 @@ def _csv_rows(path: Path, name: str, predicates, err) -> Iterator[tuple[LDict, i
             if len(cells) > width:
                 err(Diagnostic(name, line, f"row has {len(cells)} cells but the header has {width} columns"))
                 continue
-            row = {h: c.strip() for h, c in zip(header, cells) if c.strip() != ""}
+            row = {h: v for h, c in zip(header, cells) if (v := c.strip())}
             item = LDict(line)
             qty = {}
             for key, cell in row.items():
