@@ -12,7 +12,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import DatasetError, Diagnostic
 from ..namespaces import KG_NS, STANDARD_PREFIXES
@@ -91,9 +90,6 @@ def build_quads(ds: CuratedDataset, onto: Ontology | None = None, *, part: str =
     problems: list[Diagnostic] = []
     base = ds.base
     U = URIRef
-    kg = lambda name: U(KG_NS + name)  # noqa: E731
-    a = U(RDF + "type")
-    meta = U(base + "graph/meta")
 
     def lit(value, lang=None, datatype=None):
         if lang is not None and not _LANG.match(lang):
@@ -103,14 +99,24 @@ def build_quads(ds: CuratedDataset, onto: Ontology | None = None, *, part: str =
     def date_lit(d: DateValue):
         return Literal(d.text, datatype=U(XSD + d.xsd))
 
-    add = out.quads.append
     seen = {} if seen is None else seen
-    if part == "facts":
+    if part != "facts":
+        _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit)
+    if part != "meta":
         _add_facts(ds.facts if facts is None else facts, ds, onto, out, seen, problems,
                    _Terms(U, Literal, lit, date_lit, base))
-        if problems:
-            raise DatasetError(problems)
-        return out
+    if problems:
+        raise DatasetError(problems)
+    return out
+
+
+def _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit) -> None:
+    """The dataset, its sources and its entities, into ``graph/meta``."""
+    base = ds.base
+    kg = lambda name: U(KG_NS + name)  # noqa: E731
+    a = U(RDF + "type")
+    meta = U(base + "graph/meta")
+    add = out.quads.append
     # dataset and sources
     ds_iri = U(base)
     add((ds_iri, a, kg("CuratedDataset"), meta))
@@ -162,14 +168,6 @@ def build_quads(ds: CuratedDataset, onto: Ontology | None = None, *, part: str =
                 add((e, kg("cameoCode"), lit(onto.cameo[ent.type]), meta))
         except ValueError as exc:
             problems.append(Diagnostic(ent.file, ent.line, str(exc)))
-
-    # facts
-    if part == "all":
-        _add_facts(ds.facts if facts is None else facts, ds, onto, out, seen, problems,
-                   _Terms(U, Literal, lit, date_lit, base))
-    if problems:
-        raise DatasetError(problems)
-    return out
 
 
 class _Terms:

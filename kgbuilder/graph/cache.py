@@ -97,21 +97,7 @@ def load_cached(root: Path, key: str):
 
 def store_cached(root: Path, key: str, curated, quads, origins) -> None:
     """Save a build; failures to write the cache are ignored (it is only a cache)."""
-    import tempfile
-
-    path = _entry(root)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump({"key": key, "curated": curated, "quads": quads, "origins": origins}, fh,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)  # type: ignore[possibly-undefined]
-        except (OSError, NameError):
-            pass
+    _write_pickle(_entry(root), {"key": key, "curated": curated, "quads": quads, "origins": origins})
 
 
 # ---------------------------------------------------------------- incremental build (Oxigraph)

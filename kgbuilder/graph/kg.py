@@ -92,22 +92,20 @@ class KnowledgeGraph:
         g = self.graph
         kgid = URIRef(KG_NS + "id")
         st = Stats(triples=len(g), quads=len(self.store))
-        class_by_iri = {iri: name for name, iri in onto.classes.items()}
         for ent in g.subjects(kgid, None):
             if str(ent).startswith(self.base + "source/"):
                 continue
             for t in g.objects(ent, RDF.type):
-                name = class_by_iri.get(str(t), str(t))
+                name = onto.class_names.get(str(t), str(t))
                 st.entities[name] = st.entities.get(name, 0) + 1
                 if onto.is_a(name, "Event"):
                     st.events += 1
-        pred_by_iri = {p.iri: name for name, p in onto.predicates.items()}
         claimed = URIRef(KG_NS + "claimedBy")
         derived = URIRef(STANDARD_PREFIXES["prov"] + "wasDerivedFrom")
         for stmt in g.subjects(RDF.type, URIRef(KG_NS + "Statement")):
             st.statements += 1
             p = g.value(stmt, RDF.predicate)
-            name = pred_by_iri.get(str(p), str(p))
+            name = onto.predicate_names.get(str(p), str(p))
             st.predicates[name] = st.predicates.get(name, 0) + 1
             who = list(g.objects(stmt, claimed))
             if who:

@@ -25,13 +25,11 @@ def to_networkx(kg, *, include_literals: bool = True):
     G = nx.MultiDiGraph(id=kg.id, title=kg.title, base=kg.base)
     K = lambda n: URIRef(KG_NS + n)  # noqa: E731
     SKOS = STANDARD_PREFIXES["skos"]
-    class_by_iri = {iri: name for name, iri in onto.classes.items()}
-    pred_by_iri = {p.iri: name for name, p in onto.predicates.items()}
     for ent in g.subjects(K("id"), None):
         sid = str(ent)
         if not sid.startswith(kg.base) or sid.startswith(kg.base + "source/"):
             continue
-        types = sorted(class_by_iri.get(str(t), str(t)) for t in g.objects(ent, RDF.type))
+        types = sorted(onto.class_names.get(str(t), str(t)) for t in g.objects(ent, RDF.type))
         typ = types[0] if types else "Entity"
         labels = {}
         for lab in g.objects(ent, URIRef(SKOS + "prefLabel")):
@@ -47,7 +45,7 @@ def to_networkx(kg, *, include_literals: bool = True):
         u = kg.local(s)
         if u not in G:
             continue
-        pred = pred_by_iri.get(str(p), str(p))
+        pred = onto.predicate_names.get(str(p), str(p))
         evidence = []
         for e in g.objects(st, K("evidence")):
             evidence.append((kg.local(g.value(e, URIRef(STANDARD_PREFIXES["prov"] + "wasDerivedFrom"))).removeprefix("source/"),

@@ -52,6 +52,16 @@ class Ontology:
             out[name] = frozenset(walk(name, {name}))
         return out
 
+    @functools.cached_property
+    def class_names(self) -> dict[str, str]:
+        """Class IRI -> local name."""
+        return {iri: name for name, iri in self.classes.items()}
+
+    @functools.cached_property
+    def predicate_names(self) -> dict[str, str]:
+        """Curatable predicate IRI -> local name."""
+        return {p.iri: name for name, p in self.predicates.items()}
+
     def is_a(self, cls: str, expected: str) -> bool:
         return expected in self.ancestors.get(cls, frozenset((cls,)))
 

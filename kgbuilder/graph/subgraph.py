@@ -127,7 +127,6 @@ def subgraph(kg, *, focus: str | None = None, depth: int = 1, types=(), since: s
     a, kg_id = URIRef(RDF + "type"), K("id")
     r_s, r_p, r_o = URIRef(RDF + "subject"), URIRef(RDF + "predicate"), URIRef(RDF + "object")
     statement_cls, evidence_p, date_p = K("Statement"), K("evidence"), K("date")
-    class_by_iri = {iri: name for name, iri in onto.classes.items()}
 
     entities: set = set()
     statements: dict = defaultdict(dict)     # statement -> {"s","p","o","date","start","end"}
@@ -140,8 +139,8 @@ def subgraph(kg, *, focus: str | None = None, depth: int = 1, types=(), since: s
         elif p == a:
             if o == statement_cls:
                 statements[s]
-            elif str(o) in class_by_iri:
-                ent_types[s].add(class_by_iri[str(o)])
+            elif str(o) in onto.class_names:
+                ent_types[s].add(onto.class_names[str(o)])
         elif p == r_s:
             statements[s]["s"] = o
         elif p == r_p:
