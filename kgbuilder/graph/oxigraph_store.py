@@ -154,12 +154,16 @@ class OxigraphStore(Store):
 
     name = "oxigraph"
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         import pyoxigraph as ox
 
         self.path = Path(path) if path else None
+        self.read_only = read_only
         try:
-            if self.path is not None:
+            if self.path is not None and read_only:
+                # no lock file: any number of processes may read a store nobody writes to
+                self._st = ox.Store.read_only(str(self.path))
+            elif self.path is not None:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._st = ox.Store(str(self.path))
             else:
@@ -228,8 +232,15 @@ class OxigraphStore(Store):
         self._rdflib_ds = None
 
     def close(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._st.flush()
+
+    def release(self) -> None:
+        """Flush and let go of an on-disk store (its lock and background threads), so that
+        other processes can open it read-only; the object is unusable afterwards."""
+        self.close()
+        self._st = None
+        self._rdflib_ds = None
 
     # -- reading --------------------------------------------------------------
     def ox_quads(self) -> Iterator:

@@ -3,9 +3,9 @@
 The safety rules are checked on the parsed algebra, not on the text, so no
 spelling of ``SERVICE`` or ``FROM`` slips through: a query is read-only, never
 calls a remote endpoint and never loads a graph from a file or URL. A query
-runs in a forked worker process that is killed when it passes its time limit
-(rdflib has no timeout of its own) and that cannot allocate more than a fixed
-amount of memory; its rows come back through a pipe as one pickle.
+runs in a worker process (kgbuilder.graph.worker) that is killed when it
+passes its time limit (neither engine can be interrupted) and that cannot
+allocate more than a fixed amount of memory; its rows come back as one pickle.
 """
 from __future__ import annotations
 
@@ -260,51 +260,54 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     limit = limit or None
     if not timeout:
         return _collect(_inferred_store(kg) if infer else kg.store, prepared, limit, sparql)
-    from .sandbox import run_isolated
-
+    from .reopen import recipe as reopen_recipe
     from .store import MemoryStore
+    from .worker import run_killable
 
-    in_place = infer and isinstance(kg.store, MemoryStore)
-    extra = _inferred_quads(kg) if in_place else ()
+    extra = _inferred_quads(kg) if infer else ()
 
-    def job():
-        store = kg.store
-        if in_place:
-            # the forked worker owns a private copy of an in-memory store: add the entailments there
-            store.add_quads(extra)
-        elif infer:
-            store = _inferred_store(kg)  # never write into a store that may live on disk
-        return _collect(store, prepared, limit, sparql)
+    def state():
+        # runs in a forked worker, which owns a private copy of kg: change it freely
+        if infer and isinstance(kg.store, MemoryStore):
+            kg.store.add_quads(extra)
+            kg._kgb_entailed = True
+        kg._kgb_prepared = (sparql, prepared)
+        return kg
 
+    def recipe():
+        opener, args = reopen_recipe(kg, extra_quads=extra)
+        return ("kgbuilder.graph.query:_open_entailed" if infer else opener), args
+
+    payload = {"sparql": sparql, "file": file, "limit": limit, "infer": infer, "safe": safe}
     try:
-        return run_isolated(job, timeout=timeout, memory_mb=memory_mb,
-                            fallback=lambda: _spawn_payload(kg, sparql, file, limit, infer, safe))
+        return run_killable("kgbuilder.graph.query:_run_in_worker", payload, timeout=timeout,
+                            memory_mb=memory_mb, state=state, recipe=recipe)
     except QueryTimeoutError:
         raise QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
                                 "narrow the query down or raise the limit") from None
 
 
-def _spawn_payload(kg, sparql, file, limit, infer, safe):
-    """What a spawned (not forked) worker needs to rebuild the graph and rerun the query."""
-    quads = list(kg.store.quads())
-    if infer:
-        quads.extend(_inferred_quads(kg))
-    return {"quads": quads, "prefixes": kg.prefixes, "sparql": sparql, "file": file, "limit": limit,
-            "safe": safe}
+def _open_entailed(args) -> Any:
+    """A spawned worker's graph, its entailments already added (see :func:`execute`)."""
+    from .reopen import open_recipe
+
+    kg = open_recipe(args)
+    kg._kgb_entailed = True
+    return kg
 
 
-def run_payload(payload) -> QueryResult:
-    """The spawned worker's side of :func:`_spawn_payload`."""
-    store = payload.get("store")
-    if store is None:
-        from .store import open_store
-
-        store = open_store("memory")
-        store.add_quads(payload["quads"])
-    prepared = parse_query(payload["sparql"], payload["prefixes"], payload["file"])
-    if payload["safe"]:
-        check_safe(prepared, payload["file"])
-    return _collect(store, prepared, payload["limit"], payload["sparql"])
+def _run_in_worker(kg, payload) -> QueryResult:
+    """:func:`execute`'s query, in the worker of :mod:`kgbuilder.graph.worker`."""
+    sparql, file = payload["sparql"], payload["file"]
+    parsed = getattr(kg, "_kgb_prepared", None)
+    if parsed is not None and parsed[0] == sparql:
+        prepared = parsed[1]             # forked: parsed and checked before the fork
+    else:
+        prepared = parse_query(sparql, kg.prefixes, file)
+        if payload["safe"]:
+            check_safe(prepared, file)
+    infer = payload["infer"] and not getattr(kg, "_kgb_entailed", False)
+    return _collect(_inferred_store(kg) if infer else kg.store, prepared, payload["limit"], sparql)
 
 
 def _collect(store, prepared, limit: int | None, sparql: str = "") -> QueryResult:

@@ -1,7 +1,8 @@
 """``kgbuilder serve``: a read-only SPARQL 1.1 Protocol endpoint over a built dataset.
 
 Starlette does the routing and uvicorn the HTTP: well-kept, small, and asyncio-based, so one
-event loop waits on many slow queries while the worker pool (serve_pool) runs them. Routes:
+event loop waits on many slow queries while the worker pool (serve_pool) runs them in Oxigraph.
+Routes:
 
 * ``/sparql``  GET ``?query=``, POST form or ``application/sparql-query`` body; the answer
   in the format the Accept header prefers (W3C result formats, or RDF for CONSTRUCT/DESCRIBE);
@@ -108,7 +109,8 @@ async def _plain(send, status: int, text: str) -> None:
 
 
 def create_app(config: ServeConfig, kg=None, *, on_ready=None):
-    """The ASGI app for ``config.dataset`` (``kg``: the already opened graph, if at hand).
+    """The ASGI app for ``config.dataset`` (``kg``: the already opened graph, if at hand; an
+    on-disk store of it is released for the workers, so do not use ``kg`` afterwards).
 
     ``on_ready()`` is called once every query worker has opened the graph.
     """
@@ -123,7 +125,7 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
     from ..errors import QueryError, QueryTimeoutError
     from . import serve_pages
     from .query import saved_queries
-    from .serve_answer import answer, negotiate
+    from .serve_answer import negotiate
     from .serve_pool import Busy, WorkerPool
 
     if kg is None:
@@ -141,8 +143,19 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
     default_query = saved[0]["query"] if saved else "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20\n"
     qpage, qcsp = serve_pages.query_page(title, default_query)
     lpage, lcsp = serve_pages.queries_page(title, saved)
-    pool = WorkerPool(config.dataset, answer, size=config.workers, timeout=config.timeout,
-                      queue=config.queue, queue_wait=config.queue_wait, memory_mb=config.memory_mb)
+    from .oxigraph_store import OxigraphStore
+    from .reopen import recipe
+
+    # the workers answer from Oxigraph: the on-disk store itself (read-only, no copy), or the
+    # quads of an in-memory graph
+    _, args = recipe(kg, store="oxigraph")
+    if isinstance(kg.store, OxigraphStore) and kg.store.path is not None and not kg.store.read_only:
+        # let go of the read-write handle (its lock, its compactions) before the workers open
+        # the folder read-only: nothing may write while they read
+        kg.store.release()
+    pool = WorkerPool(("kgbuilder.graph.serve_answer:open_graph", args), "kgbuilder.graph.serve_answer:answer",
+                      size=config.workers, timeout=config.timeout, queue=config.queue,
+                      queue_wait=config.queue_wait, memory_mb=config.memory_mb, label=str(config.dataset))
 
     def html(page: str, csp: str) -> Response:
         return Response(page, media_type="text/html; charset=utf-8",

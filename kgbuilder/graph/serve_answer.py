@@ -1,9 +1,11 @@
-"""One SPARQL request answered inside a query worker: run, negotiate the format, serialize.
+"""One SPARQL request answered inside a query worker: check, run, negotiate, serialize.
 
-Runs in the worker processes of :mod:`kgbuilder.graph.serve_pool`; the query itself goes
-through :func:`kgbuilder.graph.query.execute` (the CLI's parser and safety rules, and its
-row cap) and the answer through :mod:`kgbuilder.graph.results` (the W3C result formats) or
-the exporter registry (RDF for CONSTRUCT and DESCRIBE).
+Runs in the worker processes of :mod:`kgbuilder.graph.serve_pool`, whose graph lives in
+Oxigraph. A query passes the CLI's parser and safety rules (:mod:`kgbuilder.graph.query`),
+then Oxigraph runs that same text; the answer, cut at the row cap, goes out through
+:mod:`kgbuilder.graph.results` (the W3C result formats) or the exporter registry (RDF for
+CONSTRUCT and DESCRIBE). The safety verdict of a query text is remembered (it depends on
+nothing else), so a client that repeats a query pays only for running it.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import functools
 from ..errors import QueryError, QuerySyntaxError, UnsafeQueryError
 from .serve_pool import Answer
 
-__all__ = ["answer", "negotiate", "result_media_types", "graph_media_types", "FORMAT_ALIASES"]
+__all__ = ["answer", "open_graph", "negotiate", "result_media_types", "graph_media_types", "FORMAT_ALIASES"]
 
 #: SELECT/ASK: media type -> results.format_result name; the first is the default
 RESULT_TYPES: dict[str, str] = {
@@ -107,16 +109,58 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
     return best
 
 
-def answer(kg, request: dict) -> Answer | None:
-    """Run ``request`` = {sparql, accept, format, limit} on ``kg``: an HTTP status, type and body."""
-    from .query import execute
+@functools.lru_cache(maxsize=512)
+def _checked_kind(sparql: str, prefixes: tuple) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE for a query that passes the safety rules (else the
+    error; errors are not remembered)."""
+    from .query import check_safe, parse_query, query_kind
 
-    if request.get("warm_up"):
-        execute(kg, "ASK { ?s ?p ?o }", timeout=None, limit=1)
-        graph_media_types()
-        return None
+    prepared = parse_query(sparql, dict(prefixes))
+    check_safe(prepared)
+    return query_kind(prepared)
+
+
+def _run(kg, sparql: str, limit: int | None):
+    """The query's answer as a QueryResult (rows of rdflib terms), cut after ``limit`` rows."""
+    import itertools
+
+    from .query import QueryResult, _triple_key
+
+    kind = _checked_kind(sparql, tuple(sorted(kg.prefixes.items())))
+    res = kg.store.query(sparql, prefixes=kg.prefixes)
+    out = QueryResult(kind=kind, limit=limit)
+    if kind == "ASK":
+        out.boolean = bool(res.askAnswer)
+    elif kind == "SELECT":
+        out.vars = [str(v) for v in res.vars]
+        out.rows = list(itertools.islice(res, None if limit is None else limit + 1))
+    else:
+        # sorted before the cut, as the CLI does: the same triples come back every time
+        out.triples = sorted(res, key=_triple_key)
+    if limit is not None and len(out) > limit:
+        out.truncated = True
+        if kind == "SELECT":
+            out.rows = out.rows[:limit]
+        else:
+            out.triples = out.triples[:limit]
+    return out
+
+
+def open_graph(args: dict):
+    """A worker's state: the graph of a :mod:`kgbuilder.graph.reopen` recipe, warmed up (the
+    SPARQL machinery imported before the first query and before the memory cap)."""
+    from .reopen import open_recipe
+
+    kg = open_recipe(args)
+    _run(kg, "ASK { ?s ?p ?o }", 1)
+    graph_media_types()
+    return kg
+
+
+def answer(kg, request: dict) -> Answer:
+    """Run ``request`` = {sparql, accept, format, limit} on ``kg``: an HTTP status, type and body."""
     try:
-        qr = execute(kg, request["sparql"], timeout=None, limit=request.get("limit"))
+        qr = _run(kg, request["sparql"], request.get("limit") or None)
     except UnsafeQueryError as exc:
         return Answer(400, TEXT, f"refused: {exc}\n".encode())
     except QuerySyntaxError as exc:

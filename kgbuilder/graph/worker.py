@@ -1,0 +1,396 @@
+"""Run code where it can be killed: a worker process with a deadline and a memory cap.
+
+The one way kgbuilder runs a query it does not trust (``kgbuilder query``, ``kg.query`` with a
+timeout, and each of ``kgbuilder serve``'s workers). Neither rdflib nor pyoxigraph can
+interrupt a running query, so the only reliable deadline is a separate process that we
+SIGKILL; an address-space cap (RLIMIT_AS) keeps it from swallowing the machine's memory.
+
+A :class:`Worker` gets its state once (the opened graph), then answers any number of calls
+``function(state, payload)``, named ``"module:function"``, over a socket pair: each message is
+an 8-byte length and a pickle. How the worker gets its state depends on the caller:
+
+* **fork**, when this process runs a single OS thread: the child already holds the graph, so
+  nothing is copied and it is ready at once. Forking a process with other threads (Python's,
+  or the native ones RocksDB starts for an on-disk Oxigraph store) can deadlock the child on
+  a lock one of them held, so then we
+* **spawn** a fresh interpreter (``python -c``, not multiprocessing, which re-runs the
+  caller's ``__main__``) that builds its state from a recipe, ``("module:function", args)``.
+  Loading is not the call's time: the deadline starts once the worker says it is ready.
+"""
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import pickle
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import QueryError, QueryTimeoutError
+
+__all__ = ["Worker", "WorkerDied", "run_killable", "can_fork", "START_TIMEOUT"]
+
+#: how long a spawned worker may take to build its state before we give up on it
+START_TIMEOUT = 120.0
+_HEADER = struct.Struct("!Q")
+
+
+class WorkerDied(QueryError):
+    """The worker exited under a call (killed, out of memory, crashed)."""
+
+
+def can_fork() -> bool:
+    """True when forking is safe: this process runs exactly one OS thread."""
+    if not hasattr(os, "fork"):
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        # no /proc: native threads are invisible, so only trust a process without Python threads
+        return threading.active_count() == 1 and sys.platform != "darwin"
+
+
+class Worker:
+    """One worker process.
+
+    ``state`` (a callable) gives a forked worker its state; ``recipe``, a pair
+    ``("module:function", args)`` or a callable returning one (computed only when needed),
+    lets a spawned worker build it. ``fork=None`` forks when there is a ``state`` and
+    :func:`can_fork` says so, and spawns otherwise.
+    """
+
+    def __init__(self, recipe=None, *, state: Callable[[], Any] | None = None,
+                 memory_mb: int | None = None, fork: bool | None = None):
+        if fork is None:
+            fork = state is not None and can_fork()
+        if fork and state is None:
+            name, args = recipe() if callable(recipe) else recipe
+            state = lambda: _resolve(name)(args)  # noqa: E731 - built in the child
+        if not fork:
+            recipe = recipe() if callable(recipe) else recipe
+            if recipe is None:
+                raise QueryError("cannot isolate the query: other threads are running and "
+                                 "there is no way to rebuild the graph in a fresh process")
+        mine, theirs = socket.socketpair()
+        self.pid: int | None = None
+        self._proc: subprocess.Popen | None = None
+        if fork:
+            pid = os.fork()
+            if pid == 0:  # the worker: never return into the caller's stack
+                code = 0
+                try:
+                    mine.close()
+                    _serve(theirs, state, memory_mb)
+                except BaseException:  # noqa: BLE001 - the child must always reach _exit
+                    code = 1
+                finally:
+                    os._exit(code)
+            self.pid = pid
+        else:
+            package_root = str(Path(__file__).resolve().parents[2])
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+                p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
+            fd = theirs.fileno()
+            self._proc = subprocess.Popen(
+                [sys.executable, "-c", "from kgbuilder.graph.worker import _main; _main()", str(fd)],
+                pass_fds=[fd], stdin=subprocess.DEVNULL, env=env, close_fds=True)
+            self.pid = self._proc.pid
+        theirs.close()
+        self.sock = mine
+        self.forked = fork
+        self._buf = bytearray()
+        self._async: _Channel | None = None
+        if not fork:
+            _send(self.sock, (recipe, memory_mb))
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def kill(self) -> None:
+        """SIGKILL the worker (if still running) and reap it."""
+        if self.pid is None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if self._proc is not None:
+            try:
+                self._proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        else:
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+        self.pid = None
+        if self._async is not None:
+            self._async.close()
+        else:
+            self.sock.close()
+
+    def exit_status(self) -> str:
+        """How the worker ended, for error messages (after :meth:`kill` it is 'killed')."""
+        if self._proc is not None and self._proc.poll() is not None:
+            code = self._proc.returncode
+            return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+        return "it closed its end"
+
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
+        """Block until the worker has built its state; QueryError if it could not."""
+        self._check_ready(self._recv(time.monotonic() + timeout, "start"))
+
+    async def ready(self, timeout: float = START_TIMEOUT) -> None:
+        """:meth:`wait_ready` for asyncio: the event loop keeps running meanwhile."""
+        await self._attach()
+        self._check_ready(await self._async.receive(timeout, self, "start"))
+
+    def _check_ready(self, message) -> None:
+        status, detail = message
+        if status != "ready":
+            self.kill()
+            raise QueryError(detail)
+
+    # -- calls --------------------------------------------------------------------------------
+
+    def call(self, function: str, payload: Any = None, *, timeout: float | None = None) -> Any:
+        """``function(state, payload)`` in the worker; QueryTimeoutError (the worker is then
+        killed) past ``timeout`` seconds; errors raised there are raised again here."""
+        _send(self.sock, (function, payload))
+        deadline = None if not timeout else time.monotonic() + timeout
+        return _result(self._recv(deadline, "call"))
+
+    async def acall(self, function: str, payload: Any = None, *, timeout: float | None = None) -> Any:
+        """:meth:`call` for asyncio (the worker is killed past ``timeout``)."""
+        await self._attach()
+        self._async.write(_frame((function, payload)))
+        return _result(await self._async.receive(timeout, self, "call"))
+
+    def _recv(self, deadline: float | None, what: str):
+        while True:
+            if len(self._buf) >= _HEADER.size:
+                (size,) = _HEADER.unpack_from(self._buf)
+                if len(self._buf) >= _HEADER.size + size:
+                    data = bytes(self._buf[_HEADER.size:_HEADER.size + size])
+                    del self._buf[:_HEADER.size + size]
+                    return pickle.loads(data)
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return self._timed_out(what)
+            ready, _, _ = select.select([self.sock], [], [], left)
+            if not ready:
+                continue
+            try:
+                chunk = self.sock.recv(1 << 20)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                status = self.exit_status()
+                self.kill()
+                raise WorkerDied(f"the worker died ({status})")
+            self._buf += chunk
+
+    def _timed_out(self, what: str):
+        self.kill()
+        if what == "start":
+            raise QueryError(f"the worker did not start within {START_TIMEOUT:g} s")
+        raise QueryTimeoutError("stopped")
+
+    async def _attach(self) -> None:
+        if self._async is None:
+            channel = _Channel(asyncio.get_running_loop(), bytes(self._buf))
+            self._buf.clear()
+            await channel.loop.connect_accepted_socket(lambda: channel, self.sock)
+            self._async = channel
+
+
+class _Channel(asyncio.Protocol):
+    """The parent's end of a worker's socket on the event loop: frames in, futures out."""
+
+    def __init__(self, loop, pending: bytes):
+        self.loop = loop
+        self.buf = bytearray()
+        self.waiter: asyncio.Future | None = None
+        self.messages: list = []
+        self.eof = False
+        self.transport = None
+        if pending:
+            self.data_received(pending)
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        while len(self.buf) >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(self.buf)
+            if len(self.buf) < _HEADER.size + size:
+                break
+            data = bytes(self.buf[_HEADER.size:_HEADER.size + size])
+            del self.buf[:_HEADER.size + size]
+            self.messages.append(pickle.loads(data))
+        self._wake()
+
+    def eof_received(self):
+        self.eof = True
+        self._wake()
+        return False
+
+    def connection_lost(self, exc) -> None:
+        self.eof = True
+        self._wake()
+
+    def _wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done() and (self.messages or self.eof):
+            self.waiter.set_result(None)
+
+    def write(self, data: bytes) -> None:
+        self.transport.write(data)
+
+    async def receive(self, timeout: float | None, worker: Worker, what: str):
+        if not self.messages and not self.eof:
+            self.waiter = self.loop.create_future()
+            try:
+                await asyncio.wait_for(self.waiter, timeout or None)
+            except (asyncio.TimeoutError, TimeoutError):
+                return worker._timed_out(what)
+            finally:
+                self.waiter = None
+        if self.messages:
+            return self.messages.pop(0)
+        status = worker.exit_status()
+        worker.kill()
+        raise WorkerDied(f"the worker died ({status})")
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+def run_killable(function: str, payload: Any, *, timeout: float | None, memory_mb: int | None = None,
+                 state: Callable[[], Any] | None = None, recipe=None) -> Any:
+    """``function(state, payload)`` in a fresh worker that is killed at ``timeout`` seconds:
+    forked with ``state()`` when that is safe, else spawned from ``recipe`` (see Worker)."""
+    worker = Worker(recipe, state=state, memory_mb=memory_mb)
+    try:
+        worker.wait_ready()
+        return worker.call(function, payload, timeout=timeout)
+    finally:
+        worker.kill()
+
+
+# ---------------------------------------------------------------- framing and outcomes
+
+def _frame(obj) -> bytes:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(data)) + data
+
+
+def _send(sock: socket.socket, obj) -> None:
+    sock.sendall(_frame(obj))
+
+
+def _recv_blocking(sock: socket.socket, buf: bytearray):
+    """The worker's side: one message, or None at EOF."""
+    while True:
+        if len(buf) >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(buf)
+            if len(buf) >= _HEADER.size + size:
+                data = bytes(buf[_HEADER.size:_HEADER.size + size])
+                del buf[:_HEADER.size + size]
+                return pickle.loads(data)
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            return None
+        buf += chunk
+
+
+def _outcome(job: Callable[[], Any]) -> tuple:
+    try:
+        return ("ok", job())
+    except MemoryError:
+        return ("memory", None)
+    except QueryError as exc:
+        return ("error", exc)
+    except Exception as exc:  # noqa: BLE001 - engines raise plain exceptions for bad queries
+        return ("failed", f"{type(exc).__name__}: {exc}".splitlines()[0])
+
+
+def _result(message) -> Any:
+    status, value = message
+    if status == "ok":
+        return value
+    if status == "memory":
+        raise QueryError("the query needed more memory than allowed; narrow it down")
+    if status == "error":
+        raise value
+    raise QueryError(f"the query failed: {value}")
+
+
+def _resolve(name: str) -> Callable:
+    module, _, attr = name.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+# ---------------------------------------------------------------- the worker's side
+
+def _main() -> None:  # pragma: no cover - a spawned worker's entry point
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    buf = bytearray()
+    setup, memory_mb = _recv_blocking(sock, buf)
+    _serve(sock, setup, memory_mb, buf)
+
+
+def _serve(sock: socket.socket, setup, memory_mb: int | None, buf: bytearray | None = None) -> None:
+    """Build the state, cap the memory, say ready, then answer calls until the socket closes.
+
+    ``setup`` is the state's callable (forked) or recipe (spawned)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the parent, which stops us
+    buf = bytearray() if buf is None else buf
+    try:
+        state = setup() if callable(setup) else _resolve(setup[0])(setup[1])
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails to start us
+        sock.sendall(_frame(("failed", f"{type(exc).__name__}: {exc}".splitlines()[0])))
+        return
+    _limit_memory(memory_mb)
+    sock.sendall(_frame(("ready", os.getpid())))
+    while True:
+        try:
+            message = _recv_blocking(sock, buf)
+        except (OSError, KeyboardInterrupt):
+            return
+        if message is None:
+            return
+        function, payload = message
+        out = _outcome(lambda: _resolve(function)(state, payload))
+        try:
+            data = _frame(out)
+        except Exception as exc:  # noqa: BLE001 - e.g. an exception that does not pickle
+            data = _frame(("failed", f"{type(exc).__name__}: {exc}".splitlines()[0]))
+        sock.sendall(data)
+
+
+def _limit_memory(memory_mb: int | None) -> None:
+    """Cap the worker's address space at what it holds now plus ``memory_mb``."""
+    if not memory_mb:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/status") as fh:
+            vm = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = vm + memory_mb * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (OSError, ValueError, StopIteration, ImportError):
+        pass  # no /proc or no rlimits here: the time limit still holds
