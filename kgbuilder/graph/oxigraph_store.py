@@ -171,6 +171,7 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise KGBuilderError(f"cannot open the Oxigraph store at {self.path}: {exc}") from None
         self._rdflib_ds = None
+        self._conv = None
 
     # -- writing --------------------------------------------------------------
     def add_quads(self, quads: Iterable[tuple]) -> None:
@@ -306,7 +307,9 @@ class OxigraphStore(Store):
             raise QuerySyntaxError(str(exc).splitlines()[0]) from None
         except OSError as exc:
             raise QueryError(f"Oxigraph could not run the query: {exc}") from None
-        return OxResult(raw)
+        if self._conv is None:
+            self._conv = _ToRdflib()     # kept: the same terms come back query after query
+        return OxResult(raw, self._conv)
 
     def dump(self, format: str, out: BinaryIO, *, prefixes: dict[str, str] | None = None) -> None:
         """Write the graph with pyoxigraph's serializer: Turtle and N-Triples get

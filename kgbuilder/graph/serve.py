@@ -41,6 +41,7 @@ class ServeConfig:
     queue_wait: float = 10.0
     memory_mb: int | None = DEFAULT_MEMORY_MB   # what a worker may allocate beyond the graph
     allow_hosts: tuple[str, ...] = ()
+    store: str = "auto"                                # as for the other commands (see api.open_graph)
     log: object = field(default=None, repr=False)     # a text stream; None: sys.stderr
 
 
@@ -129,7 +130,7 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
     from .serve_pool import Busy, WorkerPool
 
     if kg is None:
-        kg = api.open_graph(config.dataset)    # validates once and fills the cache the workers read
+        kg = api.open_graph(config.dataset, store=config.store)
     title = kg.title or kg.id
     saved = []
     for q in saved_queries(config.dataset):
@@ -311,9 +312,12 @@ def serve(config: ServeConfig, *, ready=None) -> None:
 
     from .. import api
 
-    kg = api.open_graph(config.dataset)
+    kg = api.open_graph(config.dataset, store=config.store)
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP spelled out: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose
+    # proto says TCP, and with Nagle on, a keep-alive client waits ~40 ms (a delayed ACK) for
+    # every answer written in two pieces (head, body)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((config.host, config.port))

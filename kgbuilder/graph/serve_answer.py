@@ -194,7 +194,7 @@ def answer(kg, request: dict) -> Answer:
         else:
             from .results import format_result
 
-            body = format_result(qr, types[media], kg.prefixes).encode("utf-8")
+            body = format_result(qr, types[media], kg.prefixes, compact=True).encode("utf-8")
     except QueryError as exc:
         return Answer(500, TEXT, f"cannot write the answer as {media}: {exc}\n".encode())
     ctype = media + "; charset=utf-8" if media.startswith("text/") else media

@@ -15,6 +15,7 @@ the caller gets :class:`Busy` (the server answers 503).
 from __future__ import annotations
 
 import asyncio
+import collections
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +60,9 @@ class WorkerPool:
         self.queue = queue
         self.queue_wait = queue_wait
         self.memory_mb = memory_mb
-        self._idle: asyncio.Queue[Worker] | None = None
+        self._idle: collections.deque[Worker] = collections.deque()
+        self._waiters: collections.deque[asyncio.Future] = collections.deque()
         self._all: set[Worker] = set()
-        self._waiting = 0
         self._starting: set[asyncio.Task] = set()
         self.killed = 0          # queries stopped at their deadline (for the access log / tests)
         self._closed = False
@@ -70,14 +71,13 @@ class WorkerPool:
 
     async def start(self) -> None:
         """Start every worker and wait until they have all opened the graph."""
-        self._idle = asyncio.Queue()
         workers = [self._spawn() for _ in range(self.size)]
         results = await asyncio.gather(*(self._await_ready(w) for w in workers), return_exceptions=True)
         for w, r in zip(workers, results):
             if isinstance(r, BaseException):
                 await self.close()
                 raise r
-            self._idle.put_nowait(w)
+            self._release(w)
 
     async def close(self) -> None:
         self._closed = True
@@ -115,7 +115,7 @@ class WorkerPool:
             if self._closed:
                 w.kill()
             else:
-                self._idle.put_nowait(w)
+                self._release(w)
 
         task = asyncio.get_running_loop().create_task(bring_up())
         self._starting.add(task)
@@ -126,7 +126,7 @@ class WorkerPool:
     @property
     def busy(self) -> int:
         """Workers running a query right now."""
-        return len(self._all) - self._idle.qsize() - len(self._starting)
+        return len(self._all) - len(self._idle) - len(self._starting)
 
     async def run(self, request: dict) -> Answer:
         """Run ``request`` on a free worker; Busy or QueryTimeoutError when it cannot."""
@@ -145,19 +145,39 @@ class WorkerPool:
             raise QueryError("the query worker died running this query (out of memory?)") from None
         finally:
             if worker is not None:
-                self._idle.put_nowait(worker)
+                self._release(worker)
 
     async def _acquire(self) -> Worker:
+        # first come, first served: a free worker goes to the longest waiting request (a
+        # request arriving meanwhile does not jump the queue)
+        if self._idle and not self._waiters:
+            return self._idle.popleft()
+        if len(self._waiters) >= self.queue:
+            raise Busy(f"{self.size} queries running and {len(self._waiters)} waiting; try again later")
+        fut = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        timer = fut.get_loop().call_later(self.queue_wait, self._give_up, fut)
         try:
-            return self._idle.get_nowait()
-        except asyncio.QueueEmpty:
-            pass
-        if self._waiting >= self.queue:
-            raise Busy(f"{self.size} queries running and {self._waiting} waiting; try again later")
-        self._waiting += 1
-        try:
-            return await asyncio.wait_for(self._idle.get(), self.queue_wait)
-        except (asyncio.TimeoutError, TimeoutError):
-            raise Busy(f"no free query worker within {self.queue_wait:g} s; try again later") from None
+            return await fut
+        except asyncio.CancelledError:
+            # the request went away while waiting: pass on a worker it was handed meanwhile
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                self._release(fut.result())
+            elif fut in self._waiters:
+                self._waiters.remove(fut)
+            raise
         finally:
-            self._waiting -= 1
+            timer.cancel()
+
+    def _give_up(self, fut: asyncio.Future) -> None:
+        if not fut.done():
+            self._waiters.remove(fut)
+            fut.set_exception(Busy(f"no free query worker within {self.queue_wait:g} s; try again later"))
+
+    def _release(self, worker: Worker) -> None:
+        while self._waiters:
+            fut = self._waiters.popleft()
+            if not fut.done():      # not given up, not cancelled (a client that went away)
+                fut.set_result(worker)
+                return
+        self._idle.append(worker)

@@ -257,13 +257,17 @@ class _Channel(asyncio.Protocol):
 
     async def receive(self, timeout: float | None, worker: Worker, what: str):
         if not self.messages and not self.eof:
-            self.waiter = self.loop.create_future()
+            # a timer rather than asyncio.wait_for: no extra task per call
+            waiter = self.waiter = self.loop.create_future()
+            timer = self.loop.call_later(timeout, _expire, waiter) if timeout else None
             try:
-                await asyncio.wait_for(self.waiter, timeout or None)
-            except (asyncio.TimeoutError, TimeoutError):
-                return worker._timed_out(what)
+                await waiter
             finally:
                 self.waiter = None
+                if timer is not None:
+                    timer.cancel()
+            if not self.messages and not self.eof:
+                return worker._timed_out(what)
         if self.messages:
             return self.messages.pop(0)
         status = worker.exit_status()
@@ -273,6 +277,11 @@ class _Channel(asyncio.Protocol):
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
+
+
+def _expire(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 def run_killable(function: str, payload: Any, *, timeout: float | None, memory_mb: int | None = None,
@@ -335,9 +344,15 @@ def _result(message) -> Any:
     raise QueryError(f"the query failed: {value}")
 
 
+_RESOLVED: dict[str, Callable] = {}
+
+
 def _resolve(name: str) -> Callable:
-    module, _, attr = name.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    hit = _RESOLVED.get(name)
+    if hit is None:
+        module, _, attr = name.partition(":")
+        hit = _RESOLVED[name] = getattr(importlib.import_module(module), attr)
+    return hit
 
 
 # ---------------------------------------------------------------- the worker's side
