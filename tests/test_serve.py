@@ -481,3 +481,36 @@ def test_port_in_use_is_one_error_line(served, mini_path):
     result = CliRunner().invoke(main, ["serve", str(mini_path), "--port", port])
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ")
+
+
+# ---------------------------------------------------------------- Oxigraph on disk
+
+def _on_disk_checks(server, query: str, expected: set) -> None:
+    status, _, body = server.sparql(query)
+    assert status == 200, body
+    assert expected and _rows_json(body) == expected
+    # a runaway is stopped at the limit while the other worker keeps answering
+    result = {}
+    t = threading.Thread(target=lambda: result.setdefault("answer", server.sparql(RUNAWAY)))
+    t.start()
+    time.sleep(0.3)
+    status, _, body = server.sparql(query)
+    assert status == 200 and _rows_json(body) == expected
+    t.join(60)
+    status, _, body = result["answer"]
+    assert status == 503 and b"query stopped after 2 s" in body
+    _wait_for_capacity(server)
+
+
+def test_serve_from_an_on_disk_oxigraph_store(tmp_path, mini_path, local):
+    # the workers open the store folder read-only (no lock) once the server has let go of it;
+    # `auto` puts a dataset of 20,000 facts and more in such a store (in the build cache):
+    # bench/serve_load.py --generate 25000 runs the real size
+
+    server = Server(mini_path, "--store", f"oxigraph:{tmp_path / 'store'}", "--workers", "2", "--timeout", "2")
+    try:
+        assert len(_children(server.proc.pid)) == 2
+        _on_disk_checks(server, PERSONS, _rows_local(local(PERSONS)))
+    finally:
+        server.stop()
+    assert not any("Traceback" in line for line in server.log)

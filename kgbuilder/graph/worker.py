@@ -116,6 +116,7 @@ class Worker:
     def kill(self) -> None:
         """SIGKILL the worker (if still running) and reap it."""
         if self.pid is None:
+            self._close()
             return
         try:
             os.kill(self.pid, signal.SIGKILL)
@@ -132,17 +133,35 @@ class Worker:
             except ChildProcessError:
                 pass
         self.pid = None
+        self._close()
+
+    def _close(self) -> None:
         if self._async is not None:
             self._async.close()
         else:
             self.sock.close()
 
     def exit_status(self) -> str:
-        """How the worker ended, for error messages (after :meth:`kill` it is 'killed')."""
-        if self._proc is not None and self._proc.poll() is not None:
-            code = self._proc.returncode
-            return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-        return "it closed its end"
+        """How the worker ended, for error messages (it has closed its end of the socket: give
+        it a moment to be gone)."""
+        code = None
+        if self._proc is not None:
+            try:
+                code = self._proc.wait(1)
+            except subprocess.TimeoutExpired:
+                pass
+        elif self.pid is not None:
+            end = time.monotonic() + 1
+            while code is None and time.monotonic() < end:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+                    self.pid = None      # reaped: never signal that number again
+                else:
+                    time.sleep(0.01)
+        if code is None:
+            return "it closed its end"
+        return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
         """Block until the worker has built its state; QueryError if it could not."""

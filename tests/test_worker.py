@@ -1,0 +1,159 @@
+"""graph/worker.py: the one killable worker, forked or spawned, sync or asyncio."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kgbuilder.errors import QueryError, QuerySyntaxError, QueryTimeoutError
+from kgbuilder.graph.reopen import open_recipe, recipe
+from kgbuilder.graph.worker import Worker, WorkerDied, can_fork, run_killable
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+MEMBERS = "SELECT ?s ?o WHERE { ?s kg:memberOf ?o } ORDER BY ?s ?o"
+RUN = "kgbuilder.graph.query:_run_in_worker"
+
+
+def _payload(sparql: str) -> dict:
+    return {"sparql": sparql, "file": None, "limit": None, "infer": False, "safe": True}
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"
+
+
+@pytest.fixture(scope="module")
+def ondisk_kg(tmp_path_factory, mini_path):
+    import kgbuilder
+
+    return kgbuilder.build(mini_path, store=f"oxigraph:{tmp_path_factory.mktemp('ox') / 'store'}")
+
+
+def test_spawned_worker_keeps_its_state_between_calls():
+    w = Worker(("builtins:int", "5"), fork=False)
+    try:
+        w.wait_ready()
+        pid = w.pid
+        assert w.call("operator:add", 3) == 8
+        assert w.call("operator:mul", 2) == 10
+        assert w.pid == pid and not w.forked
+    finally:
+        w.kill()
+    assert _gone(pid)
+
+
+def test_errors_raised_in_the_worker_are_raised_here(mini_kg):
+    w = Worker(recipe(mini_kg), fork=False)
+    try:
+        w.wait_ready()
+        with pytest.raises(QuerySyntaxError) as exc:
+            w.call(RUN, _payload("SELECT ?s WHERE {\n  ?s ?p \n}"))
+        assert exc.value.line == 3
+        with pytest.raises(QueryError, match=r"^the query failed: TypeError: unsupported operand type"):
+            w.call("operator:truediv", 0)     # the state is the graph
+        # the worker survives both and answers the next call
+        rows = w.call(RUN, _payload(MEMBERS)).rows
+        assert [tuple(map(str, r)) for r in rows] == [tuple(map(str, r)) for r in mini_kg.query(MEMBERS)]
+    finally:
+        w.kill()
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_a_call_past_its_deadline_kills_the_worker(mini_kg, fork):
+    w = Worker(recipe(mini_kg), state=lambda: mini_kg, fork=fork)
+    pid = w.pid
+    try:
+        w.wait_ready()
+        t0 = time.monotonic()
+        with pytest.raises(QueryTimeoutError):
+            w.call(RUN, _payload(CARTESIAN), timeout=1)
+        assert time.monotonic() - t0 < 1 + 2.5
+        assert _gone(pid)
+    finally:
+        w.kill()
+
+
+def test_a_worker_killed_under_a_call_is_reported(mini_kg):
+    w = Worker(recipe(mini_kg), fork=False)
+    try:
+        w.wait_ready()
+        threading.Timer(0.5, os.kill, (w.pid, signal.SIGKILL)).start()
+        with pytest.raises(WorkerDied, match=r"^the worker died \(killed by signal 9\)$"):
+            w.call(RUN, _payload(CARTESIAN), timeout=60)
+    finally:
+        w.kill()
+
+
+def test_a_worker_that_cannot_build_its_state_says_why(tmp_path):
+    w = Worker(("kgbuilder.graph.reopen:open_recipe", {"path": str(tmp_path / "nothing"), "meta": {}}), fork=False)
+    with pytest.raises(QueryError, match=r"^KGBuilderError: cannot open the Oxigraph store at .*nothing"):
+        w.wait_ready()
+    assert _gone(w.pid or 0) if w.pid else True
+
+
+def test_run_killable_forks_when_it_can():
+    # in a fresh interpreter: this one may have started threads (an on-disk store's, pytest's)
+    script = (
+        "import os\n"
+        "from kgbuilder.graph.worker import can_fork, run_killable\n"
+        "seen = []\n"
+        "def state():\n"
+        "    seen.append(os.getpid())\n"
+        "    return 2\n"
+        "assert can_fork()\n"
+        "print(run_killable('operator:pow', 10, timeout=5, state=state), seen)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    # 1024, and the state was built in the forked child, not here
+    assert out.stdout == "1024 []\n", out.stderr
+
+
+def test_on_disk_oxigraph_is_never_forked(ondisk_kg):
+    # RocksDB runs native threads, which fork would not carry over: the worker is spawned and
+    # opens the store read-only, next to this process's read-write handle
+    from kgbuilder.graph.query import execute
+
+    assert not can_fork()
+    got = execute(ondisk_kg, MEMBERS, timeout=30)
+    assert [tuple(map(str, r)) for r in got.rows] == [tuple(map(str, r)) for r in ondisk_kg.query(MEMBERS)]
+    assert got.rows
+    t0 = time.monotonic()
+    with pytest.raises(QueryTimeoutError):
+        execute(ondisk_kg, CARTESIAN, timeout=1)
+    assert time.monotonic() - t0 < 1 + 15
+
+
+def test_recipe_of_an_on_disk_store_names_its_folder(ondisk_kg, mini_kg):
+    _, args = recipe(ondisk_kg)
+    assert args["path"] == str(ondisk_kg.store.path) and "nquads" not in args
+    _, args = recipe(mini_kg, store="oxigraph")
+    copy = open_recipe(args)
+    assert copy.store.name == "oxigraph" and len(copy.store) == len(mini_kg.store)
+    assert copy.store.count_triples() == mini_kg.store.count_triples()
+
+
+def test_asyncio_calls_and_deadline(mini_kg):
+    async def main():
+        w = Worker(recipe(mini_kg, store="oxigraph"), fork=False)
+        try:
+            await w.ready()
+            answers = [await w.acall(RUN, _payload(MEMBERS), timeout=30) for _ in range(3)]
+            assert len({tuple(map(str, a.rows)) for a in answers}) == 1
+            t0 = time.monotonic()
+            with pytest.raises(QueryTimeoutError):
+                await w.acall(RUN, _payload(CARTESIAN), timeout=1)
+            assert time.monotonic() - t0 < 1 + 2.5
+        finally:
+            w.kill()
+
+    asyncio.run(main())
