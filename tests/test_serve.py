@@ -227,6 +227,26 @@ def test_cli_safety_rules_apply(served, query, word):
     assert body.decode().startswith("refused: ") and word in body.decode()
 
 
+def test_service_behind_a_carriage_return_comment_is_refused(served):
+    # Oxigraph ends a comment at a bare CR, rdflib's parser only at LF: the endpoint checks and
+    # runs one text, so the SERVICE below is seen, refused, and no request leaves (issue 11)
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(1.5)
+    port = listener.getsockname()[1]
+    try:
+        query = f"SELECT * WHERE {{ # c\r SERVICE <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} \n}}"
+        status, _, body = served.sparql(query, how="direct")
+        assert status == 400 and body.decode().startswith("refused: ") and b"SERVICE" in body
+        with pytest.raises(socket.timeout):
+            listener.accept()
+    finally:
+        listener.close()
+
+
 def test_updates_are_refused_in_every_spelling(served):
     status, _, body = served.request("/sparql", data=b"update=CLEAR+ALL",
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})

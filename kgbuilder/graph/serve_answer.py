@@ -126,6 +126,9 @@ def _run(kg, sparql: str, limit: int | None):
 
     from .query import QueryResult, _triple_key
 
+    # the check parses with rdflib, whose comments end at LF only, while Oxigraph also ends
+    # them at a bare CR: both must read one text, so line ends become LF first (issue 11)
+    sparql = sparql.replace("\r\n", "\n").replace("\r", "\n")
     kind = _checked_kind(sparql, tuple(sorted(kg.prefixes.items())))
     res = kg.store.query(sparql, prefixes=kg.prefixes)
     out = QueryResult(kind=kind, limit=limit)
