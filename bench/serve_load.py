@@ -144,25 +144,18 @@ async def drive(url: str, queries, n: int, clients: int, check=None):
     return latencies, failures, time.perf_counter() - t0
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of ``pid`` and its children alive now, from /proc."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time (user + system) of ``pid`` and of its children alive now, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pids = {pid}
+    out = [0.0, 0.0]
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == pid:
-            pids.add(int(stat.parent.name))
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            out[int(stat.parent.name) != pid] += (int(fields[11]) + int(fields[12])) / tick
+    return out[0], out[1]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -292,12 +285,13 @@ def main() -> int:
         def light_phase(name: str, queries_for):
             got = {"floor": ([], 0.0, 0), "ours": ([], 0.0, 0)}
             per_round = {"floor": [], "ours": []}
-            cpu = {"floor": 0.0, "ours": 0.0}
+            cpu = {"floor": [0.0, 0.0], "ours": [0.0, 0.0]}
             for r in range(args.rounds):
                 for who, url in (("floor", floor_url), ("ours", ours_url)):
                     c0 = cpu_seconds(procs[who].pid)
                     lat, fails, wall = asyncio.run(drive(url, queries_for(r), args.requests, args.clients))
-                    cpu[who] += cpu_seconds(procs[who].pid) - c0
+                    c1 = cpu_seconds(procs[who].pid)
+                    cpu[who] = [cpu[who][0] + c1[0] - c0[0], cpu[who][1] + c1[1] - c0[1]]
                     if fails:
                         print(f"FAILED ({who}, {name}): {fails[0]} (+{len(fails) - 1} more)")
                         nonlocal_ok[0] = False
@@ -314,9 +308,10 @@ def main() -> int:
             tf, to = statistics.median(per_round["floor"]), statistics.median(per_round["ours"])
             p99f, p99o = pct(got["floor"][0], 99), pct(got["ours"][0], 99)
             print(line)
-            cf, co = (cpu[w] / got[w][2] * 1000 for w in ("floor", "ours"))
+            cf = sum(cpu["floor"]) / got["floor"][2] * 1000
+            cs, cw = (c / got["ours"][2] * 1000 for c in cpu["ours"])
             print(f"{'':<28}  ratio: throughput {to / tf:.2f}x the floor, p99 {p99o / p99f:.2f}x the floor's; "
-                  f"server CPU per request: floor {cf:.2f} ms, ours {co:.2f} ms (all processes)")
+                  f"CPU per request: floor {cf:.2f} ms, ours {cs + cw:.2f} ms ({cs:.2f} server + {cw:.2f} workers)")
             return to / tf, p99o / p99f
 
         nonlocal_ok = [True]

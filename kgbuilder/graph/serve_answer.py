@@ -120,6 +120,20 @@ def _checked_kind(sparql: str, prefixes: tuple) -> str:
     return query_kind(prepared)
 
 
+def _prefixes(kg) -> tuple[dict, tuple]:
+    """``kg``'s prefixes, and as a key for :func:`_checked_kind`: worked out once per worker."""
+    hit = kg.__dict__.get("_kgb_serve_prefixes")
+    if hit is None:
+        ns = dict(kg.prefixes)
+        hit = kg.__dict__["_kgb_serve_prefixes"] = (ns, tuple(sorted(ns.items())))
+    return hit
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiated(accept: str | None, offers: tuple[str, ...]) -> str | None:
+    return negotiate(accept, list(offers))
+
+
 def _run(kg, sparql: str, limit: int | None):
     """The query's answer as a QueryResult (rows of rdflib terms), cut after ``limit`` rows."""
     import itertools
@@ -129,8 +143,9 @@ def _run(kg, sparql: str, limit: int | None):
     # the check parses with rdflib, whose comments end at LF only, while Oxigraph also ends
     # them at a bare CR: both must read one text, so line ends become LF first (issue 11)
     sparql = sparql.replace("\r\n", "\n").replace("\r", "\n")
-    kind = _checked_kind(sparql, tuple(sorted(kg.prefixes.items())))
-    res = kg.store.query(sparql, prefixes=kg.prefixes)
+    prefixes, key = _prefixes(kg)
+    kind = _checked_kind(sparql, key)
+    res = kg.store.query(sparql, prefixes=prefixes)
     out = QueryResult(kind=kind, limit=limit)
     if kind == "ASK":
         out.boolean = bool(res.askAnswer)
@@ -180,7 +195,7 @@ def answer(kg, request: dict) -> Answer:
             names = sorted(set(types.values()))
             return Answer(400, TEXT, f"format '{fmt}' is not available for a {qr.kind} query "
                                      f"(one of: {', '.join(names)})\n".encode())
-    media = negotiate(accept, list(types))
+    media = _negotiated(accept, tuple(types))
     if media is None:
         listed = ", ".join(types)
         return Answer(406, TEXT, f"cannot answer a {qr.kind} query as '{accept}'; "
@@ -197,7 +212,7 @@ def answer(kg, request: dict) -> Answer:
         else:
             from .results import format_result
 
-            body = format_result(qr, types[media], kg.prefixes, compact=True).encode("utf-8")
+            body = format_result(qr, types[media], _prefixes(kg)[0], compact=True).encode("utf-8")
     except QueryError as exc:
         return Answer(500, TEXT, f"cannot write the answer as {media}: {exc}\n".encode())
     ctype = media + "; charset=utf-8" if media.startswith("text/") else media
