@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from kgbuilder.schemas.input_schema import data_schema, dataset_schema
+from kgbuilder.schemas.input_schema import data_schema
 
 SCHEMAS = Path(__file__).parent.parent / "kgbuilder" / "schemas"
 FILES = ("dataset.schema.json", "data.schema.json")
