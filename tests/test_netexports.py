@@ -217,3 +217,19 @@ def test_csv_has_the_network_columns_as_text(two_kg, tmp_path):
     assert {n for f, n in names if f == "edge"} == used(rows.edges, rows.edge_columns) - {"id", "source", "target"}
     for column in rows.node_columns:
         assert rows.type_of("node", column) in ("string", "int", "double", "boolean")
+
+
+def test_a_quantity_on_a_fact_between_entities_is_part_of_it(mini_copy):
+    import kgbuilder
+
+    (mini_copy / "facts" / "more.yaml").write_text(
+        "facts:\n"
+        "  - {subject: storming-mayors-office, predicate: participant, object: police, quote: q1,\n"
+        "     quantity: {value: 300, unit: officers, bound: at-least}}\n"
+        "  - {subject: storming-mayors-office, predicate: participant, object: police, quote: q2,\n"
+        "     quantity: {value: 500, unit: officers, bound: at-least}}\n", encoding="utf-8")
+    rows = network_rows(kgbuilder.build(mini_copy))
+    got = sorted((e["quantity"], e["quantity_unit"], e["quantity_bound"]) for e in rows.edges
+                 if (e["source"], e["target"]) == ("storming-mayors-office", "police"))
+    assert got == [(300.0, "officers", "at-least"), (500.0, "officers", "at-least")]   # two facts, not one
+    assert rows.type_of("edge", "quantity") == "double"

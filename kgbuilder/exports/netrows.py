@@ -17,7 +17,8 @@ sources' casualty figures), ``<predicate>_values`` lists them all as text.
 
 Edges (one per fact between two entities): id (the fact: its first
 statement), source, target, label (the predicate's English label), predicate,
-date, start, end, place, role, claimed_by, verification, sources (distinct),
+date, start, end, place, role, quantity (double), quantity_unit, quantity_bound,
+claimed_by, verification, sources (distinct),
 evidence (``source: quote`` per quote), corroboration (int), conflict
 (boolean), statements. An edge's ``date`` is the fact's own date, else the
 date of the event it belongs to, so that event roles (agent, target, place)
@@ -33,8 +34,9 @@ __all__ = ["NetworkRows", "network_rows", "JOIN", "NODE_COLUMNS", "EDGE_COLUMNS"
 JOIN = " | "
 NODE_COLUMNS = ["id", "label", "type", "top_type", "iri", "description", "aliases"]
 EDGE_COLUMNS = ["id", "source", "target", "label", "predicate", "date", "start", "end", "place", "role",
-                "claimed_by", "verification", "sources", "evidence", "corroboration", "conflict", "statements"]
-EDGE_TYPES = {"corroboration": "int", "conflict": "boolean"}
+                "quantity", "quantity_unit", "quantity_bound", "claimed_by", "verification", "sources", "evidence",
+                "corroboration", "conflict", "statements"]
+EDGE_TYPES = {"quantity": "double", "corroboration": "int", "conflict": "boolean"}
 
 # xsd range of a literal predicate -> column type
 _NUMERIC = {"integer": "int", "int": "int", "long": "int", "nonNegativeInteger": "int",
@@ -162,6 +164,8 @@ def network_rows(kg) -> NetworkRows:
             "label": (p.label if p and p.label else None) or _text(d.get("predicate")),
             "predicate": _text(d.get("predicate")), "date": _text(date), "start": _text(d.get("start")),
             "end": _text(d.get("end")), "place": _text(d.get("place")), "role": _text(d.get("role")),
+            "quantity": _typed(d.get("quantity"), "double"), "quantity_unit": _text(d.get("unit")),
+            "quantity_bound": _text(d.get("bound")),
             "claimed_by": _text(d.get("claimed_by")), "verification": _text(d.get("verification")),
             "sources": _text(d.get("sources")),
             "evidence": _text([f"{e['source']}: {e['quote']}" for e in d.get("evidence", ())]),

@@ -18,7 +18,7 @@ __all__ = ["to_networkx", "support", "facts", "as_of", "undirected", "fact_holds
 
 #: the qualifiers that make two statements the same fact when they agree (see
 #: docs/rdf-model.md): notes, quotes, verification and file positions do not split a fact
-IDENTITY = ("predicate", "date", "start", "end", "place", "role", "claimed_by", "unit", "bound")
+IDENTITY = ("predicate", "date", "start", "end", "place", "role", "claimed_by", "quantity", "unit", "bound")
 
 # a fact backed by two statements keeps the most cautious verification its sources give
 _CAUTION = {"Disputed": 0, "Unverified": 1, "Verified": 2}
@@ -30,8 +30,8 @@ def to_networkx(kg, *, include_literals: bool = True):
     Nodes are entity ids with ``label``, ``type`` (ontology class), ``top_type``
     (Person, State, ..., Event), ``aliases`` and ``iri``. Each fact between two
     entities is one edge, keyed by its (first) statement id, with ``predicate``,
-    ``date``/``start``/``end``, ``place``, ``role``, ``unit``/``bound`` (of a
-    quantity), ``claimed_by``, ``verification``, ``statements`` and the
+    ``date``/``start``/``end``, ``place``, ``role``, ``quantity``/``unit``/``bound``
+    (a quantity qualifier, as text), ``claimed_by``, ``verification``, ``statements`` and the
     evidence contract above. Literal-valued facts become node attributes when
     ``include_literals`` is true: ``facts[predicate]`` is a list of the same
     dicts with a ``value``.
@@ -101,7 +101,8 @@ def to_networkx(kg, *, include_literals: bool = True):
             "place": local(st, "location"), "role": text(st, "role"),
             "claimed_by": local(st, "claimedBy"),
             "verification": verification.rsplit("#", 1)[-1] if verification else None,
-            "unit": text(st, "quantityUnit"), "bound": text(st, "quantityBound"),
+            "quantity": text(st, "quantityValue"), "unit": text(st, "quantityUnit"),
+            "bound": text(st, "quantityBound"),
         }
         pieces = []
         for e in g.objects(st, K("evidence")):
