@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from kgbuilder.errors import QueryError, QuerySyntaxError, QueryTimeoutError
-from kgbuilder.graph.reopen import open_recipe, recipe
-from kgbuilder.graph.worker import Worker, WorkerDied, can_fork, run_killable
+from kgbuilder.graph.kg import reopen
+from kgbuilder.graph.query import _run_in_worker
+from kgbuilder.graph.worker import Worker, WorkerDied, can_fork, ref, run_killable
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MEMBERS = "SELECT ?s ?o WHERE { ?s kg:memberOf ?o } ORDER BY ?s ?o"
-RUN = "kgbuilder.graph.query:_run_in_worker"
+RUN = ref(_run_in_worker)
 
 
 def _payload(sparql: str) -> dict:
@@ -54,7 +55,7 @@ def test_spawned_worker_keeps_its_state_between_calls():
 
 
 def test_errors_raised_in_the_worker_are_raised_here(mini_kg):
-    w = Worker(recipe(mini_kg), fork=False)
+    w = Worker(mini_kg.worker_recipe(), fork=False)
     try:
         w.wait_ready()
         with pytest.raises(QuerySyntaxError) as exc:
@@ -71,7 +72,7 @@ def test_errors_raised_in_the_worker_are_raised_here(mini_kg):
 
 @pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
 def test_a_call_past_its_deadline_kills_the_worker(mini_kg, fork):
-    w = Worker(recipe(mini_kg), state=lambda: mini_kg, fork=fork)
+    w = Worker(mini_kg.worker_recipe(), state=lambda: mini_kg, fork=fork)
     pid = w.pid
     try:
         w.wait_ready()
@@ -85,7 +86,7 @@ def test_a_call_past_its_deadline_kills_the_worker(mini_kg, fork):
 
 
 def test_a_worker_killed_under_a_call_is_reported(mini_kg):
-    w = Worker(recipe(mini_kg), fork=False)
+    w = Worker(mini_kg.worker_recipe(), fork=False)
     try:
         w.wait_ready()
         threading.Timer(0.5, os.kill, (w.pid, signal.SIGKILL)).start()
@@ -96,7 +97,7 @@ def test_a_worker_killed_under_a_call_is_reported(mini_kg):
 
 
 def test_a_worker_that_cannot_build_its_state_says_why(tmp_path):
-    w = Worker(("kgbuilder.graph.reopen:open_recipe", {"path": str(tmp_path / "nothing"), "meta": {}}), fork=False)
+    w = Worker((ref(reopen), {"path": str(tmp_path / "nothing"), "meta": {}}), fork=False)
     with pytest.raises(QueryError, match=r"^KGBuilderError: cannot open the Oxigraph store at .*nothing"):
         w.wait_ready()
     assert _gone(w.pid or 0) if w.pid else True
@@ -134,17 +135,17 @@ def test_on_disk_oxigraph_is_never_forked(ondisk_kg):
 
 
 def test_recipe_of_an_on_disk_store_names_its_folder(ondisk_kg, mini_kg):
-    _, args = recipe(ondisk_kg)
-    assert args["path"] == str(ondisk_kg.store.path) and "nquads" not in args
-    _, args = recipe(mini_kg, store="oxigraph")
-    copy = open_recipe(args)
+    opener, args = ondisk_kg.worker_recipe()
+    assert opener == ref(reopen) and args["path"] == str(ondisk_kg.store.path) and "nquads" not in args
+    _, args = mini_kg.worker_recipe(store="oxigraph")
+    copy = reopen(args)
     assert copy.store.name == "oxigraph" and len(copy.store) == len(mini_kg.store)
     assert copy.store.count_triples() == mini_kg.store.count_triples()
 
 
 def test_asyncio_calls_and_deadline(mini_kg):
     async def main():
-        w = Worker(recipe(mini_kg, store="oxigraph"), fork=False)
+        w = Worker(mini_kg.worker_recipe(store="oxigraph"), fork=False)
         try:
             await w.ready()
             answers = [await w.acall(RUN, _payload(MEMBERS), timeout=30) for _ in range(3)]

@@ -8,7 +8,7 @@ from typing import Any
 from ..namespaces import STANDARD_PREFIXES
 from .store import Store
 
-__all__ = ["KnowledgeGraph", "Stats"]
+__all__ = ["KnowledgeGraph", "Stats", "reopen"]
 
 
 @dataclass
@@ -68,6 +68,27 @@ class KnowledgeGraph:
         from .query import run_query
 
         return run_query(self, sparql, **kwargs)
+
+    def worker_recipe(self, *, store: str | None = None, extra_quads=()) -> tuple[str, dict]:
+        """How a fresh process opens this graph again: ``(opener, args)`` for
+        :class:`~kgbuilder.graph.worker.Worker`. An on-disk Oxigraph store is opened read-only
+        in place (no lock, no copy: any number of workers share it); any other travels as
+        N-Quads, loaded into ``store`` (a store kind; by default this graph's own).
+        ``extra_quads`` (rdflib terms) are added there, never here.
+        """
+        import io
+
+        from .oxigraph_store import OxigraphStore
+        from .worker import ref
+
+        extra = list(extra_quads)     # rdflib terms pickle as they are
+        meta = {"base": self.base, "prefix": self.prefix, "dataset_id": self.id, "title": self.title}
+        own = self.store
+        if isinstance(own, OxigraphStore) and own.path is not None and not extra:
+            return ref(reopen), {"path": str(own.path), "meta": meta}
+        buf = io.BytesIO()
+        own.dump("nquads", buf)
+        return ref(reopen), {"nquads": buf.getvalue(), "extra": extra, "store": store or own.name, "meta": meta}
 
     def to_networkx(self, **kwargs):
         """The graph as a ``networkx.MultiDiGraph`` of entities (see graph.network)."""
@@ -138,3 +159,19 @@ class KnowledgeGraph:
                 st.sources[k] = st.sources.get(k, 0) + 1
         st.evidence = sum(1 for _ in g.subjects(RDF.type, URIRef(KG_NS + "Evidence")))
         return st
+
+
+def reopen(args: dict[str, Any]) -> KnowledgeGraph:
+    """The worker's side of :meth:`KnowledgeGraph.worker_recipe`: the graph over a store of its own."""
+    if "path" in args:
+        from .oxigraph_store import OxigraphStore
+
+        store = OxigraphStore(args["path"], read_only=True)
+    else:
+        from .store import open_store
+
+        store = open_store(args["store"])
+        store.bulk_load(args["nquads"], "nquads")
+        if args["extra"]:
+            store.add_quads(args["extra"])
+    return KnowledgeGraph(store, **args["meta"])

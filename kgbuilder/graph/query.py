@@ -260,9 +260,8 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     limit = limit or None
     if not timeout:
         return _collect(_inferred_store(kg) if infer else kg.store, prepared, limit, sparql)
-    from .reopen import recipe as reopen_recipe
     from .store import MemoryStore
-    from .worker import run_killable
+    from .worker import ref, run_killable
 
     extra = _inferred_quads(kg) if infer else ()
 
@@ -275,23 +274,24 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
         return kg
 
     def recipe():
-        opener, args = reopen_recipe(kg, extra_quads=extra)
-        return ("kgbuilder.graph.query:_open_entailed" if infer else opener), args
+        built = kg.worker_recipe(extra_quads=extra)
+        return (ref(_open_entailed), built) if infer else built
 
     payload = {"sparql": sparql, "file": file, "limit": limit, "infer": infer, "safe": safe}
     try:
-        return run_killable("kgbuilder.graph.query:_run_in_worker", payload, timeout=timeout,
+        return run_killable(ref(_run_in_worker), payload, timeout=timeout,
                             memory_mb=memory_mb, state=state, recipe=recipe)
     except QueryTimeoutError:
         raise QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
                                 "narrow the query down or raise the limit") from None
 
 
-def _open_entailed(args) -> Any:
-    """A spawned worker's graph, its entailments already added (see :func:`execute`)."""
-    from .reopen import open_recipe
+def _open_entailed(recipe) -> Any:
+    """A spawned worker's graph (from the recipe this one wraps), its entailments already
+    added (see :func:`execute`)."""
+    from .worker import open_state
 
-    kg = open_recipe(args)
+    kg = open_state(recipe)
     kg._kgb_entailed = True
     return kg
 

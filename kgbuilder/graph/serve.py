@@ -145,16 +145,17 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
     qpage, qcsp = serve_pages.query_page(title, default_query)
     lpage, lcsp = serve_pages.queries_page(title, saved)
     from .oxigraph_store import OxigraphStore
-    from .reopen import recipe
+    from .serve_answer import answer, open_graph
+    from .worker import ref
 
     # the workers answer from Oxigraph: the on-disk store itself (read-only, no copy), or the
     # quads of an in-memory graph
-    _, args = recipe(kg, store="oxigraph")
+    recipe = kg.worker_recipe(store="oxigraph")
     if isinstance(kg.store, OxigraphStore) and kg.store.path is not None and not kg.store.read_only:
         # let go of the read-write handle (its lock, its compactions) before the workers open
         # the folder read-only: nothing may write while they read
         kg.store.release()
-    pool = WorkerPool(("kgbuilder.graph.serve_answer:open_graph", args), "kgbuilder.graph.serve_answer:answer",
+    pool = WorkerPool((ref(open_graph), recipe), ref(answer),
                       size=config.workers, timeout=config.timeout, queue=config.queue,
                       queue_wait=config.queue_wait, memory_mb=config.memory_mb, label=str(config.dataset))
 

@@ -145,12 +145,12 @@ def _run(kg, sparql: str, limit: int | None):
     return out
 
 
-def open_graph(args: dict):
-    """A worker's state: the graph of a :mod:`kgbuilder.graph.reopen` recipe, warmed up (the
+def open_graph(recipe):
+    """A worker's state: the graph of a ``KnowledgeGraph.worker_recipe``, warmed up (the
     SPARQL machinery imported before the first query and before the memory cap)."""
-    from .reopen import open_recipe
+    from .worker import open_state
 
-    kg = open_recipe(args)
+    kg = open_state(recipe)
     _run(kg, "ASK { ?s ?p ?o }", 1)
     graph_media_types()
     return kg

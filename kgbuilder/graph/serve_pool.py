@@ -5,7 +5,7 @@ Neither engine can interrupt a query, so the server runs each one in a worker pr
 its deadline is stopped with SIGKILL (its worker is replaced in the background), and the
 other workers keep answering meanwhile. Workers live as long as the server and are fresh
 interpreters (the server has threads, so no fork) that open the graph once from a
-:mod:`kgbuilder.graph.reopen` recipe: an on-disk Oxigraph store read-only, in place, or the
+``KnowledgeGraph.worker_recipe``: an on-disk Oxigraph store read-only, in place, or the
 quads of a small graph loaded into Oxigraph in memory. A request costs one small message to
 the worker and the serialized answer back.
 
@@ -42,7 +42,7 @@ class Answer:
 
 class WorkerPool:
     """``size`` workers, each running ``handler(kg, request) -> Answer`` on the graph that
-    ``recipe`` (see :func:`kgbuilder.graph.reopen.recipe`) opens.
+    ``recipe`` (``(opener, args)``, see :class:`~kgbuilder.graph.worker.Worker`) opens.
 
     ``handler`` is named ``"module:function"``: it is imported by name in the workers.
     ``label`` names the graph in error messages.

@@ -36,7 +36,7 @@ from typing import Any, Callable
 
 from ..errors import QueryError, QueryTimeoutError
 
-__all__ = ["Worker", "WorkerDied", "run_killable", "can_fork", "START_TIMEOUT"]
+__all__ = ["Worker", "WorkerDied", "run_killable", "can_fork", "ref", "open_state", "START_TIMEOUT"]
 
 #: how long a spawned worker may take to build its state before we give up on it
 START_TIMEOUT = 120.0
@@ -72,8 +72,8 @@ class Worker:
         if fork is None:
             fork = state is not None and can_fork()
         if fork and state is None:
-            name, args = recipe() if callable(recipe) else recipe
-            state = lambda: _resolve(name)(args)  # noqa: E731 - built in the child
+            built = recipe() if callable(recipe) else recipe
+            state = lambda: open_state(built)  # noqa: E731 - built in the child
         if not fork:
             recipe = recipe() if callable(recipe) else recipe
             if recipe is None:
@@ -100,7 +100,7 @@ class Worker:
                 p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
             fd = theirs.fileno()
             self._proc = subprocess.Popen(
-                [sys.executable, "-c", "from kgbuilder.graph.worker import _main; _main()", str(fd)],
+                [sys.executable, "-c", f"from {__name__} import _main; _main()", str(fd)],
                 pass_fds=[fd], stdin=subprocess.DEVNULL, env=env, close_fds=True)
             self.pid = self._proc.pid
         theirs.close()
@@ -363,6 +363,17 @@ def _result(message) -> Any:
     raise QueryError(f"the query failed: {value}")
 
 
+def ref(function: Callable) -> str:
+    """``"module:function"``, the name a worker finds ``function`` by (derived, never typed
+    out, so that it follows the module wherever it moves)."""
+    return f"{function.__module__}:{function.__qualname__}"
+
+
+def open_state(recipe: tuple[str, Any]) -> Any:
+    """What a recipe ``(opener, args)`` builds (for openers that wrap another recipe)."""
+    return _resolve(recipe[0])(recipe[1])
+
+
 _RESOLVED: dict[str, Callable] = {}
 
 
@@ -390,7 +401,7 @@ def _serve(sock: socket.socket, setup, memory_mb: int | None, buf: bytearray | N
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the parent, which stops us
     buf = bytearray() if buf is None else buf
     try:
-        state = setup() if callable(setup) else _resolve(setup[0])(setup[1])
+        state = setup() if callable(setup) else open_state(setup)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails to start us
         sock.sendall(_frame(("failed", f"{type(exc).__name__}: {exc}".splitlines()[0])))
         return
