@@ -125,9 +125,9 @@ class OxResult:
     def __iter__(self) -> Iterator[tuple]:
         conv = self._conv
         if self.type == "SELECT":
-            names = self._names
+            # a solution iterates over its values in the order of the variables (None: unbound)
             for sol in self._raw:
-                yield tuple(conv(sol[n]) for n in names)
+                yield tuple(map(conv, sol))
         elif self.type == "CONSTRUCT":
             for t in self._raw:
                 yield conv(t.subject), conv(t.predicate), conv(t.object)
