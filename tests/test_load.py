@@ -120,7 +120,7 @@ def test_loaded_model(mini_path):
          predicate: headOf
          object: security-council
          qoute: President
-     """, ["DS/facts/extra.yaml:5: unknown key 'qoute' in fact (did you mean 'quote' or 'note'?)"]),
+     """, ["DS/facts/extra.yaml:5: unknown key 'qoute' in fact (did you mean 'quote'?)"]),
     ("""
      entities:
        - {id: toqaev, type: Person, label: Another Toqaev}

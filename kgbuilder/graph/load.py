@@ -16,7 +16,7 @@ from ..schemas.input_schema import DATE, SLUG, data_schema, dataset_schema
 from .bulk import BULK_SUFFIXES
 from .model import CuratedDataset, DateValue, Entity, Evidence, Fact, Source
 from .ontology import Ontology, load_ontology
-from .resolve import AmbiguousName, Resolver, UnknownName, did_you_mean
+from .resolve import AmbiguousName, Resolver, UnknownName, article, did_you_mean
 from .yamlload import LDict, LList, line_of, load_yaml
 
 __all__ = ["load_dataset", "load_dataset_collect", "dataset_files", "parse_date"]
@@ -144,7 +144,7 @@ def _schema_messages(validator, doc, display: str, prefix=(), what: str = "") ->
             if isinstance(inst, bool):
                 got = "boolean"
             quote_hint = " (quote it)" if want == "string" and isinstance(inst, (int, bool)) else ""
-            out.append(Diagnostic(display, line, f"'{name}' must be a {want}, not {got}{quote_hint}"))
+            out.append(Diagnostic(display, line, f"'{name}' must be {article(want)}, not {got}{quote_hint}"))
             continue
         if err.validator in ("minItems", "minLength"):
             out.append(Diagnostic(display, line, f"'{name}' must not be empty"))
@@ -372,7 +372,7 @@ class _Loader:
         if ent is None:
             return
         if not self.onto.is_a(ent.type, want):
-            self.err(name, line, f"'{eid}' is a {ent.type}, but {what} needs a {want}")
+            self.err(name, line, f"'{eid}' is {article(ent.type)}, but {what} needs {article(want)}")
 
     def literal(self, name: str, line, pred, value: Any) -> tuple[Any, str] | None:
         rng = pred.range or XSD + "string"
@@ -412,7 +412,7 @@ class _Loader:
             return
         subj_ent = self._entities.get(subject)
         if subj_ent is not None and pred.domain and not self.onto.is_a(subj_ent.type, pred.domain):
-            self.err(name, key_line, f"'{pred_name}' needs a subject of type {pred.domain}, but '{subject}' is a {subj_ent.type}")
+            self.err(name, key_line, f"'{pred_name}' needs a subject of type {pred.domain}, but '{subject}' is {article(subj_ent.type)}")
         fact = Fact(subject=subject, predicate=pred_name, qualifiers=quals, evidence=evidence, file=name, line=line)
         if pred.is_object:
             if is_literal:
