@@ -149,6 +149,10 @@ def _schema_messages(validator, doc, display: str, prefix=(), what: str = "") ->
         if err.validator in ("minItems", "minLength"):
             out.append(Diagnostic(display, line, f"'{name}' must not be empty"))
             continue
+        if err.validator == "oneOf" and "'integer'" in str(schema) and not isinstance(inst, (dict, list)):
+            out.append(Diagnostic(display, line, f"'{name}' needs a number (like 8, or {{value: 200, "
+                                                 f"bound: more-than}}), not '{inst}'"))
+            continue
         out.append(Diagnostic(display, line, f"invalid '{name}': {err.message}"))
     return out
 
@@ -159,6 +163,7 @@ class _Loader:
         self.onto = onto
         self.diags: list[Diagnostic] = []
         self.resolver = Resolver()
+        self._bad_keys: dict[int, set] = {}   # id(event item) -> its keys the schema rejected
 
     def display(self, path: Path) -> str:
         try:
@@ -271,6 +276,8 @@ class _Loader:
                     continue
                 problems = _schema_messages(item_validators[kind], item, name, what=singular)
                 self.diags.extend(problems)
+                if problems and kind == "events":
+                    self._bad_keys[id(item)] = _bad_keys(item_validators[kind], item)
                 # a broken item is still registered (entities) and its references
                 # checked (facts), so one run reports every problem
                 items.append((kind + ("-broken" if problems else ""), name, item, line))
@@ -389,7 +396,9 @@ class _Loader:
         if rng == XSD + "date" or pred.name == "date":
             d = parse_date(value)
             if d is None:
-                self.err(name, line, f"bad date '{value}' for '{pred.name}': expected ISO 8601 YYYY-MM-DD, YYYY-MM or YYYY")
+                why = ("not a calendar date" if isinstance(value, str) and _DATE_RE.match(value)
+                       else "expected ISO 8601 YYYY-MM-DD, YYYY-MM or YYYY")
+                self.err(name, line, f"bad date '{value}' for '{pred.name}': {why}")
                 return None
             return d, XSD + d.xsd
         if rng == XSD + "boolean":
@@ -403,7 +412,8 @@ class _Loader:
         return str(value), rng
 
     def fact(self, ds: CuratedDataset, name: str, line, subject: str | None, pred_name: str,
-             obj: Any, is_literal: bool, item: LDict, key_line, quals, evidence, lang=None) -> None:
+             obj: Any, is_literal: bool, item: LDict, key_line, quals, evidence, lang=None,
+             keep: bool = True) -> None:
         pred = self.onto.predicates.get(pred_name)
         if pred is None:
             self.err(name, key_line, f"unknown predicate '{pred_name}'" + did_you_mean(pred_name, self.onto.predicates))
@@ -440,7 +450,8 @@ class _Loader:
             if fact.datatype == XSD + "string" and lang:
                 # free text follows the ontology's xsd:string range unless a language is asked for
                 fact.lang = lang
-        ds.facts.append(fact)
+        if keep:
+            ds.facts.append(fact)
 
     def load_items(self, ds: CuratedDataset, items) -> None:
         self._entities = ds.entities
@@ -472,6 +483,16 @@ class _Loader:
 
     def check_broken(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
         """Check the references of an item that failed the schema, without keeping it."""
+        if id(item) in self._bad_keys:
+            # an event: every role the schema accepted is still checked (references, types,
+            # literals), so a bad date does not hide a typo in 'participant' until the next run
+            bad = self._bad_keys[id(item)]
+            eid = item.get("id")
+            ent = ds.entities.get(eid) if isinstance(eid, str) and "id" not in bad else None
+            if ent is not None and ent.is_event and ent.file == name and ent.line == line:
+                self.load_event(ds, name, _sub(item, [k for k in item if k not in bad]), line,
+                                evidence=not (bad & _SOURCE_KEYS), keep=False)
+            return
         for key in ("subject", "object", "claimed_by", "disputed_by", "place"):
             if isinstance(item.get(key), str):
                 self.ref(name, line_of(item, key), item[key], key)
@@ -483,14 +504,17 @@ class _Loader:
         elif isinstance(item.get("source"), str) and item["source"] not in ds.sources:
             self.err(name, line_of(item, "source"), f"unknown source '{item['source']}'" + did_you_mean(item["source"], ds.sources))
 
-    def load_event(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
-        evidence = self.evidence(ds, name, item, line)
+    def load_event(self, ds: CuratedDataset, name: str, item: LDict, line, *, evidence: bool = True,
+                   keep: bool = True) -> None:
+        """An event's roles as facts; ``keep=False`` only checks them (an event the schema
+        rejected), ``evidence=False`` skips its sources (the schema already said what is wrong)."""
+        evidence = self.evidence(ds, name, item, line) if evidence else []
         quals = self.qualifiers(name, _sub(item, _EVENT_META))
         eid = item["id"]
-        if "claimed_by" in quals:
+        if "claimed_by" in quals and keep:
             ds.entities[eid].claimed_by = quals["claimed_by"]
         roles = [k for k in item if k not in _ENTITY_KEYS | _SOURCE_KEYS | _EVENT_META]
-        if not roles:
+        if not roles and keep:
             self.err(name, line, f"event '{eid}' has no roles: add at least one of agent, target, place, date, ...")
         for key in roles:
             pred = self.onto.predicates.get(key)
@@ -499,7 +523,7 @@ class _Loader:
             for j, v in enumerate(many):
                 kline = line_of(values, j) if many is values else line_of(item, key)
                 self.fact(ds, name, kline, eid, key, v, pred is not None and not pred.is_object,
-                          item, kline, dict(quals), evidence)
+                          item, kline, dict(quals), evidence, keep=keep)
 
     def load_fact(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
         evidence = self.evidence(ds, name, item, line)
@@ -532,6 +556,21 @@ class _Loader:
         is_literal = pred is not None and not pred.is_object
         self.fact(ds, name, line, subject, p, o, is_literal, item, line, {},
                   [Evidence(source=sid, quote=quote, file=name, line=line)])
+
+
+def _bad_keys(validator, item: LDict) -> set:
+    """The top-level keys of ``item`` that the JSON Schema rejects (unknown ones included)."""
+    bad: set = set()
+    for err in validator.iter_errors(item):
+        path = list(err.absolute_path)
+        if path:
+            bad.add(path[0])
+        elif err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = set((err.schema or {}).get("properties", {})) if isinstance(err.schema, dict) else set()
+            bad |= set(err.instance) - allowed
+        elif err.validator == "required":
+            bad.add("id" if "'id'" in err.message else "")
+    return bad
 
 
 def _sub(item: LDict, keys) -> LDict:
