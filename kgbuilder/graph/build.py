@@ -96,8 +96,12 @@ def build_quads(ds: CuratedDataset, onto: Ontology | None = None, *, part: str =
             raise ValueError(f"invalid language tag {lang!r}")
         return Literal(value, lang=lang, datatype=U(datatype) if datatype else None)
 
-    def date_lit(d: DateValue):
-        return Literal(d.text, datatype=U(XSD + d.xsd))
+    date_type = U(XSD + "date")
+
+    def date_lit(d: DateValue, end: bool = False):
+        # always an xsd:date, so YEAR(), comparisons and ORDER BY work at every precision;
+        # the precision goes beside it (kg:datePrecision, kg:startPrecision, kg:endPrecision)
+        return Literal(d.last if end else d.first, datatype=date_type)
 
     seen = {} if seen is None else seen
     if part != "facts":
@@ -183,7 +187,7 @@ class _Terms:
         self.derived = U(PROV + "wasDerivedFrom")
         self.decimal = U(XSD + "decimal")
         self.kg = {k: kg(k) for k in (
-            "file", "date", "start", "end", "datePrecision", "dateNote", "location", "claimedBy", "disputedBy",
+            "file", "date", "start", "end", "datePrecision", "startPrecision", "endPrecision", "dateNote", "location", "claimedBy", "disputedBy",
             "verification", "role", "note", "quantityValue", "quantityUnit", "quantityBound", "evidence",
             "quote", *_VERIFICATION.values())}
         self.predicates: dict = {}      # ontology local name -> IRI term
@@ -244,15 +248,13 @@ def _add_fact(fact, ds, onto, out, seen, T: _Terms) -> None:
     body = [(st, T.a, T.Statement), (st, T.subject, s), (st, T.predicate, p), (st, T.object, o),
             (st, K["file"], Literal(rel))]
     more = body.append
-    precision = None
     for key in ("date", "start", "end"):
         if key in q:
-            more((st, K[key], T.date_lit(q[key])))
-            precision = q[key].precision
-    if isinstance(fact.value, DateValue):
-        precision = fact.value.precision
-    if precision:
-        more((st, K["datePrecision"], Literal(precision)))
+            more((st, K[key], T.date_lit(q[key], key == "end")))
+            more((st, K[key + "Precision"], Literal(q[key].precision)))
+    if isinstance(fact.value, DateValue) and "date" not in q:
+        # the object of a kg:date fact (an event's date): its precision is the statement's
+        more((st, K["datePrecision"], Literal(fact.value.precision)))
     if "date_note" in q:
         more((st, K["dateNote"], Literal(q["date_note"])))
     if "place" in q:

@@ -59,16 +59,20 @@ def to_networkx(kg, *, include_literals: bool = True):
         }
         for q in ("date", "start", "end"):
             v = g.value(st, K(q))
-            attrs[q] = str(v) if v is not None else None
+            # the graph holds comparable days; the view shows them as curated (2019, 2022-01)
+            attrs[q] = _as_curated(v, g.value(st, K(q + "Precision"))) if v is not None else None
         if isinstance(o, Literal):
             if include_literals:
-                value = o.toPython() if o.datatype and not str(o.datatype).endswith(("gYear", "gYearMonth")) else str(o)
+                if o.datatype is not None and str(o.datatype) == XSD_DATE:
+                    value = _as_curated(o, g.value(st, K("datePrecision")))
+                else:
+                    value = o.toPython() if o.datatype else str(o)
                 if hasattr(value, "isoformat"):
                     value = value.isoformat()
                 G.nodes[u].setdefault("facts", {}).setdefault(pred, []).append(
                     {"value": value if isinstance(value, (int, float, str)) else str(value), **attrs})
                 if pred == "date" and attrs["date"] is None:
-                    G.nodes[u]["date"] = str(o)
+                    G.nodes[u]["date"] = value
             continue
         v = kg.local(o)
         if v not in G:
@@ -78,6 +82,16 @@ def to_networkx(kg, *, include_literals: bool = True):
 
 
 # ---------------------------------------------------------------- time and shape
+
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+
+
+def _as_curated(day, precision) -> str:
+    """``2019-01-01`` with precision ``year`` -> ``2019`` (see DateValue.from_graph)."""
+    from .model import DateValue
+
+    return DateValue.from_graph(str(day), str(precision) if precision is not None else None).text
+
 
 def date_bounds(value: str | None) -> tuple[str, str] | None:
     """An ISO date of day, month or year precision as its first and last day (ISO strings).
