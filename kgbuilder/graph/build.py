@@ -155,6 +155,12 @@ def _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit) -> None:
             e = U(check_iri(base + ent.id))
             out.origins[str(e)] = f"{ent.file}:{ent.line}"
             add((e, a, U(onto.classes[ent.type]), meta))
+            add((e, kg("directType"), U(onto.classes[ent.type]), meta))
+            # the closure of the ontology's own hierarchy: ?a a kg:Appeal finds every kind of
+            # appeal without --infer (standard vocabularies stay with --infer)
+            for sup in onto.ancestors.get(ent.type, ()):
+                if sup != ent.type:
+                    add((e, a, U(onto.classes[sup]), meta))
             add((e, kg("id"), lit(ent.id), meta))
             add((e, U(RDFS + "label"), lit(ent.label, ds.language), meta))
             add((e, U(SKOS + "prefLabel"), lit(ent.label, ds.language), meta))
@@ -191,6 +197,7 @@ class _Terms:
             "verification", "role", "note", "quantityValue", "quantityUnit", "quantityBound", "evidence",
             "quote", *_VERIFICATION.values())}
         self.predicates: dict = {}      # ontology local name -> IRI term
+        self.supers: dict = {}          # ontology local name -> its kg: superproperty terms
         self.graphs: dict = {}          # source id -> (graph IRI, source IRI)
 
     def graph(self, source: str) -> tuple:
@@ -216,7 +223,10 @@ def _add_fact(fact, ds, onto, out, seen, T: _Terms) -> None:
     s = U(base + fact.subject)
     p = T.predicates.get(fact.predicate)
     if p is None:
-        p = T.predicates[fact.predicate] = U(onto.predicates[fact.predicate].iri)
+        pred = onto.predicates[fact.predicate]
+        p = T.predicates[fact.predicate] = U(pred.iri)
+        T.supers[fact.predicate] = [U(sup) for sup in pred.supers]
+    supers = T.supers[fact.predicate]
     if fact.object is not None:
         o = U(base + fact.object)
     elif isinstance(fact.value, DateValue):
@@ -280,6 +290,9 @@ def _add_fact(fact, ds, onto, out, seen, T: _Terms) -> None:
             more((st, K["quantityBound"], Literal(qty["bound"])))
     for g in graphs:
         add((s, p, o, g))
+        for sup in supers:
+            # kg:chairs implies kg:headOf: the direct triple only, the statement stays one
+            add((s, sup, o, g))
         for t in body:
             add((*t, g))
     # a claimed event also says so directly

@@ -95,11 +95,14 @@ class KnowledgeGraph:
         for ent in g.subjects(kgid, None):
             if str(ent).startswith(self.base + "source/"):
                 continue
-            for t in g.objects(ent, RDF.type):
-                name = onto.class_names.get(str(t), str(t))
-                st.entities[name] = st.entities.get(name, 0) + 1
-                if onto.is_a(name, "Event"):
-                    st.events += 1
+            # counted once, by its most specific type (the graph also holds its superclasses)
+            names = [onto.class_names.get(str(t), str(t)) for t in g.objects(ent, RDF.type)]
+            name = onto.most_specific(names) or (sorted(names)[0] if names else None)
+            if name is None:
+                continue
+            st.entities[name] = st.entities.get(name, 0) + 1
+            if onto.is_a(name, "Event"):
+                st.events += 1
         claimed = URIRef(KG_NS + "claimedBy")
         derived = URIRef(STANDARD_PREFIXES["prov"] + "wasDerivedFrom")
         for stmt in g.subjects(RDF.type, URIRef(KG_NS + "Statement")):

@@ -30,7 +30,7 @@ def to_networkx(kg, *, include_literals: bool = True):
         if not sid.startswith(kg.base) or sid.startswith(kg.base + "source/"):
             continue
         types = sorted(onto.class_names.get(str(t), str(t)) for t in g.objects(ent, RDF.type))
-        typ = types[0] if types else "Entity"
+        typ = onto.most_specific(types) or (types[0] if types else "Entity")
         labels = {}
         for lab in g.objects(ent, URIRef(SKOS + "prefLabel")):
             labels[getattr(lab, "language", None) or ""] = str(lab)

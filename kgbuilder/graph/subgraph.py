@@ -222,8 +222,17 @@ def subgraph(kg, *, focus: str | None = None, depth: int = 1, types=(), since: s
 
     kept_st = {st for st in live
                if statements[st]["s"] in keep and inside(statements[st]["o"])}
-    backed = {(d["s"], d["p"], d["o"]) for d in statements.values()}
-    named = {(statements[st]["s"], statements[st]["p"], statements[st]["o"]) for st in kept_st}
+    # a direct triple is backed by its statement, and so are the superproperty triples the
+    # build adds for it (kg:chairs -> kg:headOf): they go when the statement goes
+    supers = {URIRef(p.iri): [URIRef(x) for x in p.supers] for p in onto.predicates.values() if p.supers}
+
+    def spo(d):
+        yield d["s"], d["p"], d["o"]
+        for sup in supers.get(d["p"], ()):
+            yield d["s"], sup, d["o"]
+
+    backed = {t for d in statements.values() for t in spo(d)}
+    named = {t for st in kept_st for t in spo(statements[st])}
 
     def wanted(s, p, o) -> bool:
         if s in statements:
