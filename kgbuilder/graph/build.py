@@ -72,13 +72,15 @@ class BuildResult:
 
 def build_quads(ds: CuratedDataset, onto: Ontology | None = None, *, part: str = "all",
                 facts: list[Fact] | None = None, seen: dict | None = None,
-                terms: str = "rdflib") -> BuildResult:
+                terms: str = "rdflib", closure: bool = True) -> BuildResult:
     """Build the quads of a dataset (rdflib terms). Raises DatasetError on a bad term.
 
     ``part`` is ``all``, ``meta`` (dataset, sources, entities) or ``facts``
     (``facts``, default ``ds.facts``; pass the same ``seen`` to successive calls
     so a statement split over several calls is merged as in one build).
     ``terms="nt"`` gives :mod:`.nquads` string terms instead of rdflib's.
+    ``closure=False`` leaves out the ontology's hierarchy closure (the superclass types,
+    ``kg:directType`` and the superproperty triples): bench/run.py measures its cost so.
     """
     if terms == "nt":
         from .nquads import NTIri as URIRef, nt_literal as Literal
@@ -105,16 +107,17 @@ def build_quads(ds: CuratedDataset, onto: Ontology | None = None, *, part: str =
 
     seen = {} if seen is None else seen
     if part != "facts":
-        _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit)
+        _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit, closure)
     if part != "meta":
-        _add_facts(ds.facts if facts is None else facts, ds, onto, out, seen, problems,
-                   _Terms(U, Literal, lit, date_lit, base))
+        T = _Terms(U, Literal, lit, date_lit, base)
+        T.closure = closure
+        _add_facts(ds.facts if facts is None else facts, ds, onto, out, seen, problems, T)
     if problems:
         raise DatasetError(problems)
     return out
 
 
-def _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit) -> None:
+def _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit, closure: bool = True) -> None:
     """The dataset, its sources and its entities, into ``graph/meta``."""
     base = ds.base
     kg = lambda name: U(KG_NS + name)  # noqa: E731
@@ -155,12 +158,13 @@ def _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit) -> None:
             e = U(check_iri(base + ent.id))
             out.origins[str(e)] = f"{ent.file}:{ent.line}"
             add((e, a, U(onto.classes[ent.type]), meta))
-            add((e, kg("directType"), U(onto.classes[ent.type]), meta))
-            # the closure of the ontology's own hierarchy: ?a a kg:Appeal finds every kind of
-            # appeal without --infer (standard vocabularies stay with --infer)
-            for sup in onto.ancestors.get(ent.type, ()):
-                if sup != ent.type:
-                    add((e, a, U(onto.classes[sup]), meta))
+            if closure:
+                add((e, kg("directType"), U(onto.classes[ent.type]), meta))
+                # the closure of the ontology's own hierarchy: ?a a kg:Appeal finds every kind
+                # of appeal without --infer (standard vocabularies stay with --infer)
+                for sup in onto.ancestors.get(ent.type, ()):
+                    if sup != ent.type:
+                        add((e, a, U(onto.classes[sup]), meta))
             add((e, kg("id"), lit(ent.id), meta))
             add((e, U(RDFS + "label"), lit(ent.label, ds.language), meta))
             add((e, U(SKOS + "prefLabel"), lit(ent.label, ds.language), meta))
@@ -198,6 +202,7 @@ class _Terms:
             "quote", *_VERIFICATION.values())}
         self.predicates: dict = {}      # ontology local name -> IRI term
         self.supers: dict = {}          # ontology local name -> its kg: superproperty terms
+        self.closure = True
         self.graphs: dict = {}          # source id -> (graph IRI, source IRI)
 
     def graph(self, source: str) -> tuple:
@@ -225,7 +230,7 @@ def _add_fact(fact, ds, onto, out, seen, T: _Terms) -> None:
     if p is None:
         pred = onto.predicates[fact.predicate]
         p = T.predicates[fact.predicate] = U(pred.iri)
-        T.supers[fact.predicate] = [U(sup) for sup in pred.supers]
+        T.supers[fact.predicate] = [U(sup) for sup in pred.supers] if T.closure else []
     supers = T.supers[fact.predicate]
     if fact.object is not None:
         o = U(base + fact.object)
