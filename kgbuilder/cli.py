@@ -169,6 +169,9 @@ def stats(dataset: Path, as_json: bool, top: int | None, store: str) -> None:
         return
     click.echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
                f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
+    if st.whole_event_quotes:
+        click.echo(f"note: {st.whole_event_quotes} quotes of events with several roles name no roles "
+                   "('supports'), so each backs every role of its event")
     sections = (("entities by type", st.entities), ("facts by predicate", st.predicates),
                 ("statements by source", st.sources), ("claims by actor", st.claims_by))
     for title, counts in sections:

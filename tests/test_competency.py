@@ -172,7 +172,7 @@ EXPECTED: dict[str, list[tuple] | set[tuple]] = {
     },
     '09-almaty-events-in-order': [
         ('almaty-detentions', '2022-01-04', 'rferl-2022-01-05', 'According to the Interior Ministry, more than 200 people were detained during a previous night of unrest in Almaty and elsewhere'),
-        ('almaty-airport-seized', '2022-01-05', 'rferl-2022-01-05', 'where protesters also seized control of the airport'),
+        ('almaty-airport-seized', '2022-01-05', 'rferl-2022-01-05', "the country's largest city, Almaty, where protesters also seized control of the airport"),
         ('almaty-arson', '2022-01-05', 'rferl-2022-01-05', "set fire on January 5 to a presidential residence and the mayor's office in the country's largest city, Almaty"),
         ('almaty-flights-suspended', '2022-01-05', 'rferl-2022-01-05', 'seized control of the airport, prompting the temporary suspension of all flights'),
         ('terrorists-seize-airport-claim', '2022-01-05', 'rferl-2022-01-05', 'They had taken control of the Almaty airport and five aircraft there, including foreign planes, the president said'),

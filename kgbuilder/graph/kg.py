@@ -23,6 +23,8 @@ class Stats:
     sources: dict[str, int] = field(default_factory=dict)       # statements per source
     events: int = 0
     evidence: int = 0
+    # quotes of events with several roles that say no 'supports': each backs every role
+    whole_event_quotes: int = 0
 
 
 class KnowledgeGraph:
@@ -120,4 +122,6 @@ class KnowledgeGraph:
                 k = self.local(src).removeprefix("source/")
                 st.sources[k] = st.sources.get(k, 0) + 1
         st.evidence = sum(1 for _ in g.subjects(RDF.type, URIRef(KG_NS + "Evidence")))
+        if self.curated is not None:
+            st.whole_event_quotes = sum(getattr(e, "whole_event_quotes", 0) for e in self.curated.entities.values())
         return st

@@ -163,7 +163,6 @@ class _Loader:
         self.onto = onto
         self.diags: list[Diagnostic] = []
         self.resolver = Resolver()
-        self._bad_keys: dict[int, set] = {}   # id(event item) -> its keys the schema rejected
 
     def display(self, path: Path) -> str:
         try:
@@ -276,8 +275,6 @@ class _Loader:
                     continue
                 problems = _schema_messages(item_validators[kind], item, name, what=singular)
                 self.diags.extend(problems)
-                if problems and kind == "events":
-                    self._bad_keys[id(item)] = _bad_keys(item_validators[kind], item)
                 # a broken item is still registered (entities) and its references
                 # checked (facts), so one run reports every problem
                 items.append((kind + ("-broken" if problems else ""), name, item, line))
@@ -304,6 +301,8 @@ class _Loader:
             ent = Entity(id=eid, type=str(item.get("type")), label=str(item.get("label")), aliases=aliases,
                          labels=labels, description=item.get("description"), wikidata=item.get("wikidata"),
                          is_event=kind.startswith("events"), file=name, line=line)
+            if ent.is_event:
+                ent.whole_event_quotes = _whole_event_quotes(item)
             ds.entities[eid] = ent
             self.resolver.add(eid, [ent.label, *(a for a, _ in aliases), *labels.values()])
 
@@ -327,7 +326,9 @@ class _Loader:
                          "use either 'sources' or 'source' + 'quote', not both")
             for i, src in enumerate(item["sources"]):
                 line = line_of(item["sources"], i)
-                out.append(Evidence(source=src["source"], quote=src["quote"], file=name, line=line))
+                supports = tuple(src["supports"]) if "supports" in src else None
+                out.append(Evidence(source=src["source"], quote=src["quote"], file=name, line=line,
+                                    supports=supports))
         elif "source" in item or "quote" in item:
             if "quote" not in item:
                 self.err(name, line_of(item, "source"), "source without a quote: add 'quote' with the supporting text")
@@ -461,7 +462,7 @@ class _Loader:
                 continue
             if kind.endswith("-broken"):
                 if kind != "entities-broken":
-                    self.check_broken(ds, name, item, line)
+                    self.check_broken(ds, name, item, line, kind)
                 continue
             if kind == "entities":
                 continue
@@ -481,12 +482,12 @@ class _Loader:
         return iter_bulk_items(path, name, self.onto.predicates, self.diags.append,
                                lambda item, n: _schema_messages(validator, item, n, what="fact"))
 
-    def check_broken(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
+    def check_broken(self, ds: CuratedDataset, name: str, item: LDict, line, kind: str = "") -> None:
         """Check the references of an item that failed the schema, without keeping it."""
-        if id(item) in self._bad_keys:
+        if kind == "events-broken":
             # an event: every role the schema accepted is still checked (references, types,
             # literals), so a bad date does not hide a typo in 'participant' until the next run
-            bad = self._bad_keys[id(item)]
+            bad = _bad_keys(_validators(self.onto)[2]["events"], item)
             eid = item.get("id")
             ent = ds.entities.get(eid) if isinstance(eid, str) and "id" not in bad else None
             if ent is not None and ent.is_event and ent.file == name and ent.line == line:
@@ -516,14 +517,55 @@ class _Loader:
         roles = [k for k in item if k not in _ENTITY_KEYS | _SOURCE_KEYS | _EVENT_META]
         if not roles and keep:
             self.err(name, line, f"event '{eid}' has no roles: add at least one of agent, target, place, date, ...")
+        supports = self.supports(name, eid, item, roles, evidence)
         for key in roles:
             pred = self.onto.predicates.get(key)
             values = item[key]
             many = values if isinstance(values, list) and pred is not None and pred.is_object else [values]
             for j, v in enumerate(many):
                 kline = line_of(values, j) if many is values else line_of(item, key)
+                # each role carries only the quotes that support it (docs/curation-format.md)
+                backing = [ev for ev in evidence if supports(ev, key, v)]
+                if evidence and not backing:
+                    self.err(name, kline, f"no quote of event '{eid}' supports '{key}'"
+                                          + (f" '{v}'" if many is values else "")
+                             + ": name it in a quote's 'supports', or add a quote without 'supports'")
+                    continue
                 self.fact(ds, name, kline, eid, key, v, pred is not None and not pred.is_object,
-                          item, kline, dict(quals), evidence, keep=keep)
+                          item, kline, dict(quals), backing, keep=keep)
+
+    def supports(self, name: str, eid: str, item: LDict, roles: list[str], evidence: list[Evidence]):
+        """Check the 'supports' of an event's quotes; return ``(evidence, role, value) -> bool``."""
+        def key(value) -> str:
+            if isinstance(value, str):
+                try:
+                    return "@" + self.resolver.resolve(value)
+                except LookupError:
+                    return value
+            return str(value)
+
+        values = {r: {key(v) for v in (item[r] if isinstance(item[r], list) else [item[r]])} for r in roles}
+        for ev in evidence:
+            for entry in ev.supports or ():
+                role, _, value = entry.partition("=")
+                if role not in values:
+                    self.err(name, ev.line, f"'supports' names '{role}', which event '{eid}' does not have"
+                             + (did_you_mean(role, roles) or f" (its roles: {', '.join(roles)})"))
+                elif value and key(value.strip()) not in values[role]:
+                    self.err(name, ev.line, f"'supports' names {role} '{value.strip()}', but event '{eid}' "
+                             f"has no such {role}" + did_you_mean(value.strip(), [str(v) for v in
+                                                     (item[role] if isinstance(item[role], list) else [item[role]])]))
+
+        def supported(ev: Evidence, role: str, value) -> bool:
+            if ev.supports is None:
+                return True
+            for entry in ev.supports:
+                r, _, v = entry.partition("=")
+                if r == role and (not v or key(v.strip()) == key(value)):
+                    return True
+            return False
+
+        return supported
 
     def load_fact(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
         evidence = self.evidence(ds, name, item, line)
@@ -556,6 +598,17 @@ class _Loader:
         is_literal = pred is not None and not pred.is_object
         self.fact(ds, name, line, subject, p, o, is_literal, item, line, {},
                   [Evidence(source=sid, quote=quote, file=name, line=line)])
+
+
+def _whole_event_quotes(item: LDict) -> int:
+    """How many quotes of an event back all its roles for want of 'supports' (0 with one role)."""
+    n_values = sum(len(v) if isinstance(v, list) else 1 for k, v in item.items()
+                   if k not in _ENTITY_KEYS | _SOURCE_KEYS | _EVENT_META)
+    if n_values < 2:
+        return 0
+    if isinstance(item.get("sources"), list):
+        return sum(1 for s in item["sources"] if isinstance(s, dict) and "supports" not in s)
+    return 1 if "quote" in item else 0
 
 
 def _bad_keys(validator, item: LDict) -> set:

@@ -70,6 +70,8 @@ class Evidence:
     quote: str
     file: str = ""
     line: int | None = None
+    # an event's quote: the roles it supports ("target", "participant=russia"); None = all
+    supports: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Entity:
     wikidata: str | None = None
     is_event: bool = False
     claimed_by: str | None = None      # resolved entity id, events only
+    whole_event_quotes: int = 0        # events only: quotes without 'supports' over several roles
     file: str = ""
     line: int | None = None
 
