@@ -51,7 +51,10 @@ def closest(word: str, choices, n: int = 3) -> list[str]:
     choices = list(choices)
     matches = difflib.get_close_matches(word, choices, n=max(n, 8), cutoff=0.6)
     if not matches:
-        return []
+        # a name cut short (``rferl`` for ``rferl-2022-01-05``) is too unlike for difflib
+        folded = word.casefold()
+        starts = sorted(c for c in choices if len(folded) >= 3 and c.casefold().startswith(folded))
+        return starts[:n]
     folded = word.casefold()
     dist = {m: edit_distance(folded, m.casefold()) for m in matches}
     best = min(dist.values())
