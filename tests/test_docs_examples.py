@@ -72,35 +72,17 @@ def _matches(expected: list[str], output: str, **kw) -> bool:
     return _pattern(expected, **kw).fullmatch(out) is not None
 
 
-class _Terminal:
-    """sys for the CLI, with a stdout that says it is a terminal (the docs show what one sees)."""
-
-    def __getattr__(self, name):
-        return getattr(sys, name)
-
-    @property
-    def stdout(self):
-        real = sys.stdout
-
-        class Tty:
-            def __getattr__(self, name):
-                return getattr(real, name)
-
-            def isatty(self):
-                return True
-
-        return Tty()
-
-
 def _kgbuilder(args: list[str], *, tty: bool, monkeypatch) -> str:
     from click.testing import CliRunner
 
+    import kgbuilder.cli_output as cli_output
     import kgbuilder.cli_query as cli_query
     from kgbuilder.cli import main
 
     with monkeypatch.context() as m:
-        if tty:
-            m.setattr(cli_query, "sys", _Terminal())
+        # the docs show what a terminal gets (tables) unless the example pipes the output
+        for module in (cli_output, cli_query):
+            m.setattr(module, "on_terminal", lambda: tty)
         r = CliRunner().invoke(main, args, env=dict(os.environ))
     return r.output
 
