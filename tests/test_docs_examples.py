@@ -46,6 +46,9 @@ def _steps(body: str) -> list[tuple[str, list[str]]]:
 
 
 CONSOLE = [(doc, line, steps) for doc, line, body in _blocks("console") if (steps := _steps(body))]
+# the serve block and the curl block that talks to it run together, in test_serve_examples
+SERVED = [c for c in CONSOLE if c[2][0][0].startswith(("curl ", "kgbuilder serve"))]
+LOCAL = [c for c in CONSOLE if c not in SERVED]
 SPARQL = list(_blocks("sparql"))
 
 
@@ -122,11 +125,8 @@ def _drop_pushed_graphs(steps) -> None:
             remote_result(endpoint, f"DROP SILENT GRAPH <{iri}>", allow_update=True)
 
 
-@pytest.mark.parametrize("doc, line, steps", CONSOLE, ids=[f"{d.name}:{n}" for d, n, _ in CONSOLE])
+@pytest.mark.parametrize("doc, line, steps", LOCAL, ids=[f"{d.name}:{n}" for d, n, _ in LOCAL])
 def test_console_example(doc, line, steps, scratch, monkeypatch):
-    first = steps[0][0]
-    if first.startswith(("curl ", "kgbuilder serve")):
-        pytest.skip("run with its server by test_serve_examples")
     why = next((w for c, _ in steps if (w := _needs(c))), None)
     if why:
         pytest.skip(why)
@@ -166,8 +166,9 @@ def test_serve_examples():
     """The serve block's banner and access log, from the curl block's four requests."""
     from test_serve import Server
 
-    serve = next((d, n, s) for d, n, s in CONSOLE if s[0][0].startswith("kgbuilder serve"))
-    curl = next((d, n, s) for d, n, s in CONSOLE if s[0][0].startswith("curl "))
+    assert len(SERVED) == 2, "expected the serve block and its curl block"
+    serve = next((d, n, s) for d, n, s in SERVED if s[0][0].startswith("kgbuilder serve"))
+    curl = next((d, n, s) for d, n, s in SERVED if s[0][0].startswith("curl "))
     args = shlex.split(serve[2][0][0])
     server = Server(ROOT / args[2], *args[3:])
     try:
