@@ -51,6 +51,8 @@ def _format_choices() -> list[str]:
 
 
 dataset_arg = click.argument("dataset", type=click.Path(file_okay=False, path_type=Path))
+force_opt = click.option("--force", is_flag=True,
+                         help="Allow writing inside a dataset folder (never over a file it reads).")
 store_opt = click.option("--store", default="auto", show_default=True, metavar="STORE",
                          help="Where the graph lives: auto (rdflib in memory below 20,000 facts, "
                               "else Oxigraph), memory, oxigraph (in memory) or oxigraph:PATH (on disk).")
@@ -63,6 +65,17 @@ def main() -> None:
 
     DATASET is a folder of YAML files (see datasets/kazakhstan-2022).
     """
+    _exit_on_sigterm()
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so an interrupted write removes its temp file."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 @main.command()
@@ -93,9 +106,10 @@ def validate(dataset: Path, no_shacl: bool, store: str) -> None:
               help="Output file (default: out/<dataset id>.ttl).")
 @click.option("-f", "--format", "fmt", type=click.Choice(_format_choices(), case_sensitive=False),
               help="Output format (default: from the file extension). " + _format_help())
+@force_opt
 @store_opt
 @handle_errors
-def build(dataset: Path, output: Path | None, fmt: str | None, store: str) -> None:
+def build(dataset: Path, output: Path | None, fmt: str | None, force: bool, store: str) -> None:
     """Validate a dataset and write its graph (Turtle by default)."""
     from . import api
     from .exports import export
@@ -104,7 +118,7 @@ def build(dataset: Path, output: Path | None, fmt: str | None, store: str) -> No
     if output is None:
         output = Path("out") / f"{kg.id}.ttl"
         output.parent.mkdir(parents=True, exist_ok=True)
-    export(kg, output, fmt, inputs=[dataset])
+    export(kg, output, fmt, inputs=[dataset], force=force)
     click.echo(f"wrote {output} ({kg.store.count_triples()} triples)")
 
 
@@ -129,11 +143,12 @@ def _formats_epilog() -> str:
 @click.option("--until", metavar="DATE", help="Only facts and events on or before DATE.")
 @click.option("--direct-only", is_flag=True, help="RDF: only the direct triples, no statement nodes.")
 @click.option("--with-ontology", is_flag=True, help="RDF: include the ontology.")
+@force_opt
 @store_opt
 @handle_errors
 def export(dataset: Path, output: Path, fmt: str | None, focus: str | None, depth: int,
            types: tuple[str, ...], since: str | None, until: str | None, direct_only: bool,
-           with_ontology: bool, store: str) -> None:
+           with_ontology: bool, force: bool, store: str) -> None:
     """Write a dataset's graph, or a part of it, in an RDF, network or table format.
 
     The file is written to a temporary file, read back and checked, and only
@@ -144,7 +159,8 @@ def export(dataset: Path, output: Path, fmt: str | None, focus: str | None, dept
 
     kg = api.open_graph(dataset, store=store)
     report = run_export(kg, output, fmt, inputs=[dataset], focus=focus, depth=depth, types=types,
-                        since=since, until=until, direct_only=direct_only, with_ontology=with_ontology)
+                        since=since, until=until, direct_only=direct_only, with_ontology=with_ontology,
+                        force=force)
     click.echo(f"wrote {output} ({report.format}, {report.written})")
 
 

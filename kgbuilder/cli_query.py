@@ -25,7 +25,7 @@ def _rdf_formats() -> list[str]:
 
 def register(main, handle_errors, dataset_arg) -> None:
     """Add the commands to the ``main`` click group."""
-    from .cli import store_opt
+    from .cli import force_opt, store_opt
     as_of_opt = click.option("--as-of", metavar="DATE",
                              help="Only what held on DATE (YYYY-MM-DD): posts and memberships whose "
                                   "start/end include it, events up to it.")
@@ -56,12 +56,13 @@ def register(main, handle_errors, dataset_arg) -> None:
     @click.option("--graph", "graph_iri", metavar="IRI",
                   help="With --endpoint: query only this named graph (default-graph-uri).")
     @click.option("--allow-update", is_flag=True, help="With --endpoint: let a SPARQL update through.")
+    @force_opt
     @store_opt
     @handle_errors
     def query(dataset: str | None, query: str | None, query_file: Path | None, name: str | None,
               list_saved: bool, fmt: str | None, output: Path | None, infer: bool, timeout: float,
               limit: int, endpoint: str | None, graph_iri: str | None, allow_update: bool,
-              store: str) -> None:
+              force: bool, store: str) -> None:
         """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE).
 
         The ontology's prefixes (kg:, rdf:, rdfs:, owl:, xsd:, skos:, schema:, org:, sem:,
@@ -111,7 +112,7 @@ def register(main, handle_errors, dataset_arg) -> None:
             if sent:
                 click.echo(sent)
                 return
-        _run_query(dataset, query, file_label, fmt, output, infer, timeout, limit, remote, store)
+        _run_query(dataset, query, file_label, fmt, output, infer, timeout, limit, remote, store, force)
 
     @main.command(context_settings={"max_content_width": 100})
     @dataset_arg
@@ -157,10 +158,11 @@ def register(main, handle_errors, dataset_arg) -> None:
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                   help="Write the subgraph to FILE (format from -F or the extension) instead of a table.")
     @click.option("-F", "--format", "fmt", metavar="FORMAT", help="Export format for -o.")
+    @force_opt
     @as_of_opt
     @handle_errors
     def neighbors(dataset: Path, entity: str, depth: int, output: Path | None, fmt: str | None,
-                  as_of: str | None) -> None:
+                  force: bool, as_of: str | None) -> None:
         """The entities within --depth facts of ENTITY, as a table or an exported subgraph."""
         from . import api
 
@@ -170,7 +172,7 @@ def register(main, handle_errors, dataset_arg) -> None:
             from .graph.questions import subgraph_kg
 
             sub = subgraph_kg(api.open_graph(dataset), hood)
-            export(sub, output, fmt, inputs=[dataset])
+            export(sub, output, fmt, inputs=[dataset], force=force)
             click.echo(f"wrote {output} ({len(hood.members)} entities, {len(hood.statements)} facts)")
             return
         if fmt is not None:
@@ -217,7 +219,8 @@ def _read_query(path: Path) -> str:
 
 
 def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None, output: Path | None,
-               infer: bool, timeout: float, limit: int, remote=None, store: str = "auto") -> None:
+               infer: bool, timeout: float, limit: int, remote=None, store: str = "auto",
+               force: bool = False) -> None:
     from . import api
     from .graph.results import RESULT_FORMATS as EXTS, result_format_for_path, write_graph, write_result
 
@@ -255,7 +258,7 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
     if output is not None:
         from .atomic import atomic_write
 
-        with atomic_write(output, [dataset] if dataset is not None else []) as out:
+        with atomic_write(output, [dataset] if dataset is not None else [], force=force) as out:
             write(out)
     else:
         import io

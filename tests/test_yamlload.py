@@ -68,4 +68,4 @@ def test_size_cap(tmp_path):
     p.write_text("a: " + "x" * 200 + "\n")
     with pytest.raises(DatasetError) as exc:
         load_yaml(p, "big.yaml", max_bytes=100)
-    assert str(exc.value) == "big.yaml: file is 204 bytes, over the 100-byte limit"
+    assert str(exc.value) == "big.yaml: file is 204 bytes, over the 100-byte limit: split it in several files"
