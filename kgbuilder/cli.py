@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .console import echo
 from .errors import KGBuilderError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -19,7 +20,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 def _fail(exc: KGBuilderError) -> None:
     for line in exc.lines():
-        click.echo(f"Error: {line}", err=True)
+        echo(f"Error: {line}", err=True)
     sys.exit(1)
 
 
@@ -92,12 +93,12 @@ def validate(dataset: Path, no_shacl: bool, store: str) -> None:
 
     problems = api.validate(dataset, shacl=not no_shacl, store=store)
     for p in problems:
-        click.echo(str(p), err=True)
+        echo(str(p), err=True)
     if problems:
         n = len(problems)
-        click.echo(f"{n} problem{'s' if n != 1 else ''} found in {dataset}", err=True)
+        echo(f"{n} problem{'s' if n != 1 else ''} found in {dataset}", err=True)
         sys.exit(1)
-    click.echo(f"{dataset}: OK")
+    echo(f"{dataset}: OK")
 
 
 @main.command()
@@ -119,7 +120,7 @@ def build(dataset: Path, output: Path | None, fmt: str | None, force: bool, stor
         output = Path("out") / f"{kg.id}.ttl"
         output.parent.mkdir(parents=True, exist_ok=True)
     export(kg, output, fmt, inputs=[dataset], force=force)
-    click.echo(f"wrote {output} ({kg.store.count_triples()} triples)")
+    echo(f"wrote {output} ({kg.store.count_triples()} triples)")
 
 
 def _formats_epilog() -> str:
@@ -161,7 +162,7 @@ def export(dataset: Path, output: Path, fmt: str | None, focus: str | None, dept
     report = run_export(kg, output, fmt, inputs=[dataset], focus=focus, depth=depth, types=types,
                         since=since, until=until, direct_only=direct_only, with_ontology=with_ontology,
                         force=force)
-    click.echo(f"wrote {output} ({report.format}, {report.written})")
+    echo(f"wrote {output} ({report.format}, {report.written})")
 
 
 @main.command()
@@ -181,20 +182,20 @@ def stats(dataset: Path, as_json: bool, top: int | None, store: str) -> None:
     if as_json:
         import json
 
-        click.echo(json.dumps(asdict(st), indent=2, sort_keys=True))
+        echo(json.dumps(asdict(st), indent=2, sort_keys=True))
         return
-    click.echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
+    echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
                f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
     sections = (("entities by type", st.entities), ("facts by predicate", st.predicates),
                 ("statements by source", st.sources), ("claims by actor", st.claims_by))
     for title, counts in sections:
         total = f" ({st.claims} claims)" if title.startswith("claims") else ""
-        click.echo(f"\n{title}{total}:")
+        echo(f"\n{title}{total}:")
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         for name, n in ranked[:top]:
-            click.echo(f"  {name:<28} {n:>6}")
+            echo(f"  {name:<28} {n:>6}")
         if top is not None and len(ranked) > top:
-            click.echo(f"  ... {len(ranked) - top} more")
+            echo(f"  ... {len(ranked) - top} more")
 
 
 @main.command("check-quotes")
@@ -217,11 +218,11 @@ def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
         pairs[sid] = file
     checked, problems = api.check_quotes(dataset, pairs)
     for p in problems:
-        click.echo(str(p), err=True)
+        echo(str(p), err=True)
     if problems:
-        click.echo(f"{len(problems)} of {checked} quotes not found", err=True)
+        echo(f"{len(problems)} of {checked} quotes not found", err=True)
         sys.exit(1)
-    click.echo(f"all {checked} quotes found verbatim")
+    echo(f"all {checked} quotes found verbatim")
 
 
 @main.command(context_settings={"max_content_width": 100})
@@ -255,7 +256,7 @@ def serve(dataset: Path, host: str, port: int, workers: int, timeout: float, lim
     config = ServeConfig(dataset=dataset, host=host, port=port, workers=workers, timeout=timeout,
                          limit=limit or None, queue=queue, queue_wait=queue_wait,
                          allow_hosts=allow_hosts)
-    run_server(config, ready=lambda url: click.echo(
+    run_server(config, ready=lambda url: echo(
         f"serving {dataset} at {url} (SPARQL: {url}sparql, {workers} workers, {timeout:g} s "
         f"limit); Ctrl-C stops", err=True))
 
@@ -284,7 +285,7 @@ def push(dataset: Path, endpoint: str, graph_iri: str | None, protocol: str, tim
     ep = Endpoint.from_url(endpoint, timeout=timeout)
     kg = api.open_graph(dataset)
     result = push_graph(kg, ep, graph_iri, protocol=protocol)
-    click.echo(f"pushed {result.triples} triples to <{result.graph}> at {endpoint} "
+    echo(f"pushed {result.triples} triples to <{result.graph}> at {endpoint} "
                f"({result.protocol}, {result.requests} request{'s' if result.requests != 1 else ''}, "
                f"HTTP {result.status})")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from .console import echo
 from .errors import KGBuilderError
 
 __all__ = ["register"]
@@ -90,11 +91,11 @@ def register(main, handle_errors, dataset_arg) -> None:
                 raise KGBuilderError(f"{dataset}: not a dataset folder (no dataset.yaml)")
             items = saved_queries(dataset)
             if not items:
-                click.echo(f"{dataset}: no saved queries (put NAME.rq files in {dataset / 'queries'})")
+                echo(f"{dataset}: no saved queries (put NAME.rq files in {dataset / 'queries'})")
                 return
             width = max(len(q.name) for q in items)
             for q in items:
-                click.echo(f"{q.name:<{width}}  {q.question}".rstrip())
+                echo(f"{q.name:<{width}}  {q.question}".rstrip())
             return
         file_label = None
         if query_file is not None:
@@ -110,7 +111,7 @@ def register(main, handle_errors, dataset_arg) -> None:
                                    timeout=timeout, limit=limit, infer=infer)
             sent = remote.update_if_update(query)
             if sent:
-                click.echo(sent)
+                echo(sent)
                 return
         _run_query(dataset, query, file_label, fmt, output, infer, timeout, limit, remote, store, force)
 
@@ -128,7 +129,7 @@ def register(main, handle_errors, dataset_arg) -> None:
         from . import api
 
         info = api.show_entity(dataset, entity, as_of=as_of)
-        click.echo(_render_show(info))
+        echo(_render_show(info))
 
     @main.command(context_settings={"max_content_width": 100})
     @dataset_arg
@@ -148,7 +149,7 @@ def register(main, handle_errors, dataset_arg) -> None:
         from . import api
 
         found = api.paths(dataset, source, target, all=all_paths, max_length=max_length, as_of=as_of)
-        click.echo(_render_paths(found, source, target, max_length, as_of))
+        echo(_render_paths(found, source, target, max_length, as_of))
 
     @main.command(context_settings={"max_content_width": 100})
     @dataset_arg
@@ -173,12 +174,12 @@ def register(main, handle_errors, dataset_arg) -> None:
 
             sub = subgraph_kg(api.open_graph(dataset), hood)
             export(sub, output, fmt, inputs=[dataset], force=force)
-            click.echo(f"wrote {output} ({len(hood.members)} entities, {len(hood.statements)} facts)")
+            echo(f"wrote {output} ({len(hood.members)} entities, {len(hood.statements)} facts)")
             return
         if fmt is not None:
             raise KGBuilderError("--format is for -o FILE; the table needs no format")
         rows = [(str(m.distance), m.id, m.type, m.label) for m in hood.members]
-        click.echo(_table(("distance", "id", "type", "label"), rows))
+        echo(_table(("distance", "id", "type", "label"), rows))
 
     @main.command(context_settings={"max_content_width": 100})
     @dataset_arg
@@ -198,7 +199,7 @@ def register(main, handle_errors, dataset_arg) -> None:
         from . import api
 
         rows = api.central(dataset, top=top, by=by, as_of=as_of, actors_only=not all_types)
-        click.echo(_table(("id", "type", "degree", "betweenness", "pagerank"),
+        echo(_table(("id", "type", "degree", "betweenness", "pagerank"),
                           [(c.id, c.type, str(c.degree), f"{c.betweenness:.4f}", f"{c.pagerank:.4f}")
                            for c in rows], right={2, 3, 4}))
 
@@ -274,14 +275,14 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
         sys.stdout.flush()
     if res.truncated:
         what = "triples" if graph_result else "rows"
-        click.echo(f"note: stopped at the row limit ({res.limit} {what}); use --limit N for more "
+        echo(f"note: stopped at the row limit ({res.limit} {what}); use --limit N for more "
                    "(--limit 0 for all)", err=True)
     if output is not None:
         if res.kind == "ASK":
             detail = "true" if res.boolean else "false"
         else:
             detail = f"{len(res)} {'triples' if graph_result else 'rows'}"
-        click.echo(f"wrote {output} ({detail})")
+        echo(f"wrote {output} ({detail})")
 
 
 # ---------------------------------------------------------------- rendering

@@ -410,7 +410,7 @@ class _Loader:
         if ent is None:
             return
         if not self.onto.is_a(ent.type, want):
-            self.err(name, line, f"'{eid}' is a {ent.type}, but {what} needs a {want}")
+            self.err(name, line, f"'{eid}' is {_a(ent.type)}, but {what} needs {_a(want)}")
 
     def literal(self, name: str, line, pred, value: Any) -> tuple[Any, str] | None:
         rng = pred.range or XSD + "string"
@@ -574,6 +574,10 @@ class _Loader:
         is_literal = pred is not None and not pred.is_object
         self.fact(ds, name, line, subject, p, o, is_literal, item, line, {},
                   [Evidence(source=sid, quote=quote, file=name, line=line)])
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "AEIOU" else "a ") + word
 
 
 def _sub(item: LDict, keys) -> LDict:
