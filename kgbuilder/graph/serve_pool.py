@@ -239,6 +239,9 @@ def _worker_main(conn, dataset: str, module: str, name: str, memory_mb) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the server, which stops us
+    from .serve_limits import quiet_worker
+
+    quiet_worker()                                  # nothing derived from a query reaches the log
     try:
         handler = getattr(importlib.import_module(module), name)
         from .. import api
