@@ -243,9 +243,14 @@ def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
               help="Seconds a query may wait for a free worker before 503.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="Also answer requests whose Host header is NAME (repeatable; e.g. with --host 0.0.0.0).")
+@click.option("--header-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Close a connection whose request has not arrived whole within this many seconds.")
+@click.option("--max-connections", type=click.IntRange(min=1), default=None,
+              help="Open connections at once; beyond that 503 (default: half the open-file limit).")
 @handle_errors
 def serve(dataset: Path, host: str, port: int, workers: int, timeout: float, limit: int, queue: int,
-          queue_wait: float, allow_hosts: tuple[str, ...]) -> None:
+          queue_wait: float, allow_hosts: tuple[str, ...], header_timeout: float,
+          max_connections: int | None) -> None:
     """Serve the graph read-only: a SPARQL 1.1 endpoint, its saved queries and the explorer.
 
     /sparql (GET, POST; the answer format by Accept), /queries, /query (a query page)
@@ -255,7 +260,8 @@ def serve(dataset: Path, host: str, port: int, workers: int, timeout: float, lim
 
     config = ServeConfig(dataset=dataset, host=host, port=port, workers=workers, timeout=timeout,
                          limit=limit or None, queue=queue, queue_wait=queue_wait,
-                         allow_hosts=allow_hosts)
+                         allow_hosts=allow_hosts, header_timeout=header_timeout,
+                         max_connections=max_connections)
     run_server(config, ready=lambda url: echo(
         f"serving {dataset} at {url} (SPARQL: {url}sparql, {workers} workers, {timeout:g} s "
         f"limit); Ctrl-C stops", err=True))

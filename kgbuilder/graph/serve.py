@@ -41,6 +41,8 @@ class ServeConfig:
     queue_wait: float = 10.0
     memory_mb: int | None = DEFAULT_MEMORY_MB   # what a worker may allocate beyond the graph
     allow_hosts: tuple[str, ...] = ()
+    header_timeout: float = 10.0            # a whole request must arrive within this (slow sockets)
+    max_connections: int | None = None      # open sockets at once; None: half the fd limit
     log: object = field(default=None, repr=False)     # a text stream; None: sys.stderr
 
 
@@ -327,10 +329,10 @@ def serve(config: ServeConfig, *, ready=None) -> None:
     app = create_app(config, kg, on_ready=(lambda: ready(url)) if ready else None)
     from .serve_limits import default_max_connections, guarded_protocol, install_log_guards
 
-    cap = default_max_connections()
+    cap = config.max_connections or default_max_connections()
     uv = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False,
                         proxy_headers=False, lifespan="on", timeout_graceful_shutdown=2,
-                        http=guarded_protocol(max_connections=cap), timeout_keep_alive=5,
+                        http=guarded_protocol(config.header_timeout, cap), timeout_keep_alive=5,
                         limit_concurrency=cap, h11_max_incomplete_event_size=64 * 1024)
     install_log_guards()
     uvicorn.Server(uv).run(sockets=[sock])
