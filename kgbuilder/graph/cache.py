@@ -72,10 +72,20 @@ def _hash_file(h, path: Path) -> None:
                 h.update(b"<not a file>")
                 return
             h.update(f"{st.st_size}\0".encode())
+            if _over_cap(path, st.st_size):
+                h.update(f"{st.st_mtime_ns}".encode())
+                return
             while chunk := fh.read(1 << 20):
                 h.update(chunk)
     except OSError:
         h.update(b"<missing>")
+
+
+def _over_cap(path: Path, size: int) -> bool:
+    """A YAML file the loader refuses unread (over its size limit): not worth reading to hash."""
+    from .yamlload import MAX_FILE_BYTES
+
+    return path.suffix in (".yaml", ".yml") and size > MAX_FILE_BYTES
 
 
 def dataset_key(root: Path) -> str:
@@ -181,7 +191,10 @@ def _scan(root: Path) -> list[_File]:
         h, rows = hashlib.sha1(), 0
         try:
             with open(path, "rb") as fh:
-                while chunk := fh.read(1 << 20):      # streamed: a huge file never sits in memory
+                size = os.fstat(fh.fileno()).st_size
+                if _over_cap(path, size):
+                    h.update(f"{size} {os.fstat(fh.fileno()).st_mtime_ns}".encode())
+                while not _over_cap(path, size) and (chunk := fh.read(1 << 20)):   # streamed
                     h.update(chunk)
                     rows += chunk.count(b"\n")
         except OSError:

@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import DatasetError, Diagnostic
 from ..namespaces import STANDARD_PREFIXES
 from ..schemas.input_schema import DATE, LANG, SLUG, data_schema, dataset_schema
-from .bulk import BULK_SUFFIXES
+from .bulk import BULK_SUFFIXES, fast_fact_ok
 from .model import CuratedDataset, DateValue, Entity, Evidence, Fact, Source
 from .ontology import Ontology, load_ontology
 from .resolve import AmbiguousName, Resolver, UnknownName, did_you_mean
@@ -307,7 +307,10 @@ class _Loader:
                     self.err(name, line, f"each of '{kind}' must be a mapping"
                              + (" or a one-line fact" if kind == "facts" else ""))
                     continue
-                problems = _schema_messages(item_validators[kind], item, name, what=singular)
+                # the bulk loader's hand-written check accepts exactly what the schema accepts,
+                # ~20x faster: a large YAML file of facts is not a minute of jsonschema
+                problems = [] if kind == "facts" and fast_fact_ok(item, self.onto.predicates) else \
+                    _schema_messages(item_validators[kind], item, name, what=singular)
                 self.diags.extend(problems)
                 # a broken item is still registered (entities) and its references
                 # checked (facts), so one run reports every problem
