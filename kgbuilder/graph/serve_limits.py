@@ -48,13 +48,22 @@ def guarded_protocol(header_timeout: float = HEADER_TIMEOUT, max_connections: in
         def connection_made(self, transport) -> None:
             super().connection_made(transport)
             self._deadline = None
-            if len(self.connections) > cap:
+            self._refused = len(self.connections) > cap
+            if self._refused:
+                # answer 503 and half-close; closing at once with the request unread would
+                # make the kernel send a reset, and the client would never see the 503
                 transport.write(_BUSY)
-                transport.close()
+                if transport.can_write_eof():
+                    transport.write_eof()
+                self.loop.call_later(0.25, transport.close)
                 logging.getLogger("uvicorn.error").warning(
                     "refusing connections: %d open, the cap is %d", len(self.connections), cap)
                 return
             self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            if not self._refused:
+                super().data_received(data)
 
         def _arm(self) -> None:
             if self._deadline is not None:
@@ -115,8 +124,12 @@ def install_log_guards(every: float = 60.0) -> OncePerCondition:
 
 
 def quiet_worker() -> None:
-    """A query worker's only channel is its pipe: no log records, no warnings on stderr."""
+    """A query worker's only channel is its pipe: no log records, no warnings, no tracebacks
+    on stderr (a library's message or a crash's traceback could quote the query)."""
+    import os
+    import sys
     import warnings
 
     logging.disable(logging.CRITICAL)
     warnings.simplefilter("ignore")
+    sys.stderr = open(os.devnull, "w")

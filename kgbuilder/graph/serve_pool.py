@@ -266,4 +266,7 @@ def _worker_main(conn, dataset: str, module: str, name: str, memory_mb) -> None:
         except MemoryError:
             answer = Answer(500, "text/plain; charset=utf-8",
                             b"the query needed more memory than allowed; narrow it down\n")
+        except Exception as exc:  # noqa: BLE001 - a library's bug on one query must not kill the worker
+            answer = Answer(500, "text/plain; charset=utf-8",
+                            f"the query failed inside the SPARQL engine ({type(exc).__name__})\n".encode())
         conn.send(answer)
