@@ -16,7 +16,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 from .errors import ExportError
 
-__all__ = ["atomic_write", "atomic_folder", "check_output_path", "sweep_stale"]
+__all__ = ["atomic_write", "atomic_folder", "check_output_path", "sweep_stale", "WriteError"]
 
 Verify = Callable[[Path], None]
 
@@ -84,9 +84,17 @@ def sweep_stale(out: Path) -> list[Path]:
     return removed
 
 
+class WriteError(ExportError, OSError):
+    """Writing the output failed (a full disk, a quota, a file-size limit): an ExportError, so
+    the CLI prints one line naming the target, and still the OSError it was for callers."""
+
+    def __init__(self, message: str, errno: int | None = None):
+        ExportError.__init__(self, message)
+        self.errno = errno
+
+
 def _write_failed(out: Path, exc: OSError) -> ExportError:
-    """A full disk, a quota or a file-size limit: one line naming the target."""
-    return ExportError(f"{out}: cannot write: {exc.strerror or exc}")
+    return WriteError(f"{out}: cannot write: {exc.strerror or exc}", exc.errno)
 
 
 @contextlib.contextmanager

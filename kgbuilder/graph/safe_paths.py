@@ -81,6 +81,8 @@ def check_output(out: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (
         if target == f or (folder and _inside(f, target)):
             raise ExportError(f"{out}: refusing to overwrite an input file ({f})")
     for root in roots:
+        if target == root:
+            raise ExportError(f"{out}: refusing to overwrite an input folder")
         if folder and _inside(root, target):
             raise ExportError(f"{out}: refusing to replace a folder that holds the dataset {root}")
         if not _inside(target, root):

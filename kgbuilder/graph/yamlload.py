@@ -107,8 +107,9 @@ class _Problem(Exception):
         self.mark, self.message = mark, message
 
 
-def _build(node: yaml.Node, problems: list) -> Any:
-    _check_event_free(node, "")
+def _build(node: yaml.Node, problems: list, tags_checked: bool = False) -> Any:
+    if not tags_checked:
+        _check_event_free(node, "")
     line = node.start_mark.line + 1
     if isinstance(node, yaml.ScalarNode):
         bad = find_control(node.value)
@@ -118,7 +119,7 @@ def _build(node: yaml.Node, problems: list) -> Any:
     if isinstance(node, yaml.SequenceNode):
         out = LList(line)
         for item in node.value:
-            out.append(_build(item, problems))
+            out.append(_build(item, problems, tags_checked))
             out.item_lines.append(item.start_mark.line + 1)
         return out
     if isinstance(node, yaml.MappingNode):
@@ -138,7 +139,7 @@ def _build(node: yaml.Node, problems: list) -> Any:
                 problems.append(_Problem(key_node.start_mark,
                                          f"duplicate key '{key}' (first on line {out.key_lines[key]})"))
                 continue
-            out[key] = _build(value_node, problems)
+            out[key] = _build(value_node, problems, tags_checked)
             out.key_lines[key] = key_node.start_mark.line + 1
         return out
     raise _Problem(node.start_mark, f"unsupported YAML node {type(node).__name__}")
@@ -163,13 +164,14 @@ def _compose(text: str):
     """The document's root node, composed by libyaml when it is there (PyYAML's pure-Python
     scanner takes about ten seconds a megabyte: an 8 MB file under the cap took minutes).
 
-    libyaml composes aliases away, so anchors and aliases are first looked for in its event
-    stream (fast, C) and refused with the same messages as the pure-Python composer gives.
+    libyaml composes aliases away, so anchors, aliases and explicit tags are first looked for
+    in its event stream (fast, C) and refused with the messages the pure-Python composer and
+    :func:`_check_event_free` give. Returns (node, whether the tags were checked).
     """
     if _CLoader is None:
         loader = _NoAliasComposer(text)   # the reader refuses raw control characters here
         try:
-            return loader.get_single_node()
+            return loader.get_single_node(), False
         finally:
             loader.dispose()
     events = _CLoader(text)
@@ -180,11 +182,15 @@ def _compose(text: str):
                 raise _Problem(event.start_mark, f"aliases are not allowed (*{event.anchor})")
             if getattr(event, "anchor", None) is not None:
                 raise _Problem(event.start_mark, f"anchors are not allowed (&{event.anchor})")
+            tag = getattr(event, "tag", None)
+            implicit = getattr(event, "implicit", True)
+            if tag is not None and not (any(implicit) if isinstance(implicit, tuple) else implicit):
+                raise _Problem(event.start_mark, f"tags are not allowed ({tag.replace('tag:yaml.org,2002:', '!!')})")
     finally:
         events.dispose()
     loader = _CLoader(text)
     try:
-        return loader.get_single_node()
+        return loader.get_single_node(), True
     finally:
         loader.dispose()
 
@@ -201,8 +207,8 @@ def load_yaml_text(text: str, filename: str, problems: list[Diagnostic] | None =
     """
     soft: list[_Problem] = []
     try:
-        node = _compose(text)
-        doc = None if node is None else _build(node, soft)
+        node, tags_checked = _compose(text)
+        doc = None if node is None else _build(node, soft, tags_checked)
     except _Problem as exc:
         raise DatasetError([_diag(filename, p) for p in soft] + [_diag(filename, exc)]) from None
     except yaml.reader.ReaderError as exc:
