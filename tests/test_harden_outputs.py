@@ -55,10 +55,10 @@ def refused(res, message: str) -> None:
 
 @pytest.mark.parametrize("args, target", [
     (["query", "mini", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "-o", "mini/facts/b.csv"], "facts/b.csv"),
-    (["export", "mini", "-o", "mini/facts/c.jsonl", "-f", "jsonld"], "facts/c.jsonl"),
-    (["build", "mini", "-o", "mini/facts/b.csv", "-f", "turtle"], "facts/b.csv"),
+    (["export", "mini", "-o", "mini/facts/c.jsonl", "-F", "jsonld"], "facts/c.jsonl"),
+    (["build", "mini", "-o", "mini/facts/b.csv", "-F", "turtle"], "facts/b.csv"),
     (["query", "mini", "ASK {}", "-o", "mini/queries/01-members.rq", "-F", "csv"], "queries/01-members.rq"),
-    (["export", "mini", "-o", "mini/dataset.yaml", "-f", "turtle"], "dataset.yaml"),
+    (["export", "mini", "-o", "mini/dataset.yaml", "-F", "turtle"], "dataset.yaml"),
     (["neighbors", "mini", "toqaev", "-o", "mini/facts/entities.yaml", "-F", "turtle"], "facts/entities.yaml"),
 ])
 @pytest.mark.parametrize("force", [False, True])
@@ -75,13 +75,13 @@ def test_a_folder_holding_an_input_is_never_replaced(ds):
     res = run("export", "mini", "-o", "mini/bulk", "--force")
     refused(res, f"mini/bulk: refusing to overwrite a folder that holds the input {ds.resolve() / 'bulk/edges.csv'} "
                  f"of the dataset {ds.resolve()}")
-    res = run("export", "mini", "-o", ".", "-f", "csv")
+    res = run("export", "mini", "-o", ".", "-F", "csv")
     refused(res, f".: refusing to replace a folder that holds the dataset {ds.resolve()}")
     assert digest(ds) == before
 
 
 @pytest.mark.parametrize("args", [
-    ["export", "mini", "-o", "mini/README.md", "-f", "turtle"],
+    ["export", "mini", "-o", "mini/README.md", "-F", "turtle"],
     ["export", "mini", "-o", "mini/graph.ttl"],
     ["query", "mini", "ASK {}", "-o", "mini/answer.csv"],
     ["neighbors", "mini", "toqaev", "-o", "mini/near.ttl"],
@@ -97,7 +97,7 @@ def test_nothing_is_written_inside_a_dataset_without_force(ds, args):
 
 
 def test_force_writes_inside_a_dataset_but_not_a_file_the_loader_would_read(ds):
-    res = run("export", "mini", "-o", "mini/README.md", "-f", "turtle", "--force")
+    res = run("export", "mini", "-o", "mini/README.md", "-F", "turtle", "--force")
     assert res.exit_code == 0, res.output
     assert (ds / "README.md").read_text().startswith("@prefix")
     res = run("query", "mini", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "-o", "mini/facts/new.csv", "--force")
@@ -203,7 +203,7 @@ def test_stale_folder_of_a_killed_csv_export_is_swept(mini_path, tmp_path):
     stale = tmp_path / f".tables.{dead}-abc.tmp"
     stale.mkdir()
     (stale / "nodes.csv").write_text("half")
-    res = run("export", mini_path, "-o", tmp_path / "tables", "-f", "csv")
+    res = run("export", mini_path, "-o", tmp_path / "tables", "-F", "csv")
     assert res.exit_code == 0, res.output
     assert _temps(tmp_path) == []
     time.sleep(0)  # nothing asynchronous: the sweep ran before the write
