@@ -19,8 +19,7 @@ import click
 
 from . import __version__
 from .cli_complete import complete_dataset, complete_entity, complete_export_format
-from .cli_output import format_option
-from .console import echo
+from .cli_output import echo, format_option
 from .errors import KGBuilderError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -19,10 +19,22 @@ from typing import Any, Iterable, Sequence
 from .errors import KGBuilderError
 
 __all__ = ["TABLE_FORMATS", "REPORT_FORMATS", "pick_format", "check_format", "on_terminal", "format_option",
-           "table", "delimited", "to_json", "rows_out"]
+           "table", "delimited", "to_json", "rows_out", "echo"]
 
 TABLE_FORMATS = ("table", "json", "csv", "tsv")
 REPORT_FORMATS = ("text", "json", "csv", "tsv")
+
+
+def echo(text: object = "", err: bool = False) -> None:
+    """The CLI's printer for people: curated text (labels, quotes, file names) may hold ESC and
+    other control characters, which would recolour the terminal or retitle its window; they are
+    printed escaped (``\\x1b``), newlines and tabs kept. Data formats (CSV, JSON, RDF) are not
+    text for people and are written exact, without this."""
+    import click
+
+    from .graph.control_chars import escape_control
+
+    click.echo(escape_control(str(text)), err=err)
 
 
 def check_format(fmt: str, choices: Sequence[str]) -> str:

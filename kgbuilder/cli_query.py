@@ -11,8 +11,7 @@ from pathlib import Path
 import click
 
 from .cli_complete import complete_entity, complete_neighbors_format, complete_query_format, complete_saved_query
-from .cli_output import delimited, format_option, on_terminal, pick_format, rows_out, table, to_json
-from .console import echo
+from .cli_output import delimited, echo, format_option, on_terminal, pick_format, rows_out, table, to_json
 from .errors import KGBuilderError
 
 __all__ = ["register"]

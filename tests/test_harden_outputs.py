@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -206,4 +205,3 @@ def test_stale_folder_of_a_killed_csv_export_is_swept(mini_path, tmp_path):
     res = run("export", mini_path, "-o", tmp_path / "tables", "-F", "csv")
     assert res.exit_code == 0, res.output
     assert _temps(tmp_path) == []
-    time.sleep(0)  # nothing asynchronous: the sweep ran before the write

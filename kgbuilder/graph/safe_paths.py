@@ -45,14 +45,20 @@ def dataset_root_of(path: str | os.PathLike) -> Path | None:
 
 
 def loader_inputs(root: Path) -> set[Path]:
-    """Every file the loader (or ``query --name``) reads in the dataset ``root``, resolved."""
-    from .load import dataset_files
+    """Every file the loader (or ``query --name``) may read in the dataset ``root``, resolved.
 
+    The loader's own rule (graph.load.dataset_files), widened rather than imported so this
+    check stays at the bottom layer with the atomic writer: dataset.yaml, every YAML, CSV and
+    JSON Lines file outside hidden folders, and the saved queries.
+    """
     root = Path(root)
-    found = {root / "dataset.yaml", root / "dataset.yml", *dataset_files(root)}
-    queries = root / "queries"
-    if queries.is_dir():
-        found.update(queries.glob("*.rq"))
+    found = {root / "dataset.yaml", root / "dataset.yml"}
+    for path in root.rglob("*"):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.suffix.lower() in INPUT_SUFFIXES:
+            found.add(path)
     return {_resolve(p) for p in found if p.exists()}
 
 
