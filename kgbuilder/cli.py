@@ -225,6 +225,9 @@ def stats(dataset: Path, fmt: str | None, as_json: bool, top: int | None, store:
         return
     echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
                f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
+    if st.whole_event_quotes:
+        click.echo(f"note: {st.whole_event_quotes} quotes of events with several roles name no roles "
+                   "('supports'), so each backs every role of its event")
     for title, key, _ in sections:
         total = f" ({st.claims} claims)" if key == "claims_by" else ""
         echo(f"\n{title}{total}:")
