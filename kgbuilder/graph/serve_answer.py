@@ -148,8 +148,10 @@ def _run(kg, sparql: str, limit: int | None):
 def open_graph(recipe):
     """A worker's state: the graph of a ``KnowledgeGraph.worker_recipe``, warmed up (the
     SPARQL machinery imported before the first query and before the memory cap)."""
+    from .serve_limits import quiet_worker
     from .worker import open_state
 
+    quiet_worker()                                  # nothing derived from a query reaches the log
     kg = open_state(recipe)
     _run(kg, "ASK { ?s ?p ?o }", 1)
     graph_media_types()
@@ -158,6 +160,16 @@ def open_graph(recipe):
 
 def answer(kg, request: dict) -> Answer:
     """Run ``request`` = {sparql, accept, format, limit} on ``kg``: an HTTP status, type and body."""
+    try:
+        return _answer(kg, request)
+    except MemoryError:
+        return Answer(500, TEXT, b"the query needed more memory than allowed; narrow it down\n")
+    except Exception as exc:  # noqa: BLE001 - a library's bug on one query must not kill the worker
+        # the type only: a library's message could quote the query
+        return Answer(500, TEXT, f"the query failed inside the SPARQL engine ({type(exc).__name__})\n".encode())
+
+
+def _answer(kg, request: dict) -> Answer:
     try:
         qr = _run(kg, request["sparql"], request.get("limit") or None)
     except UnsafeQueryError as exc:
