@@ -403,6 +403,27 @@ def _wait_for_capacity(served, deadline=60):
     raise AssertionError("the server did not recover")
 
 
+def _wait_for_idle_workers(served, n: int = 2, deadline: float = 60) -> None:
+    """Until ``n`` workers are up and idle (a replacement still starting is busy importing and
+    loading; a ready one sleeps on its socket), so a scenario that needs them all finds them."""
+    def cpu(pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return fields[0], int(fields[11]) + int(fields[12])
+
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        kids = _children(served.proc.pid)
+        before = {k: cpu(k) for k in kids}
+        time.sleep(0.3)
+        after = {k: cpu(k) for k in kids}
+        if len(kids) == n and all(b is not None and b == after[k] and b[0] == "S" for k, b in before.items()):
+            return
+    raise AssertionError("the workers did not come up")
+
+
 def test_runaway_query_is_killed_and_the_others_keep_answering(served, local):
     _wait_for_capacity(served)
     server_pid = served.proc.pid
@@ -450,6 +471,7 @@ def test_concurrency_cap_answers_503_when_full(served):
     seen = []
     for _ in range(5):
         _wait_for_capacity(served)
+        _wait_for_idle_workers(served)    # the runaways of the last round killed theirs
         runaways = [threading.Thread(target=served.sparql, args=(RUNAWAY,)) for _ in range(2)]
         for t in runaways:
             t.start()
