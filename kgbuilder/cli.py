@@ -84,6 +84,13 @@ def validate(dataset: Path, no_shacl: bool, store: str) -> None:
         n = len(problems)
         click.echo(f"{n} problem{'s' if n != 1 else ''} found in {dataset}", err=True)
         sys.exit(1)
+    # two sources disagreeing is recorded on purpose: a warning, not a problem
+    for c in api.conflicts(api.open_graph(dataset, store=store)):
+        first, *others = c.sides
+        for o in others:
+            where = o.places[0] if o.places else str(dataset)
+            click.echo(f"{where}: warning: {c.title}: {o.value} [{', '.join(o.sources)}] conflicts with "
+                       f"{first.value} [{', '.join(first.sources)}] ({', '.join(first.places)})", err=True)
     click.echo(f"{dataset}: OK")
 
 
@@ -169,27 +176,39 @@ def stats(dataset: Path, as_json: bool, top: int | None, store: str) -> None:
         return
     click.echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
                f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
+    click.echo(f"agreement: {st.corroborated} corroborated (2+ independent sources), {st.single_source} "
+               f"single-source, {st.conflicts} conflict{'s' if st.conflicts != 1 else ''}")
     sections = (("entities by type", st.entities), ("facts by predicate", st.predicates),
                 ("statements by source", st.sources), ("claims by actor", st.claims_by))
     for title, counts in sections:
         total = f" ({st.claims} claims)" if title.startswith("claims") else ""
-        click.echo(f"\n{title}{total}:")
+        by_source = title.startswith("statements by source")
+        # per source: all its statements, those another origin backs too, those in a conflict
+        header = f"{'all':>6} {'corroborated':>12} {'conflicting':>11}" if by_source else ""
+        click.echo(f"\n{title}{total}:" if not by_source else f"\n{title + ':':<31}{header}")
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         for name, n in ranked[:top]:
-            click.echo(f"  {name:<28} {n:>6}")
+            extra = (f" {st.corroborated_by_source.get(name, 0):>12} {st.conflicting_by_source.get(name, 0):>11}"
+                     if by_source else "")
+            click.echo(f"  {name:<28} {n:>6}{extra}")
         if top is not None and len(ranked) > top:
             click.echo(f"  ... {len(ranked) - top} more")
 
 
 @main.command("check-quotes")
 @dataset_arg
-@click.option("--text", "texts", multiple=True, required=True, metavar="SOURCE_ID=FILE",
+@click.option("--text", "texts", multiple=True, metavar="SOURCE_ID=FILE",
               help="An archived text of a source (repeatable).")
+@click.option("--texts", "texts_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="A folder of archived texts: each source's is DIR/<source id>*.txt.")
+@click.option("--strict", is_flag=True, help="Fail when a source with quotes has no text to check them against.")
 @handle_errors
-def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
-    """Check that every quote appears verbatim in the archived source text.
+def check_quotes(dataset: Path, texts: tuple[str, ...], texts_dir: Path | None, strict: bool) -> None:
+    """Check that every quote appears verbatim in the archived text of its source.
 
-    Whitespace and typographic quotes are normalised before comparing.
+    Whitespace and typographic quotes are normalised before comparing. Every
+    source whose quotes could not be checked (no text given) is named; with
+    --strict that fails the check.
     """
     from . import api
 
@@ -199,13 +218,42 @@ def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
         if not sep or not sid or not file:
             raise click.BadParameter(f"'{item}' is not SOURCE_ID=FILE", param_hint="--text")
         pairs[sid] = file
-    checked, problems = api.check_quotes(dataset, pairs)
-    for p in problems:
+    result = api.check_quotes(dataset, pairs, texts_dir=texts_dir)
+    for p in result.problems:
         click.echo(str(p), err=True)
-    if problems:
-        click.echo(f"{len(problems)} of {checked} quotes not found", err=True)
+    for sid, n in result.unchecked.items():
+        click.echo(f"{n} quote{'s' if n != 1 else ''} from {sid} not checked: no text given", err=True)
+    if result.problems:
+        click.echo(f"{len(result.problems)} of {result.checked} quotes not found", err=True)
         sys.exit(1)
-    click.echo(f"all {checked} quotes found verbatim")
+    if strict and result.unchecked:
+        n = len(result.unchecked)
+        click.echo(f"{n} source{'s' if n != 1 else ''} without a text (--strict)", err=True)
+        sys.exit(1)
+    click.echo(f"all {result.checked} quotes found verbatim")
+
+
+@main.command()
+@dataset_arg
+@handle_errors
+def conflicts(dataset: Path) -> None:
+    """Every conflict: a single-valued predicate (a casualty figure, an event's date, an age)
+    given values that cannot both hold, with each value's sources and FILE:LINE.
+
+    Exit code 1 when there is a conflict, 0 when there is none.
+    """
+    from . import api
+
+    found = api.conflicts(dataset)
+    for c in found:
+        click.echo(c.title + ":")
+        width = max(len(side.value) for side in c.sides)
+        for side in c.sides:
+            srcs = "[" + ", ".join(side.sources) + "]"
+            click.echo(f"  {side.value:<{width}}  {srcs}  {', '.join(side.places)}")
+    n = len(found)
+    click.echo(f"{n or 'no'} conflict{'s' if n != 1 else ''} in {dataset}")
+    sys.exit(1 if found else 0)
 
 
 @main.command(context_settings={"max_content_width": 100})

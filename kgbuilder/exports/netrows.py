@@ -8,7 +8,8 @@ count) become node columns named after their predicate.
 Nodes: id, label, type, top_type, iri, description, aliases, label_<lang>...,
 claimed_by, then one column per literal fact. Edges (one per fact between two
 entities): id (the statement), source, target, predicate, date, start, end,
-sources, quote, claimed_by, verification. An edge's ``date`` is the fact's own
+sources, quote, claimed_by, verification, corroboration (independent sources),
+conflict (true/false). An edge's ``date`` is the fact's own
 date, else the date of the event it belongs to, so that event roles (agent,
 target, place) land on the timeline too.
 """
@@ -21,7 +22,7 @@ __all__ = ["NetworkRows", "network_rows", "JOIN", "NODE_COLUMNS", "EDGE_COLUMNS"
 JOIN = " | "
 NODE_COLUMNS = ["id", "label", "type", "top_type", "iri", "description", "aliases"]
 EDGE_COLUMNS = ["id", "source", "target", "predicate", "date", "start", "end", "sources", "quote",
-                "claimed_by", "verification"]
+                "claimed_by", "verification", "corroboration", "conflict"]
 
 
 @dataclass
@@ -79,5 +80,7 @@ def network_rows(kg) -> NetworkRows:
             "date": _text(date), "start": _text(d.get("start")), "end": _text(d.get("end")),
             "sources": _text(d.get("sources")), "quote": _text(d.get("quotes")),
             "claimed_by": _text(d.get("claimed_by")), "verification": _text(d.get("verification")),
+            "corroboration": _text(d.get("corroboration")),
+            "conflict": "true" if d.get("conflict") else "false",
         })
     return rows

@@ -10,17 +10,21 @@ def to_networkx(kg, *, include_literals: bool = True):
     Nodes are entity ids with ``label``, ``type`` (ontology class), ``top_type``
     (Person, State, ..., Event), ``aliases`` and ``iri``. Each statement between
     two entities is an edge keyed by the statement id, with ``predicate``,
-    ``date``/``start``/``end``, ``sources``, ``quotes``, ``claimed_by`` and
-    ``verification``. Literal-valued facts become node attributes when
-    ``include_literals`` is true.
+    ``date``/``start``/``end``, ``sources``, ``quotes``, ``claimed_by``,
+    ``verification``, ``corroboration`` (independent sources backing it) and
+    ``conflict`` (true when it is one side of a conflict, see graph.agreement).
+    Literal-valued facts become node attributes when ``include_literals`` is true.
     """
     import networkx as nx
     from rdflib import RDF, RDFS, Literal, URIRef
 
     from ..namespaces import KG_NS, STANDARD_PREFIXES
+    from .agreement import find_conflicts, support
     from .ontology import load_ontology
 
     onto = load_ontology()
+    backing = support(kg)
+    conflicting = {side.statement for c in find_conflicts(kg, onto) for side in c.sides}
     g = kg.graph
     G = nx.MultiDiGraph(id=kg.id, title=kg.title, base=kg.base)
     K = lambda n: URIRef(KG_NS + n)  # noqa: E731
@@ -56,6 +60,8 @@ def to_networkx(kg, *, include_literals: bool = True):
             "sources": [src for src, _ in evidence], "quotes": [q for _, q in evidence],
             "claimed_by": kg.local(g.value(st, K("claimedBy"))) if g.value(st, K("claimedBy")) else None,
             "verification": str(g.value(st, K("verification"))).rsplit("#", 1)[-1] if g.value(st, K("verification")) else None,
+            "corroboration": backing[str(st)].corroboration if str(st) in backing else len(set(evidence)),
+            "conflict": str(st) in conflicting,
         }
         for q in ("date", "start", "end"):
             v = g.value(st, K(q))

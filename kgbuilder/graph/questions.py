@@ -41,6 +41,13 @@ class Fact:
     claimed_by: str | None = None
     verification: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    corroboration: int = 1      # independent sources backing it (graph.agreement)
+    conflict: bool = False      # one side of a conflict
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The distinct sources of its evidence, in order."""
+        return tuple(dict.fromkeys(e.source for e in self.evidence))
 
     @property
     def when(self) -> str:
@@ -240,6 +247,7 @@ def _fact(G, u, v, d, *, literal_value=None) -> Fact:
         literal=lit, date=d.get("date"), start=d.get("start"), end=d.get("end"),
         claimed_by=d.get("claimed_by"), verification=d.get("verification"),
         evidence=tuple(Evidence(s, q) for s, q in zip(d.get("sources", ()), d.get("quotes", ()))),
+        corroboration=d.get("corroboration", 1), conflict=bool(d.get("conflict")),
     )
 
 
