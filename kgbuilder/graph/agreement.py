@@ -4,8 +4,8 @@
 it: the distinct *origins* of its sources. A source's origin is itself, unless
 ``dataset.yaml`` says it ``relays`` another source (followed to the end of the
 chain) or a named origin (an agency, a ministry); two sources relaying one
-origin count once. The build writes each source's origin as ``kg:origin``, so
-the same count is a SPARQL pattern (docs/rdf-model.md, "Corroboration").
+origin count once. The build writes a relaying source's origin as
+``kg:origin``, so the same count is a SPARQL pattern (docs/rdf-model.md, "Corroboration").
 
 **Conflicts** are statements of a single-valued predicate (``kg:singleValued``
 in the ontology: casualty and detention figures, event dates, ages) about the
@@ -70,7 +70,7 @@ def support(kg) -> dict[str, Support]:
     prefix = kg.base + "source/"
     for st, src, origin in _rows(kg, _SUPPORT):
         sources.setdefault(st, set()).add(src.removeprefix(prefix))
-        # a graph built before origins were recorded: each source is its own origin
+        # a source that relays nothing has no kg:origin: it is its own
         origins.setdefault(st, set()).add(origin or src)
     return {st: Support(tuple(sorted(s)), len(origins[st])) for st, s in sources.items()}
 

@@ -133,8 +133,9 @@ def _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit) -> None:
         if src.relays:
             add((s, kg("relays"), lit(src.relays), meta))
         origin = origin_of(ds, src.id)
-        if origin is not None:
-            # what corroboration counts: sources with one origin back a fact once
+        if origin is not None and origin != "source/" + src.id:
+            # only a relaying source says so: an unrelayed one is its own origin
+            # (what corroboration counts: sources with one origin back a fact once)
             try:
                 add((s, kg("origin"), U(check_iri(base + origin)), meta))
             except ValueError as exc:
