@@ -297,10 +297,10 @@ class _Loader:
                     self.err(name, line, f"each of '{kind}' must be a mapping"
                              + (" or a one-line fact" if kind == "facts" else ""))
                     continue
-                tag = kind
+                tag, what = kind, singular
                 if kind != "facts" and "restates" in item:
-                    tag, singular = "restate-" + kind, f"restatement of an {singular}"
-                problems = _schema_messages(item_validators[tag], item, name, what=singular)
+                    tag, what = "restate-" + kind, f"{singular} restatement"
+                problems = _schema_messages(item_validators[tag], item, name, what=what)
                 self.diags.extend(problems)
                 # a broken item is still registered (entities) and its references
                 # checked (facts), so one run reports every problem
@@ -314,7 +314,9 @@ class _Loader:
             eid = item["id"]
             if eid in ds.entities:
                 first = ds.entities[eid]
-                self.err(name, line_of(item, "id"), f"duplicate id '{eid}' (first defined at {first.file}:{first.line})")
+                self.err(name, line_of(item, "id"), f"duplicate id '{eid}' (first defined at {first.file}:{first.line})"
+                         + ("; to add what another source says, write 'restates: " + eid + "'"
+                            if first.file != name else ""))
                 continue
             if eid in ds.sources:
                 self.err(name, line_of(item, "id"), f"id '{eid}' is also a source id")
@@ -358,9 +360,10 @@ class _Loader:
                [(a, lang) for lang, vals in (raw or {}).items() for a in vals])
         ent.aliases.extend(a for a in new if a not in ent.aliases)
         for lang, label in (item.get("labels") or {}).items():
-            if ent.labels.get(lang, label) != label:
+            known = ent.labels.get(lang) or (ent.label if lang == ds.language else None)
+            if known not in (None, label):
                 self.err(name, line_of(item["labels"], lang), f"'{eid}' already has the {lang} label "
-                         f"'{ent.labels[lang]}' ({ent.file}:{ent.line}): add '{label}' as an alias")
+                         f"'{known}' ({ent.file}:{ent.line}): add '{label}' as an alias")
                 continue
             ent.labels[lang] = label
         self.resolver.add(eid, [a for a, _ in new] + list((item.get("labels") or {}).values()))
