@@ -247,10 +247,10 @@ def conflicts(dataset: Path) -> None:
     found = api.conflicts(dataset)
     for c in found:
         click.echo(c.title + ":")
-        width = max(len(side.value) for side in c.sides)
-        for side in c.sides:
-            srcs = "[" + ", ".join(side.sources) + "]"
-            click.echo(f"  {side.value:<{width}}  {srcs}  {', '.join(side.places)}")
+        srcs = ["[" + ", ".join(side.sources) + "]" for side in c.sides]
+        width, swidth = max(len(side.value) for side in c.sides), max(map(len, srcs))
+        for side, src in zip(c.sides, srcs):
+            click.echo(f"  {side.value:<{width}}  {src:<{swidth}}  {', '.join(side.places)}")
     n = len(found)
     click.echo(f"{n or 'no'} conflict{'s' if n != 1 else ''} in {dataset}")
     sys.exit(1 if found else 0)

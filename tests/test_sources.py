@@ -260,7 +260,7 @@ def test_csv_export_has_the_columns(kg, tmp_path):
 CONFLICTS = f"""\
 norport-casualties wounded (claimed by interior-ministry):
   317 person             [daily]  {SHOWN}/daily.yaml:19
-  more than 1000 person  [wire]  {SHOWN}/wire.yaml:14
+  more than 1000 person  [wire]   {SHOWN}/wire.yaml:14
 1 conflict in {SHOWN}
 """
 
