@@ -394,3 +394,26 @@ def test_readme_two_source_examples(line, expected):
     res = CliRunner().invoke(main, argv[1:], catch_exceptions=False)
     # the README shows what a terminal shows: stdout and stderr together
     assert res.output == expected
+
+
+def test_oxigraph_store_and_cache_agree(tmp_path, copy):
+    # the per-file pipeline (Oxigraph, build cache) sees the file's source, restatements,
+    # corroboration and conflicts exactly as the in-memory build
+    mem = kgbuilder.build(copy)
+    for _ in range(2):      # the second run reads the cached items
+        ox = kgbuilder.open_graph(copy, store="oxigraph")
+        assert support(ox) == support(mem)
+        assert find_conflicts(ox) == find_conflicts(mem) != []
+
+
+def test_editor_schemas_accept_the_fixture():
+    from jsonschema import Draft202012Validator
+
+    from kgbuilder.graph.yamlload import load_yaml
+    from kgbuilder.schemas.input_schema import data_schema, dataset_schema
+
+    assert list(Draft202012Validator(dataset_schema()).iter_errors(load_yaml(FIXTURE / "dataset.yaml"))) == []
+    data = Draft202012Validator(data_schema())
+    for path in sorted(FIXTURE.glob("*.yaml")):
+        if path.name != "dataset.yaml":
+            assert list(data.iter_errors(load_yaml(path))) == [], path

@@ -164,7 +164,7 @@ class _Loader:
         self.onto = onto
         self.diags: list[Diagnostic] = []
         self.resolver = Resolver()
-        self.file_source: dict[str, tuple[str, int | None]] = {}   # file -> (its source, line)
+        self.file_source: dict[str, str] = {}                       # file -> the source of its items
         self.restated: dict[int, str] = {}                          # id(restatement) -> entity id
 
     def display(self, path: Path) -> str:
@@ -247,9 +247,6 @@ class _Loader:
         for path in dataset_files(self.root):
             ds.files.append(path)
             items.extend(self.load_doc(path))
-        for name, (sid, line) in self.file_source.items():
-            if sid not in ds.sources:
-                self.err(name, line, f"unknown source '{sid}'" + did_you_mean(sid, ds.sources))
         return items
 
     def load_doc(self, path: Path) -> list[tuple[str, str, LDict, int]]:
@@ -275,9 +272,10 @@ class _Loader:
                 self.err(name, line_of(doc, key), f"unknown key '{key}'"
                          + (did_you_mean(key, _TOP_KEYS) or " (expected 'entities', 'events' or 'facts')"))
         if "source" in doc:
-            # the file's own source: a dataset may keep one file (or folder) per source
+            # the file's own source: a dataset may keep one file (or folder) per source. An item
+            # of its own, so that it travels with the file's items through the build cache
             if isinstance(doc["source"], str):
-                self.file_source[name] = (doc["source"], line_of(doc, "source"))
+                items.append(("source", name, doc["source"], line_of(doc, "source")))
             else:
                 self.err(name, line_of(doc, "source"), "'source' must be a source id (a string)")
         for kind in ("entities", "events", "facts"):
@@ -309,7 +307,7 @@ class _Loader:
 
     def register_entities(self, ds: CuratedDataset, items) -> None:
         for kind, name, item, line in items:
-            if kind.startswith(("facts", "restate")) or kind == "bulk" or not isinstance(item.get("id"), str):
+            if kind.startswith(("facts", "restate")) or kind in ("bulk", "source") or not isinstance(item.get("id"), str):
                 continue
             eid = item["id"]
             if eid in ds.entities:
@@ -393,7 +391,7 @@ class _Loader:
             if "quote" not in item:
                 self.err(name, line_of(item, "source"), "source without a quote: add 'quote' with the supporting text")
                 return []
-            sid = item.get("source") or self.file_source.get(name, (ds.default_source,))[0]
+            sid = item.get("source") or self.file_source.get(name, ds.default_source)
             if sid is None:
                 self.err(name, line_of(item, "quote"), "quote without a source: add 'source' (or default_source in dataset.yaml)")
                 return []
@@ -539,6 +537,12 @@ class _Loader:
             if kind == "bulk":
                 self.load_items(ds, self.bulk_items(item, name))
                 continue
+            if kind == "source":
+                if item in ds.sources:
+                    self.file_source[name] = item
+                else:
+                    self.err(name, line, f"unknown source '{item}'" + did_you_mean(item, ds.sources))
+                continue
             if kind.endswith("-broken"):
                 if kind != "entities-broken":
                     self.check_broken(ds, name, item, line)
@@ -635,7 +639,7 @@ class _Loader:
                                  "(or '... | @SOURCE QUOTE')")
             return
         s, p, o, sid, quote = m.groups()
-        sid = sid or self.file_source.get(name, (ds.default_source,))[0]
+        sid = sid or self.file_source.get(name, ds.default_source)
         if sid is None:
             self.err(name, line, "one-line fact without a source: write '| @SOURCE QUOTE' or set default_source")
             return
