@@ -107,12 +107,13 @@ _SCOPE = (("claimed_by", "claimedBy"), ("date", "date"), ("start", "start"), ("e
 def _conflict_query(kg, predicates) -> str:
     values = " ".join(f"<{p}>" for p in predicates)
     optional = "\n".join(f"  OPTIONAL {{ ?st kg:{prop} ?{key} }}" for key, prop in _SCOPE)
-    return f"""SELECT ?st ?s ?p ?o ?unit ?bound ?ev ?src ?file {" ".join("?" + k for k, _ in _SCOPE)} WHERE {{
+    return f"""SELECT ?st ?s ?p ?o ?unit ?bound ?precision ?ev ?src ?file {" ".join("?" + k for k, _ in _SCOPE)} WHERE {{
   VALUES ?p {{ {values} }}
   ?st a kg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:evidence ?ev .
   ?ev prov:wasDerivedFrom ?src .
   OPTIONAL {{ ?st kg:quantityUnit ?unit }}
   OPTIONAL {{ ?st kg:quantityBound ?bound }}
+  OPTIONAL {{ ?st kg:datePrecision ?precision }}
   OPTIONAL {{ ?st kg:file ?file }}
 {optional}
 }}"""
@@ -129,9 +130,10 @@ def find_conflicts(kg, onto=None) -> list[Conflict]:
     names = onto.predicate_names
     statements: dict[str, dict] = {}
     for row in _rows(kg, _conflict_query(kg, preds), terms=True):
-        st, s, p, o, unit, bound, ev, src, file, *scope = row
+        st, s, p, o, unit, bound, precision, ev, src, file, *scope = row
         rec = statements.setdefault(str(st), {
             "subject": kg.local(s), "predicate": names.get(str(p), str(p)), "object": o,
+            "precision": str(precision) if precision is not None else None,
             "unit": str(unit) if unit is not None else None, "bound": str(bound) if bound is not None else None,
             "scope": tuple((key, kg.local(v)) for (key, _), v in zip(_SCOPE, scope) if v is not None),
             "evidence": {}, "file": str(file) if file is not None else "",
@@ -208,9 +210,16 @@ def _compatible(a: dict, b: dict) -> bool:
         return _overlap(_interval(x, a["bound"]), _interval(y, b["bound"]))
     dt = {str(getattr(t, "datatype", "") or "").rsplit("#", 1)[-1] for t in (a["object"], b["object"])}
     if dt <= {"date", "gYearMonth", "gYear"} and "" not in dt:
-        da, db = date_bounds(str(a["object"])), date_bounds(str(b["object"]))
+        da, db = date_bounds(_as_curated(a)), date_bounds(_as_curated(b))
         return da[0] <= db[1] and db[0] <= da[1]
     return a["object"] == b["object"]
+
+
+def _as_curated(rec: dict) -> str:
+    """A date value at its recorded precision (a month stays a month even when stored as
+    its first day), so that a day inside it does not conflict with it."""
+    text = str(rec["object"])
+    return text[:{"month": 7, "year": 4}.get(rec["precision"] or "", 10)]
 
 
 _BOUND_TEXT = {"at-least": "at least ", "more-than": "more than ", "at-most": "at most ",
@@ -221,4 +230,6 @@ def _show(rec: dict, kg) -> str:
     o = rec["object"]
     if not hasattr(o, "language"):      # an entity
         return kg.local(o)
+    if rec["precision"] and str(getattr(o, "datatype", "")).endswith(("date", "gYearMonth", "gYear")):
+        return _as_curated(rec)
     return _BOUND_TEXT.get(rec["bound"] or "", "") + str(o) + (f" {rec['unit']}" if rec["unit"] else "")
