@@ -85,7 +85,9 @@ def validate(dataset: Path, no_shacl: bool, store: str) -> None:
         click.echo(f"{n} problem{'s' if n != 1 else ''} found in {dataset}", err=True)
         sys.exit(1)
     # two sources disagreeing is recorded on purpose: a warning, not a problem
-    for c in api.conflicts(api.open_graph(dataset, store=store)):
+    # (the graph just validated; open_graph caches it for the next command)
+    kg = api.build(dataset, store=store, shacl=False) if no_shacl else api.open_graph(dataset, store=store)
+    for c in api.conflicts(kg):
         first, *others = c.sides
         for o in others:
             where = o.places[0] if o.places else str(dataset)

@@ -417,3 +417,14 @@ def test_editor_schemas_accept_the_fixture():
     for path in sorted(FIXTURE.glob("*.yaml")):
         if path.name != "dataset.yaml":
             assert list(data.iter_errors(load_yaml(path))) == [], path
+
+
+def test_validate_no_shacl_still_warns_without_running_shacl(copy, monkeypatch):
+    import kgbuilder.graph.validate as shacl
+
+    def boom(*args, **kwargs):
+        raise AssertionError("SHACL ran under --no-shacl")
+
+    monkeypatch.setattr(shacl, "shacl_diagnostics", boom)
+    res = run("validate", copy, "--no-shacl")
+    assert res.exit_code == 0 and "warning: norport-casualties wounded" in res.stderr
