@@ -4,9 +4,9 @@ For each size a synthetic dataset (bench/generate.py: 50 sources, some facts rep
 second source, casualty figures and ages that disagree) is built into an in-memory Oxigraph
 store. Then, three times each, median reported:
 
-* ``floor``: pyoxigraph alone runs the two SELECTs that graph.agreement sends (statement ->
-  source -> origin; the single-valued statements with their scope and evidence) and reads
-  every row: what any implementation has to pay;
+* ``floor``: pyoxigraph alone runs the SELECTs that graph.agreement sends (statement ->
+  source; source -> origin; the single-valued statements with their scope and evidence) and
+  reads every row: what any implementation has to pay;
 * ``support``: ``graph.agreement.support`` (statements -> sources, corroboration);
 * ``conflicts``: ``graph.agreement.find_conflicts`` (grouping, interval checks, FILE:LINE);
 * ``both``: the two together, as ``stats`` and the network view call them.
@@ -49,7 +49,7 @@ def measure(facts: int, root: Path) -> list[tuple[str, float]]:
     built = time.perf_counter() - t0
     onto = load_ontology()
     preds = sorted(onto.predicates[p].iri for p in onto.single_valued)
-    texts = [agreement._SUPPORT, agreement._conflict_query(kg, preds)]
+    texts = [agreement._SUPPORT, agreement._ORIGINS, agreement._conflict_query(kg, preds)]
     raw = kg.store._st        # the bare pyoxigraph store
     prefixes = {k: str(v) for k, v in kg.prefixes.items()}
 

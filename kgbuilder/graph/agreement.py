@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["origin_of", "Support", "support", "Side", "Conflict", "find_conflicts"]
+__all__ = ["origin_of", "source_origins", "corroboration", "Support", "support", "Side", "Conflict",
+           "find_conflicts"]
 
 _APPROX = 0.10      # "approximately 1000" is taken as 900 to 1100
 
@@ -49,6 +50,22 @@ def origin_of(ds, source_id: str) -> str | None:
     return "source/" + sid
 
 
+_ORIGINS = "SELECT ?src ?origin WHERE { ?src a kg:Source ; kg:origin ?origin }"
+
+
+def source_origins(kg) -> dict[str, str]:
+    """Source id -> its origin (a source id, or a named origin's IRI), for the sources that
+    relay another (``kg:origin``)."""
+    prefix = kg.base + "source/"
+    return {src.removeprefix(prefix): origin.removeprefix(prefix) for src, origin in _rows(kg, _ORIGINS)}
+
+
+def corroboration(sources, origins: dict[str, str]) -> int:
+    """How many independent origins a set of source ids amounts to (``origins`` from
+    :func:`source_origins`; a source not in it is its own origin)."""
+    return len({origins.get(s, s) for s in sources})
+
+
 @dataclass(frozen=True)
 class Support:
     """Who backs a statement: its distinct sources and how many independent origins they are."""
@@ -57,22 +74,17 @@ class Support:
     corroboration: int
 
 
-_SUPPORT = """SELECT ?st ?src ?origin WHERE {
-  ?st a kg:Statement ; prov:wasDerivedFrom ?src .
-  OPTIONAL { ?src kg:origin ?origin }
-}"""
+_SUPPORT = "SELECT ?st ?src WHERE { ?st a kg:Statement ; prov:wasDerivedFrom ?src }"
 
 
 def support(kg) -> dict[str, Support]:
     """Statement IRI -> :class:`Support`, for every statement of ``kg``."""
     sources: dict[str, set[str]] = {}
-    origins: dict[str, set[str]] = {}
     prefix = kg.base + "source/"
-    for st, src, origin in _rows(kg, _SUPPORT):
+    for st, src in _rows(kg, _SUPPORT):
         sources.setdefault(st, set()).add(src.removeprefix(prefix))
-        # a source that relays nothing has no kg:origin: it is its own
-        origins.setdefault(st, set()).add(origin or src)
-    return {st: Support(tuple(sorted(s)), len(origins[st])) for st, s in sources.items()}
+    origins = source_origins(kg)
+    return {st: Support(tuple(sorted(s)), corroboration(s, origins)) for st, s in sources.items()}
 
 
 @dataclass(frozen=True)

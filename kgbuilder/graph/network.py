@@ -19,11 +19,11 @@ def to_networkx(kg, *, include_literals: bool = True):
     from rdflib import RDF, RDFS, Literal, URIRef
 
     from ..namespaces import KG_NS, STANDARD_PREFIXES
-    from .agreement import find_conflicts, support
+    from .agreement import corroboration, find_conflicts, source_origins
     from .ontology import load_ontology
 
     onto = load_ontology()
-    backing = support(kg)
+    origins = source_origins(kg)
     conflicting = {side.statement for c in find_conflicts(kg, onto) for side in c.sides}
     g = kg.graph
     G = nx.MultiDiGraph(id=kg.id, title=kg.title, base=kg.base)
@@ -60,7 +60,7 @@ def to_networkx(kg, *, include_literals: bool = True):
             "sources": [src for src, _ in evidence], "quotes": [q for _, q in evidence],
             "claimed_by": kg.local(g.value(st, K("claimedBy"))) if g.value(st, K("claimedBy")) else None,
             "verification": str(g.value(st, K("verification"))).rsplit("#", 1)[-1] if g.value(st, K("verification")) else None,
-            "corroboration": backing[str(st)].corroboration if str(st) in backing else len(set(evidence)),
+            "corroboration": corroboration({src for src, _ in evidence}, origins),
             "conflict": str(st) in conflicting,
         }
         for q in ("date", "start", "end"):
