@@ -393,7 +393,8 @@ class _Loader:
                 return []
             sid = item.get("source") or self.file_source.get(name, ds.default_source)
             if sid is None:
-                self.err(name, line_of(item, "quote"), "quote without a source: add 'source' (or default_source in dataset.yaml)")
+                self.err(name, line_of(item, "quote"), "quote without a source: add 'source' (or 'source:' at the "
+                                                       "top of the file, or default_source in dataset.yaml)")
                 return []
             out.append(Evidence(source=sid, quote=item["quote"], file=name, line=line_of(item, "quote")))
         else:
@@ -641,7 +642,8 @@ class _Loader:
         s, p, o, sid, quote = m.groups()
         sid = sid or self.file_source.get(name, ds.default_source)
         if sid is None:
-            self.err(name, line, "one-line fact without a source: write '| @SOURCE QUOTE' or set default_source")
+            self.err(name, line, "one-line fact without a source: write '| @SOURCE QUOTE', or set 'source:' "
+                                 "at the top of the file or default_source")
             return
         if sid not in ds.sources:
             self.err(name, line, f"unknown source '{sid}'" + did_you_mean(sid, ds.sources))
