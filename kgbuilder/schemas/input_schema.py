@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["dataset_schema", "data_schema", "write_schemas", "SLUG", "DATE", "BOUNDS", "VERIFICATION"]
+__all__ = ["dataset_schema", "data_schema", "write_schemas", "SLUG", "DATE", "BOUNDS", "VERIFICATION",
+           "EVIDENCE_RULES"]
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 DATE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
@@ -27,6 +28,18 @@ _number = {"oneOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?[0-
 # one quantity form for event roles and fact values: 8, or {value: 200, bound: more-than, unit: person}
 _figure = {"type": "object", "additionalProperties": False, "required": ["value"],
            "properties": {"value": _number, "unit": _str, "bound": {"enum": BOUNDS}}}
+
+
+# Every pattern must also compile as a JavaScript regex in Unicode mode (what editors and
+# check-jsonschema use), where escaping a character that needs no escape (\" or \-) is an error.
+
+#: what `validate` asks of every fact and event: `sources`, or a `quote` (with its `source`, or the
+#: dataset's default_source), never both forms. The loader words these errors itself (graph.load).
+EVIDENCE_RULES = {
+    "anyOf": [{"required": ["sources"]}, {"required": ["source"]}, {"required": ["quote"]}],
+    "dependentRequired": {"source": ["quote"]},
+    "dependentSchemas": {"sources": {"not": {"anyOf": [{"required": ["source"]}, {"required": ["quote"]}]}}},
+}
 
 
 def _source_fields() -> dict:
@@ -71,7 +84,7 @@ def dataset_schema() -> dict:
         "properties": {
             "id": {"type": "string", "pattern": SLUG},
             "title": _str,
-            "base": {"type": "string", "pattern": r"^https?://[^\s<>\"{}|\\^`]+[/#]$",
+            "base": {"type": "string", "pattern": r'^https?://[^\s<>"{}|\\^`]+[/#]$',
                      "description": "base IRI of the dataset's entities; ends with / or #"},
             "prefix": {"type": "string", "pattern": r"^[a-z][a-z0-9]*$"},
             "license": _str,
@@ -158,16 +171,19 @@ def data_schema(onto=None) -> dict:
             ]}},
             "events": {"type": "array", "items": {"oneOf": [
                 {"type": "object", "additionalProperties": False, "required": ["id", "type", "label"],
-                 "properties": event_props},
+                 "properties": event_props, **EVIDENCE_RULES},
+                # evidence is needed only with roles (a restatement may add just aliases): the
+                # loader says so; the schema keeps the two forms apart
                 {"type": "object", "additionalProperties": False, "required": ["restates"],
                  "description": "another source's account of an event declared elsewhere: roles and evidence",
-                 "properties": {**restates, **roles, **meta, **_source_fields()}},
+                 "properties": {**restates, **roles, **meta, **_source_fields()},
+                 **{k: v for k, v in EVIDENCE_RULES.items() if k != "anyOf"}},
             ]}},
             "facts": {"type": "array", "items": {"oneOf": [
                 {"type": "string", "pattern": r"^\S+\s+\S+\s+\S+\s*\|\s*\S.*$",
                  "description": "SUBJECT PREDICATE OBJECT | [@SOURCE] QUOTE"},
                 {"type": "object", "additionalProperties": False, "required": ["subject", "predicate"],
-                 "properties": fact_props},
+                 "properties": fact_props, **EVIDENCE_RULES},
             ]}},
         },
     }
