@@ -428,3 +428,18 @@ def test_validate_no_shacl_still_warns_without_running_shacl(copy, monkeypatch):
     monkeypatch.setattr(shacl, "shacl_diagnostics", boom)
     res = run("validate", copy, "--no-shacl")
     assert res.exit_code == 0 and "warning: norport-casualties wounded" in res.stderr
+
+
+def test_conflicts_for_programs():
+    res = run("conflicts", SHOWN, "-F", "json")
+    assert res.exit_code == 1
+    (c,) = json.loads(res.stdout)
+    assert (c["subject"], c["predicate"], c["scope"]) == ("norport-casualties", "wounded",
+                                                          {"claimed_by": "interior-ministry"})
+    assert [(v["value"], v["sources"], v["places"]) for v in c["values"]] == [
+        ("317 person", ["daily"], [f"{SHOWN}/daily.yaml:19"]),
+        ("more than 1000 person", ["wire"], [f"{SHOWN}/wire.yaml:14"])]
+    res = run("conflicts", SHOWN, "-F", "csv")
+    assert (res.exit_code, res.stdout.splitlines()[:2]) == (1, [
+        "subject,predicate,scope,value,sources,places",
+        f"norport-casualties,wounded,claimed_by=interior-ministry,317 person,daily,{SHOWN}/daily.yaml:19"])
