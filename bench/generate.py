@@ -246,7 +246,7 @@ SELECT ?source ?status (COUNT(DISTINCT ?st) AS ?n) WHERE {
 """,
     "08-events-by-type": """# How many events of each type, and how many distinct agents?
 SELECT ?type (COUNT(DISTINCT ?e) AS ?events) (COUNT(DISTINCT ?a) AS ?agents) WHERE {
-  ?e a ?type ; kg:agent ?a ; kg:id ?id .
+  ?e kg:directType ?type ; kg:agent ?a ; kg:id ?id .
 } GROUP BY ?type ORDER BY DESC(?events) ?type
 """,
     "09-alias-lookup": """# Which entities have an alias mentioning "Nur"?
@@ -255,7 +255,7 @@ ORDER BY ?e ?alias LIMIT 500
 """,
     "10-who-did-what-on-a-day": """# Who did what on 2022-01-05?
 SELECT ?event ?type ?agent WHERE {
-  ?event kg:date "2022-01-05"^^xsd:date ; a ?type ; kg:agent ?agent .
+  ?event kg:date "2022-01-05"^^xsd:date ; kg:directType ?type ; kg:agent ?agent .
 } ORDER BY ?event ?agent ?type
 """,
 }

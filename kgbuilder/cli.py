@@ -219,6 +219,9 @@ def stats(dataset: Path, fmt: str | None, as_json: bool, top: int | None, store:
                f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
     click.echo(f"agreement: {st.corroborated} corroborated (2+ independent sources), {st.single_source} "
                f"single-source, {st.conflicts} conflict{'s' if st.conflicts != 1 else ''}")
+    if st.whole_event_quotes:
+        click.echo(f"note: {st.whole_event_quotes} quotes of events with several roles name no roles "
+                   "('supports'), so each backs every role of its event")
     for title, key, _ in sections:
         total = f" ({st.claims} claims)" if key == "claims_by" else ""
         by_source = key == "sources"

@@ -16,7 +16,7 @@ from ..schemas.input_schema import DATE, EVIDENCE_RULES, SLUG, data_schema, data
 from .bulk import BULK_SUFFIXES
 from .model import CuratedDataset, DateValue, Entity, Evidence, Fact, Source
 from .ontology import Ontology, load_ontology
-from .resolve import AmbiguousName, Resolver, UnknownName, did_you_mean
+from .resolve import AmbiguousName, Resolver, UnknownName, article, did_you_mean
 from .yamlload import LDict, LList, line_of, load_yaml
 
 __all__ = ["load_dataset", "load_dataset_collect", "dataset_files", "parse_date"]
@@ -149,7 +149,7 @@ def _schema_messages(validator, doc, display: str, prefix=(), what: str = "") ->
             if isinstance(inst, bool):
                 got = "boolean"
             quote_hint = " (quote it)" if want == "string" and isinstance(inst, (int, bool)) else ""
-            out.append(Diagnostic(display, line, f"'{name}' must be a {want}, not {got}{quote_hint}"))
+            out.append(Diagnostic(display, line, f"'{name}' must be {article(want)}, not {got}{quote_hint}"))
             continue
         evidence = _evidence_message(err, inst, line)
         if evidence is not None:
@@ -158,6 +158,10 @@ def _schema_messages(validator, doc, display: str, prefix=(), what: str = "") ->
             continue
         if err.validator in ("minItems", "minLength"):
             out.append(Diagnostic(display, line, f"'{name}' must not be empty"))
+            continue
+        if err.validator == "oneOf" and "'integer'" in str(schema) and not isinstance(inst, (dict, list)):
+            out.append(Diagnostic(display, line, f"'{name}' needs a number (like 8, or {{value: 200, "
+                                                 f"bound: more-than}}), not '{inst}'"))
             continue
         out.append(Diagnostic(display, line, f"invalid '{name}': {err.message}"))
     return out
@@ -356,6 +360,8 @@ class _Loader:
             ent = Entity(id=eid, type=str(item.get("type")), label=str(item.get("label")), aliases=aliases,
                          labels=labels, description=item.get("description"), wikidata=item.get("wikidata"),
                          is_event=kind.startswith("events"), file=name, line=line)
+            if ent.is_event:
+                ent.whole_event_quotes = _whole_event_quotes(item)
             ds.entities[eid] = ent
             self.resolver.add(eid, [ent.label, *(a for a, _ in aliases), *labels.values()])
         self._entities = ds.entities
@@ -412,7 +418,9 @@ class _Loader:
         if "sources" in item:
             for i, src in enumerate(item["sources"]):
                 line = line_of(item["sources"], i)
-                out.append(Evidence(source=src["source"], quote=src["quote"], file=name, line=line))
+                supports = tuple(src["supports"]) if "supports" in src else None
+                out.append(Evidence(source=src["source"], quote=src["quote"], file=name, line=line,
+                                    supports=supports))
         else:
             sid = item.get("source") or self.file_source.get(name, ds.default_source)
             if sid is None:
@@ -459,7 +467,7 @@ class _Loader:
         if ent is None:
             return
         if not self.onto.is_a(ent.type, want):
-            self.err(name, line, f"'{eid}' is a {ent.type}, but {what} needs a {want}")
+            self.err(name, line, f"'{eid}' is {article(ent.type)}, but {what} needs {article(want)}")
 
     def literal(self, name: str, line, pred, value: Any) -> tuple[Any, str] | None:
         rng = pred.range or XSD + "string"
@@ -476,7 +484,9 @@ class _Loader:
         if rng == XSD + "date" or pred.name == "date":
             d = parse_date(value)
             if d is None:
-                self.err(name, line, f"bad date '{value}' for '{pred.name}': expected ISO 8601 YYYY-MM-DD, YYYY-MM or YYYY")
+                why = ("not a calendar date" if isinstance(value, str) and _DATE_RE.match(value)
+                       else "expected ISO 8601 YYYY-MM-DD, YYYY-MM or YYYY")
+                self.err(name, line, f"bad date '{value}' for '{pred.name}': {why}")
                 return None
             return d, XSD + d.xsd
         if rng == XSD + "boolean":
@@ -490,7 +500,8 @@ class _Loader:
         return str(value), rng
 
     def fact(self, ds: CuratedDataset, name: str, line, subject: str | None, pred_name: str,
-             obj: Any, is_literal: bool, item: LDict, key_line, quals, evidence, lang=None) -> None:
+             obj: Any, is_literal: bool, item: LDict, key_line, quals, evidence, lang=None,
+             keep: bool = True) -> None:
         pred = self.onto.predicates.get(pred_name)
         if pred is None:
             self.err(name, key_line, f"unknown predicate '{pred_name}'" + did_you_mean(pred_name, self.onto.predicates))
@@ -499,7 +510,7 @@ class _Loader:
             return
         subj_ent = self._entities.get(subject)
         if subj_ent is not None and pred.domain and not self.onto.is_a(subj_ent.type, pred.domain):
-            self.err(name, key_line, f"'{pred_name}' needs a subject of type {pred.domain}, but '{subject}' is a {subj_ent.type}")
+            self.err(name, key_line, f"'{pred_name}' needs a subject of type {pred.domain}, but '{subject}' is {article(subj_ent.type)}")
         fact = Fact(subject=subject, predicate=pred_name, qualifiers=quals, evidence=evidence, file=name, line=line)
         if pred.is_object:
             if is_literal:
@@ -550,7 +561,8 @@ class _Loader:
             if fact.datatype == XSD + "string" and lang:
                 # free text follows the ontology's xsd:string range unless a language is asked for
                 fact.lang = lang
-        ds.facts.append(fact)
+        if keep:
+            ds.facts.append(fact)
 
     def load_items(self, ds: CuratedDataset, items) -> None:
         self._entities = ds.entities
@@ -566,7 +578,7 @@ class _Loader:
                 continue
             if kind.endswith("-broken"):
                 if kind != "entities-broken":
-                    self.check_broken(ds, name, item, line)
+                    self.check_broken(ds, name, item, line, kind)
                 continue
             if kind in ("entities", "restate-entities"):
                 continue
@@ -590,8 +602,18 @@ class _Loader:
         return iter_bulk_items(path, name, self.onto.predicates, self.diags.append,
                                lambda item, n: _schema_messages(validator, item, n, what="fact"))
 
-    def check_broken(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
+    def check_broken(self, ds: CuratedDataset, name: str, item: LDict, line, kind: str = "") -> None:
         """Check the references of an item that failed the schema, without keeping it."""
+        if kind == "events-broken":
+            # an event: every role the schema accepted is still checked (references, types,
+            # literals), so a bad date does not hide a typo in 'participant' until the next run
+            bad = _bad_keys(_validators(self.onto)[2]["events"], item)
+            eid = item.get("id")
+            ent = ds.entities.get(eid) if isinstance(eid, str) and "id" not in bad else None
+            if ent is not None and ent.is_event and ent.file == name and ent.line == line:
+                self.load_event(ds, name, _sub(item, [k for k in item if k not in bad]), line,
+                                evidence=not (bad & _SOURCE_KEYS), keep=False)
+            return
         for key in ("subject", "object", "claimed_by", "disputed_by", "place"):
             if isinstance(item.get(key), str):
                 self.ref(name, line_of(item, key), item[key], key)
@@ -603,16 +625,19 @@ class _Loader:
         elif isinstance(item.get("source"), str) and item["source"] not in ds.sources:
             self.err(name, line_of(item, "source"), f"unknown source '{item['source']}'" + did_you_mean(item["source"], ds.sources))
 
-    def load_event(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
-        evidence = self.evidence(ds, name, item, line)
+    def load_event(self, ds: CuratedDataset, name: str, item: LDict, line, *, evidence: bool = True,
+                   keep: bool = True) -> None:
+        """An event's roles as facts; ``keep=False`` only checks them (an event the schema
+        rejected), ``evidence=False`` skips its sources (the schema already said what is wrong)."""
+        evidence = self.evidence(ds, name, item, line) if evidence else []
         quals = self.qualifiers(name, _sub(item, _EVENT_META))
         eid = item["id"]
-        if "claimed_by" in quals:
+        if "claimed_by" in quals and keep:
             ds.entities[eid].claimed_by = quals["claimed_by"]
         roles = [k for k in item if k not in _ENTITY_KEYS | _SOURCE_KEYS | _EVENT_META]
-        if not roles:
+        if not roles and keep:
             self.err(name, line, f"event '{eid}' has no roles: add at least one of agent, target, place, date, ...")
-        self.event_roles(ds, name, item, eid, roles, quals, evidence)
+        self.event_roles(ds, name, item, eid, roles, quals, evidence, keep=keep)
 
     def load_restatement(self, ds: CuratedDataset, name: str, item: LDict, line, eid: str) -> None:
         """Another source's account of an event declared elsewhere: its roles, with this
@@ -635,15 +660,58 @@ class _Loader:
             quals["claimed_by"] = claimant
         self.event_roles(ds, name, item, eid, roles, quals, evidence)
 
-    def event_roles(self, ds: CuratedDataset, name: str, item: LDict, eid: str, roles, quals, evidence) -> None:
+    def event_roles(self, ds: CuratedDataset, name: str, item: LDict, eid: str, roles, quals, evidence, *,
+                    keep: bool = True) -> None:
+        """The roles of an event (or of a restatement of it) as facts, each with the quotes that support it."""
+        supports = self.supports(name, eid, item, roles, evidence)
         for key in roles:
             pred = self.onto.predicates.get(key)
             values = item[key]
             many = values if isinstance(values, list) and pred is not None and pred.is_object else [values]
             for j, v in enumerate(many):
                 kline = line_of(values, j) if many is values else line_of(item, key)
+                # each role carries only the quotes that support it (docs/curation-format.md)
+                backing = [ev for ev in evidence if supports(ev, key, v)]
+                if evidence and not backing:
+                    self.err(name, kline, f"no quote of event '{eid}' supports '{key}'"
+                                          + (f" '{v}'" if many is values else "")
+                             + ": name it in a quote's 'supports', or add a quote without 'supports'")
+                    continue
                 self.fact(ds, name, kline, eid, key, v, pred is not None and not pred.is_object,
-                          item, kline, dict(quals), evidence)
+                          item, kline, dict(quals), backing, keep=keep)
+
+    def supports(self, name: str, eid: str, item: LDict, roles: list[str], evidence: list[Evidence]):
+        """Check the 'supports' of an event's quotes; return ``(evidence, role, value) -> bool``."""
+        def key(value) -> str:
+            if isinstance(value, str):
+                try:
+                    return "@" + self.resolver.resolve(value)
+                except LookupError:
+                    return value
+            return str(value)
+
+        values = {r: {key(v) for v in (item[r] if isinstance(item[r], list) else [item[r]])} for r in roles}
+        for ev in evidence:
+            for entry in ev.supports or ():
+                role, _, value = entry.partition("=")
+                if role not in values:
+                    self.err(name, ev.line, f"'supports' names '{role}', which event '{eid}' does not have"
+                             + (did_you_mean(role, roles) or f" (its roles: {', '.join(roles)})"))
+                elif value and key(value.strip()) not in values[role]:
+                    self.err(name, ev.line, f"'supports' names {role} '{value.strip()}', but event '{eid}' "
+                             f"has no such {role}" + did_you_mean(value.strip(), [str(v) for v in
+                                                     (item[role] if isinstance(item[role], list) else [item[role]])]))
+
+        def supported(ev: Evidence, role: str, value) -> bool:
+            if ev.supports is None:
+                return True
+            for entry in ev.supports:
+                r, _, v = entry.partition("=")
+                if r == role and (not v or key(v.strip()) == key(value)):
+                    return True
+            return False
+
+        return supported
 
     def load_fact(self, ds: CuratedDataset, name: str, item: LDict, line) -> None:
         evidence = self.evidence(ds, name, item, line)
@@ -682,6 +750,35 @@ class _Loader:
 def _is_event_item(item) -> bool:
     """An event or a restatement (whose role keys are predicates), not a fact."""
     return "id" in item or "restates" in item
+
+
+def _whole_event_quotes(item: LDict) -> int:
+    """How many quotes of an event back all its roles for want of 'supports' (0 with one role)."""
+    n_values = sum(len(v) if isinstance(v, list) else 1 for k, v in item.items()
+                   if k not in _ENTITY_KEYS | _SOURCE_KEYS | _EVENT_META)
+    if n_values < 2:
+        return 0
+    if isinstance(item.get("sources"), list):
+        return sum(1 for s in item["sources"] if isinstance(s, dict) and "supports" not in s)
+    return 1 if "quote" in item else 0
+
+
+def _bad_keys(validator, item: LDict) -> set:
+    """The top-level keys of ``item`` that the JSON Schema rejects (unknown ones included)."""
+    bad: set = set()
+    for err in validator.iter_errors(item):
+        path = list(err.absolute_path)
+        if path:
+            bad.add(path[0])
+        elif err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = set((err.schema or {}).get("properties", {})) if isinstance(err.schema, dict) else set()
+            bad |= set(err.instance) - allowed
+        elif err.validator == "required":
+            bad.add("id" if "'id'" in err.message else "")
+        else:
+            # the evidence rules (sources or a quote, not both): its evidence is not read
+            bad.add("sources")
+    return bad
 
 
 def _sub(item: LDict, keys) -> LDict:

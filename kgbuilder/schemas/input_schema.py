@@ -42,7 +42,14 @@ EVIDENCE_RULES = {
 }
 
 
-def _source_fields() -> dict:
+def _source_fields(event: bool = False) -> dict:
+    props = {"source": {"type": "string", "pattern": SLUG}, "quote": _str, "note": _str}
+    if event:
+        props["supports"] = {
+            "type": "array", "minItems": 1,
+            "items": {"type": "string", "pattern": r"^[A-Za-z]+(=\S.*)?$"},
+            "description": "the roles of the event this quote supports: a role (`target`) or one value "
+                           "of it (`participant=russia`); without it the quote backs every role"}
     return {
         "sources": {
             "type": "array", "minItems": 1,
@@ -50,7 +57,7 @@ def _source_fields() -> dict:
             "items": {
                 "type": "object", "additionalProperties": False,
                 "required": ["source", "quote"],
-                "properties": {"source": {"type": "string", "pattern": SLUG}, "quote": _str, "note": _str},
+                "properties": props,
             },
         },
         "source": {"type": "string", "pattern": SLUG, "description": "one source (with `quote`)"},
@@ -142,7 +149,7 @@ def data_schema(onto=None) -> dict:
             roles[name] = {**_str, "description": p.comment}
     quals = _qualifiers()
     meta = {k: quals[k] for k in ("claimed_by", "verification", "disputed_by", "date_note", "note")}
-    event_props = {**entity_props, "type": {"enum": events}, **roles, **meta, **_source_fields()}
+    event_props = {**entity_props, "type": {"enum": events}, **roles, **meta, **_source_fields(event=True)}
     restates = {"restates": {**_ref, "description": "an entity or event declared elsewhere (often in another "
                                                      "source's file) that this item adds to"},
                 "aliases": entity_props["aliases"], "labels": entity_props["labels"]}
@@ -176,7 +183,7 @@ def data_schema(onto=None) -> dict:
                 # loader says so; the schema keeps the two forms apart
                 {"type": "object", "additionalProperties": False, "required": ["restates"],
                  "description": "another source's account of an event declared elsewhere: roles and evidence",
-                 "properties": {**restates, **roles, **meta, **_source_fields()},
+                 "properties": {**restates, **roles, **meta, **_source_fields(event=True)},
                  **{k: v for k, v in EVIDENCE_RULES.items() if k != "anyOf"}},
             ]}},
             "facts": {"type": "array", "items": {"oneOf": [
