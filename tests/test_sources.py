@@ -380,19 +380,9 @@ def _readme_examples():
 
 
 def test_readme_shows_the_two_source_example():
+    # (tests/test_docs_examples.py runs them and compares their output)
     assert {line.split()[1] for line, _ in _readme_examples()} >= {"validate", "show", "stats", "conflicts",
                                                                    "check-quotes"}
-
-
-@pytest.mark.parametrize("line, expected", list(_readme_examples()))
-def test_readme_two_source_examples(line, expected):
-    import shlex
-
-    argv = shlex.split(line)
-    assert argv[0] == "kgbuilder"
-    res = CliRunner().invoke(main, argv[1:], catch_exceptions=False)
-    # the README shows what a terminal shows: stdout and stderr together
-    assert res.output == expected
 
 
 def test_oxigraph_store_and_cache_agree(tmp_path, copy):
