@@ -147,7 +147,7 @@ def generate(facts: int, out: Path, seed: int = 7) -> dict:
                 f["end"] = "2022-01-05"
         elif r < 0.65:
             f = {"subject": ref(rng.choice(agents)), "predicate": "memberOf",
-                 "object": rng.choice(ents["org"] + ents["state"])[0]}
+                 "object": rng.choice(ents["org"])[0]}   # memberOf's range is Organization
         elif r < 0.70:
             f = {"subject": rng.choice(ents["place"] + ents["org"])[0], "predicate": "locatedIn",
                  "object": rng.choice(places)[0]}
@@ -159,7 +159,7 @@ def generate(facts: int, out: Path, seed: int = 7) -> dict:
                  "value": rng.choice(["opposition", "ally", "official", "activist", "veteran", "critic"])}
         elif r < 0.85:
             f = {"subject": rng.choice(ents["post"])[0], "predicate": "postIn",
-                 "object": rng.choice(ents["org"] + ents["state"])[0]}
+                 "object": rng.choice(ents["org"])[0]}   # memberOf's range is Organization
         elif r < 0.90:
             a, b = rng.sample(ents["person"], 2)
             f = {"subject": a[0], "predicate": rng.choice(["relativeOf", "predecessorOf"]), "object": b[0]}

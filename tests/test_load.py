@@ -251,7 +251,7 @@ def test_yaml_syntax_error_and_others_together(mini_copy):
     add_file(mini_copy, "facts: [\n", "facts/broken.yaml")
     add_file(mini_copy, "entities:\n  - {id: x, type: Nope, label: X}\n", "facts/other.yaml")
     assert problems(mini_copy) == [
-        "DS/facts/broken.yaml:2:1: YAML syntax error: expected the node content, but found '<stream end>' (while parsing a flow node)",
+        "DS/facts/broken.yaml:2:1: YAML syntax error: did not find expected node content (while parsing a flow node)",
         "DS/facts/other.yaml:2: unknown type 'Nope'",
     ]
 
