@@ -75,6 +75,7 @@ class QuerySyntaxError(QueryError):
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None,
                  token: str | None = None, file: str | None = None):
+        self.message = message
         self.line, self.column, self.token, self.file = line, column, token, file
         where = file or "query"
         if line is not None:
@@ -82,6 +83,10 @@ class QuerySyntaxError(QueryError):
             if column is not None:
                 where += f":{column}"
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        # a query worker sends it back pickled: rebuild it from its parts, not from the full text
+        return type(self), (self.message, self.line, self.column, self.token, self.file)
 
 
 class UnsafeQueryError(QueryError):

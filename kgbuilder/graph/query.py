@@ -1,7 +1,10 @@
 """Safe SPARQL over a built graph: parse, check, run where it can be killed.
 
-The safety rules are checked on the parsed algebra, not on the text, so no
-spelling of ``SERVICE`` or ``FROM`` slips through: a query is read-only, never
+Every query first goes through :mod:`.safety`, which tokenizes it the way
+Oxigraph reads it, refuses SERVICE, FROM and updates, and rebuilds the text
+that Oxigraph then runs (never the user's text). rdflib (the in-memory store)
+parses the query itself and the same rules are also checked on its algebra,
+so each engine is checked on exactly what it runs: a query is read-only, never
 calls a remote endpoint and never loads a graph from a file or URL. A query
 runs in a forked worker process that is killed when it passes its time limit
 (rdflib has no timeout of its own) and that cannot allocate more than a fixed
@@ -16,7 +19,7 @@ from typing import Any
 
 from ..errors import QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
 
-__all__ = ["parse_query", "check_safe", "run_query", "execute", "QueryResult", "query_kind",
+__all__ = ["parse_query", "check_safe", "prepare", "run_query", "execute", "QueryResult", "query_kind",
            "SavedQuery", "saved_queries", "saved_query", "DEFAULT_TIMEOUT", "DEFAULT_LIMIT", "DEFAULT_MEMORY_MB"]
 
 DEFAULT_TIMEOUT = 10.0    # seconds: rdflib needs ~5 s for some honest queries on 5k triples
@@ -232,18 +235,29 @@ def check_safe(prepared, file: str | None = None) -> None:
 
 # ---------------------------------------------------------------- running
 
+def prepare(store, sparql: str, prefixes: dict[str, str], file: str | None = None, safe: bool = True):
+    """What ``store`` will run for ``sparql``, checked: a :class:`.safety.SafeQuery` for a
+    store with its own engine (Oxigraph), an rdflib prepared query for rdflib."""
+    from .safety import check_query
+
+    checked = check_query(sparql, prefixes, file, enforce=safe)
+    if getattr(store, "native_sparql", False):
+        return checked
+    prepared = parse_query(sparql, prefixes, file)
+    if safe:
+        check_safe(prepared, file)
+    return prepared
+
+
 def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, infer: bool = False,
               **kwargs: Any):
-    """Run SPARQL on ``kg`` in this process and return rdflib's Result.
+    """Run SPARQL on ``kg`` in this process and return the store's Result.
 
     The safety checks apply (unless ``safe=False``) but there is no time
     limit: use :func:`execute` for queries you do not trust.
     """
-    prepared = parse_query(sparql, kg.prefixes, file)
-    if safe:
-        check_safe(prepared, file)
     store = _inferred_store(kg) if infer else kg.store
-    return store.query(prepared, **kwargs)
+    return store.query(prepare(store, sparql, kg.prefixes, file, safe), **kwargs)
 
 
 def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
@@ -254,18 +268,19 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     Raises QuerySyntaxError, UnsafeQueryError, QueryTimeoutError or QueryError.
     ``timeout=None`` (or 0) and ``limit=None`` (or 0) lift those limits.
     """
-    prepared = parse_query(sparql, kg.prefixes, file)
-    if safe:
-        check_safe(prepared, file)
     limit = limit or None
     if not timeout:
-        return _collect(_inferred_store(kg) if infer else kg.store, prepared, limit, sparql)
+        store = _inferred_store(kg) if infer else kg.store
+        return _collect(store, prepare(store, sparql, kg.prefixes, file, safe), limit, sparql)
     from .sandbox import run_isolated
 
     from .store import MemoryStore
 
     in_place = infer and isinstance(kg.store, MemoryStore)
     extra = _inferred_quads(kg) if in_place else ()
+    # checked here, before the fork: errors are raised in this process; with --infer the
+    # entailments live in an rdflib store, whatever kg.store is
+    prepared = prepare(kg.store if not infer else MemoryStore, sparql, kg.prefixes, file, safe)
 
     def job():
         store = kg.store
@@ -301,17 +316,20 @@ def run_payload(payload) -> QueryResult:
 
         store = open_store("memory")
         store.add_quads(payload["quads"])
-    prepared = parse_query(payload["sparql"], payload["prefixes"], payload["file"])
-    if payload["safe"]:
-        check_safe(prepared, payload["file"])
+    prepared = prepare(store, payload["sparql"], payload["prefixes"], payload["file"], payload["safe"])
     return _collect(store, prepared, payload["limit"], payload["sparql"])
 
 
 def _collect(store, prepared, limit: int | None, sparql: str = "") -> QueryResult:
     import itertools
 
-    kind = query_kind(prepared)
-    res = store.query(prepared)
+    kind = getattr(prepared, "kind", None) or query_kind(prepared)
+    try:
+        res = store.query(prepared)
+    except QuerySyntaxError:
+        if hasattr(prepared, "original"):
+            _locate_with_rdflib(prepared)
+        raise
     out = QueryResult(kind=kind, limit=limit)
     if kind == "ASK":
         out.boolean = bool(res.askAnswer)
@@ -325,7 +343,7 @@ def _collect(store, prepared, limit: int | None, sparql: str = "") -> QueryResul
     names = [str(v) for v in res.vars]
     out.vars = _star_order(names, sparql)
     index = [names.index(v) for v in out.vars]
-    out.ordered = _has_order_by(prepared.algebra)
+    out.ordered = prepared.ordered if hasattr(prepared, "ordered") else _has_order_by(prepared.algebra)
     rows = itertools.islice(iter(res), None if limit is None else limit + 1)
     out.rows = [tuple(row[i] for i in index) for row in rows]
     if limit is not None and len(out.rows) > limit:
@@ -334,6 +352,16 @@ def _collect(store, prepared, limit: int | None, sparql: str = "") -> QueryResul
         # without ORDER BY the order is rdflib's hash order: sort so that runs agree
         out.rows.sort(key=lambda r: tuple(term_key(t) for t in r))
     return out
+
+
+def _locate_with_rdflib(checked) -> None:
+    """Raise rdflib's reading of a syntax error Oxigraph found, if rdflib sees one too.
+
+    Oxigraph reports the furthest point its PEG grammar reached, often the end
+    of the text; pyparsing's furthest failure names the token the way this
+    module always has. Only the error path pays for importing rdflib.
+    """
+    parse_query(checked.original, checked.prefixes, checked.file)
 
 
 def _star_order(names: list[str], sparql: str) -> list[str]:
