@@ -301,7 +301,7 @@ def _check_rules(tokens: list[Token], where: str, prefixes: dict[str, str] | Non
                                    "(use SELECT, ASK, CONSTRUCT or DESCRIBE)")
     declared = dict(prefixes or {})
     for i, tok in enumerate(tokens):
-        if tok.kind == "pname" and i >= 2 and tokens[i - 1].text.upper() == "PREFIX" and tokens[i + 1:i + 2] \
+        if tok.kind == "pname" and i >= 1 and tokens[i - 1].text.upper() == "PREFIX" and tokens[i + 1:i + 2] \
                 and tokens[i + 1].kind == "iri":
             declared[tok.text[:-1]] = tokens[i + 1].text[1:-1]
         if tok.kind != "word":
@@ -401,4 +401,5 @@ def engine_syntax_error(exc: Exception, safe: SafeQuery, file: str | None = None
         end_line, end_col = line_col(safe.original, len(safe.original.rstrip()))
         return QuerySyntaxError("syntax error: the query ends too early", end_line, end_col, None, file)
     tline, tcol = line_col(safe.original, tok.start)
-    return QuerySyntaxError(f"syntax error at {tok.text[:40]!r}", tline, tcol, tok.text[:40], file)
+    shown = re.split(r"[\r\n]", tok.text, maxsplit=1)[0][:40]
+    return QuerySyntaxError(f"syntax error at {shown!r}", tline, tcol, shown, file)
