@@ -235,12 +235,14 @@ def check_safe(prepared, file: str | None = None) -> None:
 
 # ---------------------------------------------------------------- running
 
-def prepare(store, sparql: str, prefixes: dict[str, str], file: str | None = None, safe: bool = True):
+def prepare(store, sparql: str, prefixes: dict[str, str], file: str | None = None, safe: bool = True,
+            checked=None):
     """What ``store`` will run for ``sparql``, checked: a :class:`.safety.SafeQuery` for a
     store with its own engine (Oxigraph), an rdflib prepared query for rdflib."""
     from .safety import check_query
 
-    checked = check_query(sparql, prefixes, file, enforce=safe)
+    if checked is None:
+        checked = check_query(sparql, prefixes, file, enforce=safe)
     if getattr(store, "native_sparql", False):
         return checked
     prepared = parse_query(sparql, prefixes, file)
@@ -249,29 +251,50 @@ def prepare(store, sparql: str, prefixes: dict[str, str], file: str | None = Non
     return prepared
 
 
+def _checked(kg, sparql: str, file: str | None, safe: bool, lint: bool):
+    """The safety check's reading of ``sparql``; the linter's findings go out as QueryWarnings."""
+    from .safety import check_query
+
+    checked = check_query(sparql, kg.prefixes, file, enforce=safe)
+    if lint:
+        import warnings
+
+        from .lint import lint_query
+
+        for w in lint_query(kg, checked):
+            warnings.warn(w, stacklevel=4)
+    return checked
+
+
 def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, infer: bool = False,
-              **kwargs: Any):
+              lint: bool = True, **kwargs: Any):
     """Run SPARQL on ``kg`` in this process and return the store's Result.
 
     The safety checks apply (unless ``safe=False``) but there is no time
-    limit: use :func:`execute` for queries you do not trust.
+    limit: use :func:`execute` for queries you do not trust. ``lint``: warn
+    (QueryWarning) about IRIs and literals that cannot match.
     """
+    checked = _checked(kg, sparql, file, safe, lint)
     store = _inferred_store(kg) if infer else kg.store
-    return store.query(prepare(store, sparql, kg.prefixes, file, safe), **kwargs)
+    return store.query(prepare(store, sparql, kg.prefixes, file, safe, checked), **kwargs)
 
 
 def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
             limit: int | None = DEFAULT_LIMIT, infer: bool = False, safe: bool = True,
-            memory_mb: int | None = DEFAULT_MEMORY_MB) -> QueryResult:
+            memory_mb: int | None = DEFAULT_MEMORY_MB, lint: bool = True) -> QueryResult:
     """Parse, check and run a query with a time, row and memory limit.
 
     Raises QuerySyntaxError, UnsafeQueryError, QueryTimeoutError or QueryError.
     ``timeout=None`` (or 0) and ``limit=None`` (or 0) lift those limits.
+    ``lint``: warn (:class:`~kgbuilder.errors.QueryWarning`) before running
+    about IRIs in neither the dataset nor the ontology and literals of another
+    datatype than their property's values; the query runs all the same.
     """
     limit = limit or None
+    checked = _checked(kg, sparql, file, safe, lint)
     if not timeout:
         store = _inferred_store(kg) if infer else kg.store
-        return _collect(store, prepare(store, sparql, kg.prefixes, file, safe), limit, sparql)
+        return _collect(store, prepare(store, sparql, kg.prefixes, file, safe, checked), limit, sparql)
     from .sandbox import run_isolated
 
     from .store import MemoryStore
@@ -280,7 +303,7 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     extra = _inferred_quads(kg) if in_place else ()
     # checked here, before the fork: errors are raised in this process; with --infer the
     # entailments live in an rdflib store, whatever kg.store is
-    prepared = prepare(kg.store if not infer else MemoryStore, sparql, kg.prefixes, file, safe)
+    prepared = prepare(kg.store if not infer else MemoryStore, sparql, kg.prefixes, file, safe, checked)
 
     def job():
         store = kg.store
