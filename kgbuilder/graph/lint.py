@@ -94,6 +94,7 @@ class _Lookup:
     """
 
     def __init__(self, store):
+        self.store = store
         self.ox = getattr(store, "_st", None)
         if self.ox is not None:
             import pyoxigraph as ox
@@ -106,7 +107,10 @@ class _Lookup:
 
     def _pattern(self, s, p, o):
         node = self._node
-        s, p, o = (None if x is None else node(x) for x in (s, p, o))
+        try:
+            s, p, o = (None if x is None else node(x) for x in (s, p, o))
+        except ValueError:   # not an absolute IRI (the engine will say so): nothing to look up
+            return iter(())
         if self.ox is not None:
             return (q.object if o is None else q.subject for q in self.ox.quads_for_pattern(s, p, o, self._default))
         return (t[2] if o is None else t[0] for t in self.ds.triples((s, p, o)))
@@ -144,7 +148,6 @@ def _lookup(kg, state) -> _Lookup:
     look = state.get("lookup")
     if look is None or look.store is not kg.store:
         look = state["lookup"] = _Lookup(kg.store)
-        look.store = kg.store
     return look
 
 
