@@ -374,3 +374,20 @@ def test_saved_queries_and_doc_examples_pass_and_answer_as_typed(kazakhstan_ox):
             assert [tuple(map(str, r)) for r in typed] == [tuple(map(str, r)) for r in rebuilt], name
         else:
             assert sorted(map(str, typed)) == sorted(map(str, rebuilt)), name
+
+
+@pytest.mark.parametrize("text,tokens", [
+    ("SELECT ?é ?x·y WHERE { ?é kz:Алматы _:б }", ["SELECT", "?é", "?x·y", "WHERE", "{", "?é", "kz:Алматы", "_:б", "}"]),
+    ("ASK { ?x\u00b7 ?p ?o }", ["ASK", "{", "?x\u00b7", "?p", "?o", "}"]),
+])
+def test_non_ascii_names_are_read_with_the_grammar_s_exact_ranges(text, tokens):
+    assert [t.text for t in tokenize(text)] == tokens
+
+
+@pytest.mark.parametrize("text,bad", [("SELECT ?\u00b7x WHERE {}", "\u00b7"), ("SELECT ?x\u00d7 WHERE {}", "×"),
+                                      ("SELECT ?x WHERE { ?x kz:a\u2028b ?o }", "\u2028")])
+def test_characters_outside_the_name_ranges_end_the_name(text, bad):
+    # U+00B7 may not start a variable name, U+00D7 and U+2028 are in no name range
+    with pytest.raises(QuerySyntaxError) as exc:
+        tokenize(text)
+    assert exc.value.token.startswith(bad)

@@ -30,6 +30,7 @@ rdflib-based check gave: ``query: SERVICE <...> is not allowed: ...``.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -56,33 +57,58 @@ UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "M
 _QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 
 # -- terminals, as spargebra defines them (its PN_CHARS_BASE stops at U+FFFD)
-_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
-         "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD")
-_U = "_" + _BASE
-_CH = "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040" + _U
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_PREFIX = f"[{_BASE}][{_CH}]*+(?:\\.++[{_CH}]++)*+"
-_PN_LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:[{_CH}:]|{_PLX})*+(?:\\.++(?:[{_CH}:]|{_PLX})++)?+"
-_VARNAME = f"[0-9{_U}][0-9\u00B7\u0300-\u036F\u203F-\u2040{_U}]*+"
-_ECHAR_UCHAR = r"\\[tbnrf\"'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-_EXP = "[eE][+-]?[0-9]++"
+_BASE_EXACT = ("\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+               "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD")
+_EXTRA_EXACT = "\u00B7\u0300-\u036F\u203F-\u2040"
 
-_TOKEN = re.compile("|".join([
-    r"(?P<ws>[ \t\r\n]++)",
-    r"(?P<comment>#[^\r\n]*+)",
-    r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*+>)",
-    f"(?P<string>'''(?:(?:''|')?+(?:[^'\\\\]|{_ECHAR_UCHAR}))*+'''"
-    f"|\"\"\"(?:(?:\"\"|\")?+(?:[^\"\\\\]|{_ECHAR_UCHAR}))*+\"\"\""
-    f"|'(?:[^'\\\\\\n\\r]|{_ECHAR_UCHAR})*+'"
-    f"|\"(?:[^\"\\\\\\n\\r]|{_ECHAR_UCHAR})*+\")",
-    f"(?P<var>[?$]{_VARNAME})",
-    f"(?P<bnode>_:[0-9{_U}][{_CH}]*+(?:\\.++[{_CH}]++)*+)",
-    r"(?P<lang>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+(?:--[a-zA-Z]++)?+)",
-    f"(?P<number>(?>[0-9]++\\.[0-9]*+|\\.[0-9]++|[0-9]++){_EXP}|[0-9]*+\\.[0-9]++|[0-9]++)",
-    f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-    r"(?P<word>[A-Za-z_][A-Za-z0-9_]*+)",
-    r"(?P<punct><<\(|\)>>|<<|>>|\{\||\|\}|\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*/+\-!=<>^|?~])",
-]))
+
+def _token_pattern(exact: bool) -> str:
+    """The tokenizer's pattern. ``exact=False``: any non-ASCII character counts as a name
+    character. Compiling the exact ranges costs ~100 ms a process (sre expands them char by
+    char) and names are nearly always ASCII, so the fast pattern reads the query and the
+    exact one re-reads only a name token that has, or is followed by, a non-ASCII character."""
+
+    def cls(ascii_chars: str, extra: str = "") -> str:
+        if exact:
+            return f"[{ascii_chars}{_BASE_EXACT}{extra}]"
+        return f"(?:[{ascii_chars}]|[^\\x00-\\x7F])"
+
+    base, u = cls("A-Za-z"), cls("_A-Za-z")
+    ch = cls("\\-0-9_A-Za-z", _EXTRA_EXACT)
+    ch_colon = cls(":\\-0-9_A-Za-z", _EXTRA_EXACT)
+    first_local = cls(":0-9_A-Za-z")
+    var_first, var_rest = cls("0-9_A-Za-z"), cls("0-9_A-Za-z", _EXTRA_EXACT)
+    plx = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+    pn_prefix = f"{base}{ch}*+(?:\\.++{ch}++)*+"
+    pn_local = f"(?:{first_local}|{plx})(?:{ch_colon}|{plx})*+(?:\\.++(?:{ch_colon}|{plx})++)?+"
+    esc = r"\\[tbnrf\"'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+    exp = "[eE][+-]?[0-9]++"
+    return "|".join([
+        r"(?P<ws>[ \t\r\n]++)",
+        r"(?P<comment>#[^\r\n]*+)",
+        r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*+>)",
+        f"(?P<string>'''(?:(?:''|')?+(?:[^'\\\\]|{esc}))*+'''"
+        f"|\"\"\"(?:(?:\"\"|\")?+(?:[^\"\\\\]|{esc}))*+\"\"\""
+        f"|'(?:[^'\\\\\\n\\r]|{esc})*+'"
+        f"|\"(?:[^\"\\\\\\n\\r]|{esc})*+\")",
+        f"(?P<var>[?$]{var_first}{var_rest}*+)",
+        f"(?P<bnode>_:{var_first}{ch}*+(?:\\.++{ch}++)*+)",
+        r"(?P<lang>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+(?:--[a-zA-Z]++)?+)",
+        f"(?P<number>(?>[0-9]++\\.[0-9]*+|\\.[0-9]++|[0-9]++){exp}|[0-9]*+\\.[0-9]++|[0-9]++)",
+        f"(?P<pname>(?:{pn_prefix})?:(?:{pn_local})?)",
+        r"(?P<word>[A-Za-z_][A-Za-z0-9_]*+)",
+        r"(?P<punct><<\(|\)>>|<<|>>|\{\||\|\}|\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*/+\-!=<>^|?~])",
+    ])
+
+
+_TOKEN = re.compile(_token_pattern(exact=False))
+
+
+@functools.lru_cache(maxsize=1)
+def _exact_token():
+    return re.compile(_token_pattern(exact=True))
+
+
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _LOCAL_ESC = re.compile(r"\\(.)")
 _ENGINE_POS = re.compile(r"error at (\d+):(\d+)")
@@ -190,6 +216,9 @@ def _tokenize(sparql: str, file: str | None) -> tuple[list[Token], list[str]]:
     while pos < n:
         m = match(text, pos)
         kind = m.lastgroup if m else None
+        if kind in ("var", "bnode", "pname") and not (m.group().isascii() and text[m.end():m.end() + 1].isascii()):
+            m = _exact_token().match(text, pos)
+            kind = m.lastgroup if m else None
         if kind is None or (kind == "word" and not _known_word(m.group())):
             start = _original_offset(moves, pos)
             bad = m.group() if m else _bad_token(text, pos)
