@@ -193,3 +193,14 @@ def test_the_query_page_shows_the_warnings_as_text(served):
     assert texts == ['warning: query:1:33: "<b>Russia</b>" is xsd:string, but the values of rdfs:label are '
                      'rdf:langString, so it matches none of them (write "<b>Russia</b>"@en, or compare STR(...) '
                      'with it)']
+
+
+def test_no_warning_for_a_construct_template_or_an_inequality(kz_kg):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", QueryWarning)
+        execute(kz_kg, "CONSTRUCT { ?e kg:summaryPlace ?p } WHERE { ?e kg:place ?p }")
+        execute(kz_kg, 'SELECT ?x WHERE { ?x rdfs:label ?l FILTER(?l != "") }')
+    with pytest.warns(QueryWarning, match="kg:plac is neither"):
+        execute(kz_kg, "CONSTRUCT { ?e kg:summaryPlace ?p } WHERE { ?e kg:plac ?p }")
+    with pytest.warns(QueryWarning, match="kg:plac is neither"):
+        execute(kz_kg, "CONSTRUCT WHERE { ?e kg:plac ?p }")

@@ -33,7 +33,8 @@ _NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "l
                               "nonNegativeInteger", "positiveInteger", "negativeInteger",
                               "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
                               "unsignedByte")}
-_COMPARE = {"=", "!=", "<", ">", "<=", ">="}
+# not "!=": a term of another kind is simply different, which may be what the query means
+_COMPARE = {"=", "<", ">", "<=", ">="}
 _PATH_OPS = {"/", "|", "^"}
 
 
@@ -157,7 +158,10 @@ def _unknown_iris(kg, checked, state) -> list[QueryWarning]:
     namespaces = (kg.base, KG_NS)
     todo: dict[str, list] = {}
     tokens = checked.tokens
+    template = _blocks_after(tokens, "CONSTRUCT") if checked.kind == "CONSTRUCT" else set()
     for i, tok in enumerate(tokens):
+        if i in template:
+            continue
         if tok.kind not in ("iri", "pname") or not tok.value.startswith(namespaces) or tok.value in namespaces:
             continue
         if i and tokens[i - 1].text.upper() in ("^^", "PREFIX", "BASE"):
@@ -237,12 +241,14 @@ def _predicate_before(tokens, i) -> Any:
     return tokens[j]
 
 
-def _in_values_blocks(tokens) -> set[int]:
-    """Indexes of the tokens inside VALUES data blocks: rows of terms, not triple patterns."""
+def _blocks_after(tokens, keyword: str) -> set[int]:
+    """Indexes of the tokens in the ``{...}`` block that follows each ``keyword``: VALUES rows
+    are terms, not triple patterns; a CONSTRUCT template may coin new IRIs."""
     inside: set[int] = set()
     i = 0
     while i < len(tokens):
-        if tokens[i].kind == "word" and tokens[i].text.upper() == "VALUES":
+        if tokens[i].kind == "word" and tokens[i].text.upper() == keyword \
+                and (keyword != "CONSTRUCT" or tokens[i + 1:i + 2] and tokens[i + 1].text == "{"):
             j = i + 1
             while j < len(tokens) and tokens[j].text != "{":
                 j += 1
@@ -260,7 +266,7 @@ def _in_values_blocks(tokens) -> set[int]:
 
 def _mismatched_literals(kg, checked, state) -> list[QueryWarning]:
     tokens = checked.tokens
-    skip = _in_values_blocks(tokens)
+    skip = _blocks_after(tokens, "VALUES")
     bound: dict[str, Any] = {}
     checks: list[tuple[Any, Any, str, bool]] = []   # (literal token, predicate token, datatype, exact)
     for i, tok in enumerate(tokens):

@@ -283,7 +283,7 @@ def check_query(sparql: str, prefixes: dict[str, str] | None = None, file: str |
         value = tok.text
         if tok.kind == "pname":
             prev = tokens[i - 1] if i else None
-            if prev is not None and prev.kind == "word" and prev.text.upper() == "PREFIX":
+            if prev is not None and prev.kind == "word" and prev.text.upper() == "PREFIX" and tok.text.endswith(":"):
                 nxt = tokens[i + 1] if i + 1 < len(tokens) else None
                 if nxt is not None and nxt.kind == "iri":
                     known[tok.text[:-1]] = _resolve(base, nxt.text[1:-1])
