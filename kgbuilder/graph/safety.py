@@ -62,6 +62,20 @@ _BASE_EXACT = ("\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FF
 _EXTRA_EXACT = "\u00B7\u0300-\u036F\u203F-\u2040"
 
 
+def _not_ascii_except(ascii_chars: str) -> str:
+    """One negated class: the given ASCII characters and every non-ASCII one (cheap to compile)."""
+    allowed = re.compile(f"[{ascii_chars}]")
+    out, run = [], []
+    for c in [*range(128), None]:
+        if c is not None and not allowed.fullmatch(chr(c)):
+            run.append(c)
+            continue
+        if run:
+            out.append(f"\\x{run[0]:02x}" + (f"-\\x{run[-1]:02x}" if len(run) > 1 else ""))
+            run = []
+    return "[^" + "".join(out) + "]"
+
+
 def _token_pattern(exact: bool) -> str:
     """The tokenizer's pattern. ``exact=False``: any non-ASCII character counts as a name
     character. Compiling the exact ranges costs ~100 ms a process (sre expands them char by
@@ -71,7 +85,7 @@ def _token_pattern(exact: bool) -> str:
     def cls(ascii_chars: str, extra: str = "") -> str:
         if exact:
             return f"[{ascii_chars}{_BASE_EXACT}{extra}]"
-        return f"(?:[{ascii_chars}]|[^\\x00-\\x7F])"
+        return _not_ascii_except(ascii_chars)
 
     base, u = cls("A-Za-z"), cls("_A-Za-z")
     ch = cls("\\-0-9_A-Za-z", _EXTRA_EXACT)
