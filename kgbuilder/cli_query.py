@@ -275,7 +275,7 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
                 # the linter's findings come first, and also when the query then fails
                 for w in caught:
                     if issubclass(w.category, QueryWarning):
-                        click.echo(f"warning: {w.message}", err=True)
+                        echo(f"warning: {w.message}", err=True)
     graph_result = res.kind in ("CONSTRUCT", "DESCRIBE")
     if fmt is None:
         if output is not None:

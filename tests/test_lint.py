@@ -34,22 +34,21 @@ def kz_kg(request):
 CASES = [
     ("SELECT ?e WHERE { ?e kg:place kz:almatyy }", 1, 31, "kz:almatyy",
      "kz:almatyy is neither in the dataset nor in the ontology, so it matches nothing "
-     "(did you mean 'kz:almaty', 'kz:almaty-arson' or 'kz:almaty-airport'?)"),
+     "(did you mean 'kz:almaty'?)"),
     ("SELECT ?p WHERE {\n  ?x kg:holdPost ?p }", 2, 6, "kg:holdPost",
      "kg:holdPost is neither in the dataset nor in the ontology, so it matches nothing "
-     "(did you mean 'kg:holdsPost', 'kg:Post' or 'kg:resultPost'?)"),
+     "(did you mean 'kg:holdsPost'?)"),
     ("SELECT ?e WHERE { ?e <https://w3id.org/kgbuilder/ns#plac> ?x }", 1, 22,
      "<https://w3id.org/kgbuilder/ns#plac>",
      "kg:plac is neither in the dataset nor in the ontology, so it matches nothing "
-     "(did you mean 'kg:place', 'kg:Place' or 'kg:Topic'?)"),
+     "(did you mean 'kg:place' or 'kg:Place'?)"),
     ('SELECT ?e WHERE { ?e kg:date "2022-01-05" }', 1, 30, '"2022-01-05"',
-     '"2022-01-05" is xsd:string, but the values of kg:date are xsd:date, xsd:gYear, xsd:gYearMonth, '
+     '"2022-01-05" is xsd:string, but the values of kg:date are xsd:date, '
      'so it matches none of them (write "2022-01-05"^^xsd:date)'),
     ('SELECT ?e WHERE { ?e kg:date "2011" }', 1, 30, '"2011"',
-     '"2011" is xsd:string, but the values of kg:date are xsd:date, xsd:gYear, xsd:gYearMonth, '
-     'so it matches none of them (write "2011"^^xsd:gYear)'),
+     '"2011" is xsd:string, but the values of kg:date are xsd:date, so it matches none of them'),
     ('SELECT ?e ?d WHERE { ?e kg:date ?d FILTER(?d = "2022-01-05") }', 1, 48, '"2022-01-05"',
-     '"2022-01-05" is xsd:string, but the values of kg:date are xsd:date, xsd:gYear, xsd:gYearMonth, '
+     '"2022-01-05" is xsd:string, but the values of kg:date are xsd:date, '
      'so comparing them with it fails for each (write "2022-01-05"^^xsd:date)'),
     ('SELECT ?e WHERE { ?e rdfs:label "Almaty" }', 1, 33, '"Almaty"',
      '"Almaty" is xsd:string, but the values of rdfs:label are rdf:langString, so it matches none of them '
@@ -117,7 +116,7 @@ def test_cli_prints_the_warning_on_stderr_and_the_answer_on_stdout(store):
                                   "SELECT ?e WHERE { ?e kg:place kz:almatyy }"])
     assert r.exit_code == 0, r.output
     assert r.stderr == ("warning: query:1:31: kz:almatyy is neither in the dataset nor in the ontology, so it "
-                        "matches nothing (did you mean 'kz:almaty', 'kz:almaty-arson' or 'kz:almaty-airport'?)\n")
+                        "matches nothing (did you mean 'kz:almaty'?)\n")
     assert r.stdout.splitlines() == ["e"]
 
 
@@ -135,7 +134,7 @@ def test_serve_answer_carries_the_warnings(kz_kg):
     ans = answer(kz_kg, {"sparql": "SELECT ?p WHERE { ?x kg:holdPost ?p }", "accept": None, "limit": 10})
     assert ans.status == 200
     assert list(ans.warnings) == ["query:1:22: kg:holdPost is neither in the dataset nor in the ontology, so it "
-                                  "matches nothing (did you mean 'kg:holdsPost', 'kg:Post' or 'kg:resultPost'?)"]
+                                  "matches nothing (did you mean 'kg:holdsPost'?)"]
     assert answer(kz_kg, {"sparql": "SELECT ?p WHERE { ?x kg:holdsPost ?p }", "accept": None,
                           "limit": 10}).warnings == ()
 
@@ -204,3 +203,18 @@ def test_no_warning_for_a_construct_template_or_an_inequality(kz_kg):
         execute(kz_kg, "CONSTRUCT { ?e kg:summaryPlace ?p } WHERE { ?e kg:plac ?p }")
     with pytest.warns(QueryWarning, match="kg:plac is neither"):
         execute(kz_kg, "CONSTRUCT WHERE { ?e kg:plac ?p }")
+
+
+def test_a_warning_carries_no_terminal_escape():
+    # the literal is the user's; ESC in it must not reach the terminal raw
+    r = CliRunner().invoke(main, ["query", str(KZ), "-F", "csv", 'SELECT ?e WHERE { ?e kg:place "\x1b]0;pwned\x07" }'])
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.stderr and "\\x1b]0;pwned" in r.stderr
+
+
+def test_a_query_that_does_not_parse_gets_its_error_alone(tmp_path):
+    q = tmp_path / "bad.rq"
+    q.write_text("# Question: what?\nSELECT ?x WHERE {\n  ?x kg:x ?y . FILTER(?x = ) }\n")
+    r = CliRunner().invoke(main, ["query", str(KZ), "-f", str(q)])
+    assert r.exit_code == 1
+    assert r.output == f"Error: {q}:3:28: syntax error at ')'\n"

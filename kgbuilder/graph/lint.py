@@ -327,13 +327,14 @@ _SHAPES = [(XSD + "date", r"-?\d{4,}-\d\d-\d\d(Z|[+-]\d\d:\d\d)?"), (XSD + "gYea
            (XSD + "integer", r"[+-]?\d+"), (XSD + "decimal", r"[+-]?\d*\.\d+"), (XSD + "boolean", r"true|false")]
 
 
-def _likely_type(literal: str, kinds: list[str]) -> str:
-    """Of the property's datatypes, the one the string's text looks like (2022 -> gYear)."""
+def _likely_type(literal: str, kinds: list[str]) -> str | None:
+    """Of the property's datatypes, the one the string's text is written in (2022 -> gYear),
+    if any: a hint to write "2011"^^xsd:date would only lead to an invalid date."""
     text = literal.strip("\"'")
     for dtype, shape in _SHAPES:
         if dtype in kinds and re.fullmatch(shape, text):
             return dtype
-    return kinds[0]
+    return None
 
 
 def _mismatch_message(kg, lit_tok, pred, dtype, kinds, exact) -> str:
@@ -349,5 +350,6 @@ def _mismatch_message(kg, lit_tok, pred, dtype, kinds, exact) -> str:
         if LANG_STRING in literal_kinds:
             hint = f" (write {lit}@en, or compare STR(...) with it)"
         else:
-            hint = f" (write {lit}^^{_qname(kg, _likely_type(lit_tok.text, literal_kinds))})"
+            likely = _likely_type(lit_tok.text, literal_kinds)
+            hint = f" (write {lit}^^{_qname(kg, likely)})" if likely else ""
     return f"{lit} is {_qname(kg, dtype)}, but the values of {shown_pred} are {', '.join(names)}, so {fails}{hint}"

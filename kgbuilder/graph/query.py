@@ -252,18 +252,22 @@ def prepare(store, sparql: str, prefixes: dict[str, str], file: str | None = Non
 
 
 def _checked(kg, sparql: str, file: str | None, safe: bool, lint: bool):
-    """The safety check's reading of ``sparql``; the linter's findings go out as QueryWarnings."""
+    """The safety check's reading of ``sparql``, and the linter's findings (QueryWarnings)."""
     from .safety import check_query
 
     checked = check_query(sparql, kg.prefixes, file, enforce=safe)
-    if lint:
-        import warnings
+    if not lint:
+        return checked, []
+    from .lint import lint_query
 
-        from .lint import lint_query
+    return checked, lint_query(kg, checked)
 
-        for w in lint_query(kg, checked):
-            warnings.warn(w, stacklevel=4)
-    return checked
+
+def _emit(found) -> None:
+    import warnings
+
+    for w in found:
+        warnings.warn(w, stacklevel=3)   # attributed to the caller of execute / run_query
 
 
 def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, infer: bool = False,
@@ -274,9 +278,17 @@ def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, in
     limit: use :func:`execute` for queries you do not trust. ``lint``: warn
     (QueryWarning) about IRIs and literals that cannot match.
     """
-    checked = _checked(kg, sparql, file, safe, lint)
+    checked, found = _checked(kg, sparql, file, safe, lint)
     store = _inferred_store(kg) if infer else kg.store
-    return store.query(prepare(store, sparql, kg.prefixes, file, safe, checked), **kwargs)
+    try:
+        res = store.query(prepare(store, sparql, kg.prefixes, file, safe, checked), **kwargs)
+    except QuerySyntaxError:
+        raise           # a query that does not parse gets its error alone
+    except BaseException:
+        _emit(found)
+        raise
+    _emit(found)
+    return res
 
 
 def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
@@ -290,8 +302,20 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     about IRIs in neither the dataset nor the ontology and literals of another
     datatype than their property's values; the query runs all the same.
     """
+    checked, found = _checked(kg, sparql, file, safe, lint)
+    try:
+        res = _execute(kg, sparql, checked, file, timeout, limit, infer, safe, memory_mb)
+    except QuerySyntaxError:
+        raise           # a query that does not parse gets its error alone, not the linter's guesses
+    except BaseException:
+        _emit(found)    # a timeout may well come from the typo the linter found
+        raise
+    _emit(found)
+    return res
+
+
+def _execute(kg, sparql, checked, file, timeout, limit, infer, safe, memory_mb) -> QueryResult:
     limit = limit or None
-    checked = _checked(kg, sparql, file, safe, lint)
     if not timeout:
         store = _inferred_store(kg) if infer else kg.store
         return _collect(store, prepare(store, sparql, kg.prefixes, file, safe, checked), limit, sparql)
