@@ -261,8 +261,21 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
     if remote is not None:  # --endpoint: graph.remote.RemoteSession answers like a local graph
         kg, res = remote, remote.query(text, file_label)
     else:
+        import warnings
+
+        from .errors import QueryWarning
+
         kg = api.open_graph(dataset, store=store)
-        res = api.query(kg, text, file=file_label, infer=infer, timeout=timeout or None, limit=limit or None)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QueryWarning)
+            try:
+                res = api.query(kg, text, file=file_label, infer=infer, timeout=timeout or None,
+                                limit=limit or None)
+            finally:
+                # the linter's findings come first, and also when the query then fails
+                for w in caught:
+                    if issubclass(w.category, QueryWarning):
+                        echo(f"warning: {w.message}", err=True)
     graph_result = res.kind in ("CONSTRUCT", "DESCRIBE")
     if fmt is None:
         if output is not None:
@@ -350,6 +363,19 @@ def _when(fact) -> str:
     return f"  [{w}]" if w else ""
 
 
+def _agreement(fact) -> str:
+    """``  [2 sources]`` for a fact two independent sources back, ``  [1 source, 2 reports]``
+    when one relays the other, ``  [conflict]`` for one side of a conflict; nothing for
+    a fact from one source alone, the common case."""
+    marks = []
+    n, c = len(fact.sources), fact.corroboration
+    if n > 1:
+        marks.append(f"{c} source{'s' if c != 1 else ''}" + (f", {n} reports" if n > c else ""))
+    if fact.conflict:
+        marks.append("conflict")
+    return "".join(f"  [{m}]" for m in marks)
+
+
 def _render_show(info) -> str:
     out = [f"{info.id}: {info.label} ({info.type})" + (f"  as of {info.as_of}" if info.as_of else "")]
     if info.labels:
@@ -369,12 +395,12 @@ def _render_show(info) -> str:
             continue
         out.append(f"{title}:")
         for f in facts:
-            out.append(f"  {head(f)}{_when(f)}")
+            out.append(f"  {head(f)}{_when(f)}{_agreement(f)}")
             out.extend(_evidence_lines(f, "      "))
     if info.events:
         out.append("events:")
         for e in info.events:
-            out.append(f"  {e.date or 'undated'}  {e.event} ({e.type}), as {e.role}: {e.label}")
+            out.append(f"  {e.date or 'undated'}  {e.event} ({e.type}), as {e.role}: {e.label}{_agreement(e.fact)}")
             out.extend(_evidence_lines(e.fact, "      "))
     if not (info.facts_out or info.facts_in or info.events):
         out.append("no facts" + (f" as of {info.as_of}" if info.as_of else ""))

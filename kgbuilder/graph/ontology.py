@@ -37,6 +37,7 @@ class Ontology:
     cameo: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     colors: dict[str, str] = field(default_factory=dict)
+    single_valued: frozenset[str] = frozenset()   # predicates with kg:singleValued true
 
     @functools.cached_property
     def ancestors(self) -> dict[str, frozenset[str]]:
@@ -131,6 +132,8 @@ def load_ontology(path: str | None = None) -> Ontology:
         if color is not None:
             onto.colors[name] = str(color)
 
+    onto.single_valued = frozenset(n for n in (local(p) for p in g.subjects(URIRef(KG_NS + "singleValued"),
+                                                                              Literal(True))) if n)
     curatable = URIRef(KG_NS + "curatable")
     for kind, is_object in ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False)):
         for prop in g.subjects(RDF.type, kind):

@@ -1,10 +1,10 @@
 """One SPARQL request answered inside a query worker: check, run, negotiate, serialize.
 
 Runs in the worker processes of :mod:`kgbuilder.graph.serve_pool`, whose graph lives in
-Oxigraph. A query passes the CLI's parser and safety rules (:mod:`kgbuilder.graph.query`),
-then Oxigraph runs that same text; the answer, cut at the row cap, goes out through
-:mod:`kgbuilder.graph.results` (the W3C result formats) or the exporter registry (RDF for
-CONSTRUCT and DESCRIBE). The safety verdict of a query text is remembered (it depends on
+Oxigraph. A query passes the CLI's safety check and linter (:mod:`kgbuilder.graph.query`),
+then Oxigraph runs the text the check rebuilt; the answer, cut at the row cap, goes out
+through :mod:`kgbuilder.graph.results` (the W3C result formats) or the exporters (RDF for
+CONSTRUCT and DESCRIBE). The check's reading of a query text is remembered (it depends on
 nothing else), so a client that repeats a query pays only for running it.
 """
 from __future__ import annotations
@@ -91,23 +91,14 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
 
 
 @functools.lru_cache(maxsize=512)
-def _checked_kind(sparql: str, prefixes: tuple) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE for a query that passes the safety rules (else the
-    error; errors are not remembered)."""
-    from .query import check_safe, parse_query, query_kind
+def _checked(kg, sparql: str) -> tuple:
+    """The safety check's reading of ``sparql`` (what Oxigraph runs) and the linter's findings
+    (str): they depend on the text and the graph only, so a repeated query reuses them.
+    Errors are not remembered."""
+    from .query import _checked as check
 
-    prepared = parse_query(sparql, dict(prefixes))
-    check_safe(prepared)
-    return query_kind(prepared)
-
-
-def _prefixes(kg) -> tuple[dict, tuple]:
-    """``kg``'s prefixes, and as a key for :func:`_checked_kind`: worked out once per worker."""
-    hit = kg.__dict__.get("_kgb_serve_prefixes")
-    if hit is None:
-        ns = dict(kg.prefixes)
-        hit = kg.__dict__["_kgb_serve_prefixes"] = (ns, tuple(sorted(ns.items())))
-    return hit
+    checked, found = check(kg, sparql, None, True, True)
+    return checked, tuple(str(w) for w in found)
 
 
 @functools.lru_cache(maxsize=256)
@@ -116,33 +107,13 @@ def _negotiated(accept: str | None, offers: tuple[str, ...]) -> str | None:
 
 
 def _run(kg, sparql: str, limit: int | None):
-    """The query's answer as a QueryResult (rows of rdflib terms), cut after ``limit`` rows."""
-    import itertools
+    """The query's answer (a QueryResult cut after ``limit`` rows) and the linter's findings."""
+    from .query import _collect, prepare
 
-    from .query import QueryResult, _triple_key
-
-    # the check parses with rdflib, whose comments end at LF only, while Oxigraph also ends
-    # them at a bare CR: both must read one text, so line ends become LF first (issue 11)
-    sparql = sparql.replace("\r\n", "\n").replace("\r", "\n")
-    prefixes, key = _prefixes(kg)
-    kind = _checked_kind(sparql, key)
-    res = kg.store.query(sparql, prefixes=prefixes)
-    out = QueryResult(kind=kind, limit=limit)
-    if kind == "ASK":
-        out.boolean = bool(res.askAnswer)
-    elif kind == "SELECT":
-        out.vars = [str(v) for v in res.vars]
-        out.rows = list(itertools.islice(res, None if limit is None else limit + 1))
-    else:
-        # sorted before the cut, as the CLI does: the same triples come back every time
-        out.triples = sorted(res, key=_triple_key)
-    if limit is not None and len(out) > limit:
-        out.truncated = True
-        if kind == "SELECT":
-            out.rows = out.rows[:limit]
-        else:
-            out.triples = out.triples[:limit]
-    return out
+    checked, lint = _checked(kg, sparql)
+    # the workers' Oxigraph runs the checked text as it is; an rdflib store (a caller's own
+    # graph) gets it parsed its way
+    return _collect(kg.store, prepare(kg.store, sparql, kg.prefixes, None, True, checked), limit, sparql), lint
 
 
 def open_graph(recipe):
@@ -171,7 +142,7 @@ def answer(kg, request: dict) -> Answer:
 
 def _answer(kg, request: dict) -> Answer:
     try:
-        qr = _run(kg, request["sparql"], request.get("limit") or None)
+        qr, lint = _run(kg, request["sparql"], request.get("limit") or None)
     except UnsafeQueryError as exc:
         return Answer(400, TEXT, f"refused: {exc}\n".encode())
     except QuerySyntaxError as exc:
@@ -205,8 +176,8 @@ def _answer(kg, request: dict) -> Answer:
         else:
             from .results import format_result
 
-            body = format_result(qr, types[media], _prefixes(kg)[0], compact=True).encode("utf-8")
+            body = format_result(qr, types[media], kg.prefixes, compact=True).encode("utf-8")
     except KGBuilderError as exc:
         return Answer(500, TEXT, f"cannot write the answer as {media}: {exc}\n".encode())
     ctype = media + "; charset=utf-8" if media.startswith("text/") else media
-    return Answer(200, ctype, body, rows=len(qr), truncated=qr.truncated)
+    return Answer(200, ctype, body, rows=len(qr), truncated=qr.truncated, warnings=lint)
