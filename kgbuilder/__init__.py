@@ -3,7 +3,7 @@
     >>> import kgbuilder
     >>> kg = kgbuilder.build("datasets/kazakhstan-2022")      # doctest: +SKIP
 
-Heavy libraries (rdflib, pyshacl, networkx, pyvis) load only when used.
+Heavy libraries (pyoxigraph, rdflib, networkx, pyvis) load only when used.
 """
 from __future__ import annotations
 

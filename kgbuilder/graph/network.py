@@ -1,6 +1,8 @@
 """The networkx view: entities as nodes, facts between entities as edges."""
 from __future__ import annotations
 
+from .nquads import XSD as _XSD
+
 __all__ = ["to_networkx", "as_of", "undirected", "fact_holds", "event_happened", "date_bounds", "is_event"]
 
 
@@ -13,68 +15,129 @@ def to_networkx(kg, *, include_literals: bool = True):
     ``date``/``start``/``end``, ``sources``, ``quotes``, ``claimed_by`` and
     ``verification``. Literal-valued facts become node attributes when
     ``include_literals`` is true.
+
+    Read straight from the store's indexes, one predicate at a time (no rdflib).
     """
     import networkx as nx
-    from rdflib import RDF, RDFS, Literal, URIRef
+    import pyoxigraph as ox
 
     from ..namespaces import KG_NS, STANDARD_PREFIXES
     from .ontology import load_ontology
 
     onto = load_ontology()
-    g = kg.graph
+    st_ = kg.store._st
+    RDF, RDFS = STANDARD_PREFIXES["rdf"], STANDARD_PREFIXES["rdfs"]
+    SKOS, PROV = STANDARD_PREFIXES["skos"], STANDARD_PREFIXES["prov"]
+
+    def pairs(pred: str) -> dict:
+        """subject -> distinct objects of ``pred`` over all graphs (first-seen order)."""
+        out: dict = {}
+        for q in st_.quads_for_pattern(None, ox.NamedNode(pred), None, None):
+            vals = out.setdefault(q.subject, [])
+            if q.object not in vals:
+                vals.append(q.object)
+        return out
+
+    def one(index: dict, s):
+        vals = index.get(s)
+        return vals[0] if vals else None
+
+    base, sources_ns = kg.base, kg.base + "source/"
+
+    def local(term) -> str:
+        v = term.value
+        return v[len(base):] if v.startswith(base) else v
+
     G = nx.MultiDiGraph(id=kg.id, title=kg.title, base=kg.base)
-    K = lambda n: URIRef(KG_NS + n)  # noqa: E731
-    SKOS = STANDARD_PREFIXES["skos"]
-    for ent in g.subjects(K("id"), None):
-        sid = str(ent)
-        if not sid.startswith(kg.base) or sid.startswith(kg.base + "source/"):
-            continue
-        types = sorted(onto.class_names.get(str(t), str(t)) for t in g.objects(ent, RDF.type))
-        typ = types[0] if types else "Entity"
-        labels = {}
-        for lab in g.objects(ent, URIRef(SKOS + "prefLabel")):
-            labels[getattr(lab, "language", None) or ""] = str(lab)
+    types, labels, pref = pairs(RDF + "type"), pairs(RDFS + "label"), pairs(SKOS + "prefLabel")
+    alt, comment, claimed = pairs(SKOS + "altLabel"), pairs(RDFS + "comment"), pairs(KG_NS + "claimedBy")
+    entities = [e for e in pairs(KG_NS + "id") if isinstance(e, ox.NamedNode)
+                and e.value.startswith(base) and not e.value.startswith(sources_ns)]
+    for ent in sorted(entities, key=lambda e: e.value):
+        names = sorted(onto.class_names.get(t.value, t.value) for t in types.get(ent, ()))
+        typ = names[0] if names else "Entity"
+        by_lang = {}
+        for lab in pref.get(ent, ()):
+            by_lang[getattr(lab, "language", None) or ""] = lab.value
+        label, desc, who = one(labels, ent), one(comment, ent), one(claimed, ent)
         G.add_node(
-            kg.local(ent), iri=sid, label=str(g.value(ent, RDFS.label) or kg.local(ent)), type=typ,
-            top_type=onto.top_type(typ), aliases=sorted(str(a) for a in g.objects(ent, URIRef(SKOS + "altLabel"))),
-            labels=labels, description=str(g.value(ent, RDFS.comment) or ""),
-            claimed_by=kg.local(g.value(ent, K("claimedBy"))) if g.value(ent, K("claimedBy")) else None,
+            local(ent), iri=ent.value, label=label.value if label is not None else local(ent), type=typ,
+            top_type=onto.top_type(typ), aliases=sorted(a.value for a in alt.get(ent, ())),
+            labels=by_lang, description=desc.value if desc is not None else "",
+            claimed_by=local(who) if who is not None else None,
         )
-    for st in g.subjects(RDF.type, K("Statement")):
-        s, p, o = g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object)
-        u = kg.local(s)
+    statement = ox.NamedNode(KG_NS + "Statement")
+    stmts = sorted((q.subject for q in st_.quads_for_pattern(None, ox.NamedNode(RDF + "type"), statement, None)),
+                   key=lambda t: t.value)
+    subj, pred_, obj = pairs(RDF + "subject"), pairs(RDF + "predicate"), pairs(RDF + "object")
+    evidence_of, derived, quote = pairs(KG_NS + "evidence"), pairs(PROV + "wasDerivedFrom"), pairs(KG_NS + "quote")
+    verification = pairs(KG_NS + "verification")
+    when = {q: pairs(KG_NS + q) for q in ("date", "start", "end")}
+    done = set()
+    for st in stmts:
+        if st in done:
+            continue
+        done.add(st)
+        s, p, o = one(subj, st), one(pred_, st), one(obj, st)
+        if s is None or p is None or o is None:
+            continue
+        u = local(s)
         if u not in G:
             continue
-        pred = onto.predicate_names.get(str(p), str(p))
+        pred = onto.predicate_names.get(p.value, p.value)
         evidence = []
-        for e in g.objects(st, K("evidence")):
-            evidence.append((kg.local(g.value(e, URIRef(STANDARD_PREFIXES["prov"] + "wasDerivedFrom"))).removeprefix("source/"),
-                             str(g.value(e, K("quote")))))
+        for e in evidence_of.get(st, ()):
+            src, q = one(derived, e), one(quote, e)
+            evidence.append((local(src).removeprefix("source/") if src is not None else "None",
+                             q.value if q is not None else "None"))
         evidence.sort()
+        who, ver = one(claimed, st), one(verification, st)
         attrs = {
-            "statement": kg.local(st), "predicate": pred,
+            "statement": local(st), "predicate": pred,
             "sources": [src for src, _ in evidence], "quotes": [q for _, q in evidence],
-            "claimed_by": kg.local(g.value(st, K("claimedBy"))) if g.value(st, K("claimedBy")) else None,
-            "verification": str(g.value(st, K("verification"))).rsplit("#", 1)[-1] if g.value(st, K("verification")) else None,
+            "claimed_by": local(who) if who is not None else None,
+            "verification": ver.value.rsplit("#", 1)[-1] if ver is not None else None,
         }
         for q in ("date", "start", "end"):
-            v = g.value(st, K(q))
-            attrs[q] = str(v) if v is not None else None
-        if isinstance(o, Literal):
+            v = one(when[q], st)
+            attrs[q] = v.value if v is not None else None
+        if isinstance(o, ox.Literal):
             if include_literals:
-                value = o.toPython() if o.datatype and not str(o.datatype).endswith(("gYear", "gYearMonth")) else str(o)
-                if hasattr(value, "isoformat"):
-                    value = value.isoformat()
-                G.nodes[u].setdefault("facts", {}).setdefault(pred, []).append(
-                    {"value": value if isinstance(value, (int, float, str)) else str(value), **attrs})
+                G.nodes[u].setdefault("facts", {}).setdefault(pred, []).append({"value": _py_value(o), **attrs})
                 if pred == "date" and attrs["date"] is None:
-                    G.nodes[u]["date"] = str(o)
+                    G.nodes[u]["date"] = o.value
             continue
-        v = kg.local(o)
+        v = local(o)
         if v not in G:
             continue
-        G.add_edge(u, v, key=kg.local(st), **attrs)
+        G.add_edge(u, v, key=local(st), **attrs)
     return G
+
+
+_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt",
+                                "unsignedLong", "unsignedShort", "unsignedByte")}
+
+
+def _py_value(lit):
+    """A literal fact's value as a node attribute: int, bool or float for those
+    datatypes, else its text (dates stay ISO text), as rdflib's toPython gave."""
+    dt = lit.datatype.value if lit.datatype is not None else ""
+    text = lit.value
+    try:
+        if dt in _INTEGERS:
+            return int(text)
+        if dt == _XSD + "boolean":
+            return text in ("true", "1")
+        if dt in (_XSD + "double", _XSD + "float"):
+            return float(text)
+        if dt == _XSD + "decimal":
+            from decimal import Decimal
+
+            return str(Decimal(text))
+    except ValueError:
+        pass
+    return text
 
 
 # ---------------------------------------------------------------- time and shape

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
+from .nquads import term_key
 
-__all__ = ["parse_query", "check_safe", "run_query", "execute", "QueryResult", "query_kind",
+__all__ = ["parse_query", "check_safe", "check_query", "run_query", "execute", "collect", "QueryResult",
+           "query_kind", "has_order_by", "term_key",
            "SavedQuery", "saved_queries", "saved_query", "DEFAULT_TIMEOUT", "DEFAULT_LIMIT", "DEFAULT_MEMORY_MB"]
 
 DEFAULT_TIMEOUT = 10.0    # seconds: rdflib needs ~5 s for some honest queries on 5k triples
@@ -28,27 +30,99 @@ _PROLOGUE = re.compile(r"""(?isx)\A(?:\s+|\#[^\n]*\n?|BASE\s*<[^>]*>|PREFIX\s+[^
 _grammar_lock = threading.Lock()
 
 
-@dataclass
 class QueryResult:
-    """What a query returned, detached from rdflib's lazy Result.
+    """What a query returned: the one result type of every query in kgbuilder
+    (:meth:`KnowledgeGraph.query <kgbuilder.graph.kg.KnowledgeGraph.query>`,
+    :func:`kgbuilder.query`, the CLI, the endpoint, ``--endpoint``).
 
-    ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``vars`` and
-    ``rows`` (tuples of rdflib terms, None when unbound); ASK ``boolean``;
-    CONSTRUCT and DESCRIBE ``triples``. ``truncated`` is true when the row
-    limit cut the answer short.
+    ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``vars`` (names)
+    and ``rows`` (tuples of rdflib terms, None when unbound); ASK ``boolean``;
+    CONSTRUCT and DESCRIBE ``triples`` (rdflib terms, sorted). ``truncated`` is
+    true when the row limit cut the answer short; ``ordered`` when the query
+    had ORDER BY (else rows are sorted, so runs agree). Iterating gives the
+    rows, the triples, or the boolean for ASK; ``len()`` counts rows or triples.
+
+    The engine's own terms (pyoxigraph) are kept in ``cells`` and
+    ``statements``; ``rows`` and ``triples`` convert them to rdflib on first
+    use, so writing a result (kgbuilder.graph.results) never needs rdflib.
     """
 
-    kind: str
-    vars: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[tuple] = field(default_factory=list)
-    truncated: bool = False
-    limit: int | None = None
-    ordered: bool = False
+    def __init__(self, kind: str, vars: list[str] | None = None, rows: list[tuple] | None = None,
+                 boolean: bool | None = None, triples: list[tuple] | None = None, truncated: bool = False,
+                 limit: int | None = None, ordered: bool = False):
+        self.kind = kind
+        self.vars = list(vars or [])
+        self.boolean = boolean
+        self.truncated = truncated
+        self.limit = limit
+        self.ordered = ordered
+        self.cells: list[tuple] = []
+        self.statements: list[tuple] = []
+        self._rows: list[tuple] | None = None
+        self._triples: list[tuple] | None = None
+        self.rows = rows or []
+        self.triples = triples or []
+
+    @property
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            from .nquads import to_rdflib
+
+            conv = to_rdflib()
+            self._rows = [tuple(conv(t) for t in row) for row in self.cells]
+        return self._rows
+
+    @rows.setter
+    def rows(self, value: list[tuple]) -> None:
+        self.cells = self._rows = value
+
+    @property
+    def triples(self) -> list[tuple]:
+        if self._triples is None:
+            from .nquads import to_rdflib
+
+            conv = to_rdflib()
+            self._triples = [tuple(conv(t) for t in triple) for triple in self.statements]
+        return self._triples
+
+    @triples.setter
+    def triples(self, value: list[tuple]) -> None:
+        self.statements = self._triples = value
 
     def __len__(self) -> int:
-        return len(self.triples) if self.kind in ("CONSTRUCT", "DESCRIBE") else len(self.rows)
+        return len(self.statements) if self.kind in ("CONSTRUCT", "DESCRIBE") else len(self.cells)
+
+    def __iter__(self):
+        if self.kind == "ASK":
+            return iter((bool(self.boolean),))
+        return iter(self.triples if self.kind in ("CONSTRUCT", "DESCRIBE") else self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.boolean) if self.kind == "ASK" else True
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return (self.kind, self.vars, self.boolean, self.rows, self.triples, self.truncated) == \
+            (other.kind, other.vars, other.boolean, other.rows, other.triples, other.truncated)
+
+    def __repr__(self) -> str:
+        if self.kind == "ASK":
+            what = str(bool(self.boolean)).lower()
+        elif self.kind == "SELECT":
+            what = f"{len(self)} row{'s' if len(self) != 1 else ''} of ({', '.join(self.vars)})"
+        else:
+            what = f"{len(self)} triple{'s' if len(self) != 1 else ''}"
+        return f"<QueryResult {self.kind}: {what}{', truncated' if self.truncated else ''}>"
+
+    def __getstate__(self):
+        # only the engine's terms travel (from a query worker): rdflib views are rebuilt on demand
+        state = dict(self.__dict__)
+        if state["cells"] is not state["_rows"]:
+            state["_rows"] = None
+        if state["statements"] is not state["_triples"]:
+            state["_triples"] = None
+        return state
 
     def graph(self, prefixes: dict[str, str] | None = None):
         """CONSTRUCT/DESCRIBE triples as an ``rdflib.Graph``."""
@@ -232,52 +306,54 @@ def check_safe(prepared, file: str | None = None) -> None:
 
 # ---------------------------------------------------------------- running
 
+def check_query(sparql: str, prefixes: dict[str, str], file: str | None = None) -> None:
+    """The safety rules (no update, no SERVICE, no FROM), or the query's syntax error."""
+    check_safe(parse_query(sparql, prefixes, file), file)
+
+
+def _start(store, sparql: str, prefixes: dict[str, str], file: str | None):
+    """Parse ``sparql`` in Oxigraph and return its lazy answer (nothing evaluated yet).
+
+    A syntax error is explained with rdflib's parser, which names the line,
+    column and token (the error path only).
+    """
+    try:
+        return store.raw_query(sparql, prefixes)
+    except QuerySyntaxError as exc:
+        parse_query(sparql, prefixes, file)        # raises the better message, or an UnsafeQueryError
+        raise QuerySyntaxError(f"{exc}", file=file) from None
+
+
 def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, infer: bool = False,
-              **kwargs: Any):
-    """Run SPARQL on ``kg`` in this process and return rdflib's Result.
+              limit: int | None = None) -> QueryResult:
+    """Run SPARQL on ``kg`` in this process: a :class:`QueryResult`.
 
     The safety checks apply (unless ``safe=False``) but there is no time
     limit: use :func:`execute` for queries you do not trust.
     """
-    prepared = parse_query(sparql, kg.prefixes, file)
-    if safe:
-        check_safe(prepared, file)
-    store = _inferred_store(kg) if infer else kg.store
-    return store.query(prepared, **kwargs)
+    return execute(kg, sparql, file=file, safe=safe, infer=infer, timeout=None, limit=limit)
 
 
 def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
             limit: int | None = DEFAULT_LIMIT, infer: bool = False, safe: bool = True,
             memory_mb: int | None = DEFAULT_MEMORY_MB) -> QueryResult:
-    """Parse, check and run a query with a time, row and memory limit.
+    """Check and run a query with a time, row and memory limit.
 
     Raises QuerySyntaxError, UnsafeQueryError, QueryTimeoutError or QueryError.
-    ``timeout=None`` (or 0) and ``limit=None`` (or 0) lift those limits.
+    ``timeout=None`` (or 0) and ``limit=None`` (or 0) lift those limits. The
+    query is parsed here and evaluated in a worker that is killed at ``timeout``.
     """
-    prepared = parse_query(sparql, kg.prefixes, file)
     if safe:
-        check_safe(prepared, file)
+        check_query(sparql, kg.prefixes, file)
     limit = limit or None
+    store = _inferred_store(kg) if infer else kg.store
+    raw = _start(store, sparql, kg.prefixes, file)
     if not timeout:
-        return _collect(_inferred_store(kg) if infer else kg.store, prepared, limit, sparql)
+        return collect(raw, sparql, limit)
     from .sandbox import run_isolated
 
-    from .store import MemoryStore
-
-    in_place = infer and isinstance(kg.store, MemoryStore)
-    extra = _inferred_quads(kg) if in_place else ()
-
-    def job():
-        store = kg.store
-        if in_place:
-            # the forked worker owns a private copy of an in-memory store: add the entailments there
-            store.add_quads(extra)
-        elif infer:
-            store = _inferred_store(kg)  # never write into a store that may live on disk
-        return _collect(store, prepared, limit, sparql)
-
     try:
-        return run_isolated(job, timeout=timeout, memory_mb=memory_mb,
+        return run_isolated(lambda: collect(raw, sparql, limit), timeout=timeout, memory_mb=memory_mb,
                             fallback=lambda: _spawn_payload(kg, sparql, file, limit, infer, safe))
     except QueryTimeoutError:
         raise QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
@@ -286,9 +362,8 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
 
 def _spawn_payload(kg, sparql, file, limit, infer, safe):
     """What a spawned (not forked) worker needs to rebuild the graph and rerun the query."""
-    quads = list(kg.store.quads())
-    if infer:
-        quads.extend(_inferred_quads(kg))
+    store = _inferred_store(kg) if infer else kg.store
+    quads = [(q.subject, q.predicate, q.object, q.graph_name) for q in store.ox_quads()]
     return {"quads": quads, "prefixes": kg.prefixes, "sparql": sparql, "file": file, "limit": limit,
             "safe": safe}
 
@@ -301,46 +376,71 @@ def run_payload(payload) -> QueryResult:
 
         store = open_store("memory")
         store.add_quads(payload["quads"])
-    prepared = parse_query(payload["sparql"], payload["prefixes"], payload["file"])
     if payload["safe"]:
-        check_safe(prepared, payload["file"])
-    return _collect(store, prepared, payload["limit"], payload["sparql"])
+        check_query(payload["sparql"], payload["prefixes"], payload["file"])
+    raw = _start(store, payload["sparql"], payload["prefixes"], payload["file"])
+    return collect(raw, payload["sparql"], payload["limit"])
 
 
-def _collect(store, prepared, limit: int | None, sparql: str = "") -> QueryResult:
+def collect(raw, sparql: str, limit: int | None) -> QueryResult:
+    """A pyoxigraph answer as a :class:`QueryResult` (engine terms; at most ``limit`` rows)."""
     import itertools
 
-    kind = query_kind(prepared)
-    res = store.query(prepared)
-    out = QueryResult(kind=kind, limit=limit)
-    if kind == "ASK":
-        out.boolean = bool(res.askAnswer)
-        return out
-    if kind in ("CONSTRUCT", "DESCRIBE"):
-        triples = sorted(res.graph, key=_triple_key)
+    import pyoxigraph as ox
+
+    if isinstance(raw, ox.QueryBoolean):
+        return QueryResult(kind="ASK", boolean=bool(raw), limit=limit)
+    if not isinstance(raw, ox.QuerySolutions):
+        head = sparql[_PROLOGUE.match(sparql).end():]
+        kind = "DESCRIBE" if re.match(r"(?i)DESCRIBE\b", head) else "CONSTRUCT"
+        out = QueryResult(kind=kind, limit=limit)
+        # a CONSTRUCT template may repeat a triple: a graph holds it once
+        triples = sorted({(t.subject, t.predicate, t.object) for t in raw}, key=_triple_key)
         if limit is not None and len(triples) > limit:
             triples, out.truncated = triples[:limit], True
-        out.triples = triples
+        out.statements = triples
+        out._triples = None
         return out
-    names = [str(v) for v in res.vars]
+    out = QueryResult(kind="SELECT", limit=limit)
+    names = [v.value for v in raw.variables]
     out.vars = _star_order(names, sparql)
     index = [names.index(v) for v in out.vars]
-    out.ordered = _has_order_by(prepared.algebra)
-    rows = itertools.islice(iter(res), None if limit is None else limit + 1)
-    out.rows = [tuple(row[i] for i in index) for row in rows]
-    if limit is not None and len(out.rows) > limit:
-        out.rows, out.truncated = out.rows[:limit], True
+    out.ordered = has_order_by(sparql)
+    rows = itertools.islice(raw, None if limit is None else limit + 1)
+    cells = [tuple(sol[i] for i in index) for sol in rows]
+    if limit is not None and len(cells) > limit:
+        cells, out.truncated = cells[:limit], True
     if not out.ordered:
-        # without ORDER BY the order is rdflib's hash order: sort so that runs agree
-        out.rows.sort(key=lambda r: tuple(term_key(t) for t in r))
+        # without ORDER BY the order is the engine's: sort so that runs agree
+        cells.sort(key=lambda r: tuple(term_key(t) for t in r))
+    out.cells, out._rows = cells, None
     return out
 
 
-def _star_order(names: list[str], sparql: str) -> list[str]:
-    """``SELECT *`` columns in the order the variables first appear in the query.
+_STRIP = re.compile(r"""(?sx)
+    \#[^\n\r]*                            # a comment
+  | "{3}.*?"{3} | '{3}.*?'{3}              # long strings
+  | "(?:[^"\\\n\r]|\\.)*" | '(?:[^'\\\n\r]|\\.)*'   # strings
+  | <[^<>"{}|^`\\\x00-\x20]*>           # IRIs
+""")
 
-    rdflib collects them in a set, whose order changes from run to run.
-    """
+
+def has_order_by(sparql: str) -> bool:
+    """Whether the outermost query has ORDER BY (a sub-query's, inside braces, does not count)."""
+    text = _STRIP.sub(" ", sparql)
+    depth, top = 0, []
+    for part in re.split(r"([{}])", text):
+        if part == "{":
+            depth += 1
+        elif part == "}":
+            depth -= 1
+        elif depth == 0:
+            top.append(part)
+    return re.search(r"(?i)\bORDER\s+BY\b", " ".join(top)) is not None
+
+
+def _star_order(names: list[str], sparql: str) -> list[str]:
+    """``SELECT *`` columns in the order the variables first appear in the query."""
     head = sparql[_PROLOGUE.match(sparql).end():]
     if not re.match(r"(?is)SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*", head):
         return names
@@ -350,51 +450,23 @@ def _star_order(names: list[str], sparql: str) -> list[str]:
     return sorted(names, key=lambda n: (first.get(n, len(head)), n))
 
 
-def _has_order_by(algebra) -> bool:
-    node = algebra.get("p")
-    while node is not None and getattr(node, "name", None) in ("Project", "Distinct", "Reduced", "Slice",
-                                                                "ToMultiSet", "Extend"):
-        node = node.get("p")
-    return getattr(node, "name", None) == "OrderBy"
-
-
-def term_key(term) -> tuple:
-    """A total order on rdflib terms (unbound first, then IRIs, blank nodes, literals)."""
-    if term is None:
-        return (0, "", "", "")
-    kind = type(term).__name__
-    if kind == "URIRef":
-        return (1, str(term), "", "")
-    if kind == "BNode":
-        return (2, str(term), "", "")
-    return (3, str(term), str(getattr(term, "datatype", "") or ""), str(getattr(term, "language", "") or ""))
-
-
 def _triple_key(t) -> tuple:
     return tuple(term_key(x) for x in t)
 
 
 # ---------------------------------------------------------------- entailment
 
-def _inferred_quads(kg) -> list[tuple]:
-    """The alignment's entailments for ``kg``, computed once per graph."""
-    cached = getattr(kg, "_kgb_inferred_quads", None)
-    if cached is None:
-        from .infer import inferred_quads
-
-        cached = kg._kgb_inferred_quads = inferred_quads(kg)
-    return cached
-
-
 def _inferred_store(kg):
-    """A copy of ``kg``'s store with the alignment's entailments, made once per graph."""
+    """A copy of ``kg``'s store with the alignment's entailments, made once per graph
+    (never written into ``kg``'s own store, which may live on disk)."""
     cached = getattr(kg, "_kgb_inferred_store", None)
     if cached is None:
+        from .infer import inferred_quads
         from .store import open_store
 
         cached = open_store("memory")
-        cached.add_quads(kg.store.quads())
-        cached.add_quads(_inferred_quads(kg))
+        cached._st.extend(kg.store.ox_quads())
+        cached._st.extend(inferred_quads(kg))
         kg._kgb_inferred_store = cached
     return cached
 

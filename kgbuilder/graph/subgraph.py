@@ -65,9 +65,9 @@ def _bound(text: str | None, which: str) -> dt.date | None:
 def derive(kg, quads):
     """A KnowledgeGraph like ``kg`` (same dataset, prefixes, origins) over other quads."""
     from .kg import KnowledgeGraph
-    from .store import MemoryStore
+    from .store import open_store
 
-    store = MemoryStore()
+    store = open_store("memory")
     store.add_quads(quads)
     return KnowledgeGraph(store, base=kg.base, prefix=kg.prefix, dataset_id=kg.id, title=kg.title,
                           origins=kg.origins, root=kg.root, curated=kg.curated)
