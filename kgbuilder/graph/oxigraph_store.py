@@ -14,18 +14,39 @@ rdflib objects (:meth:`OxigraphStore.quads`, :meth:`rdflib_dataset`).
 """
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from ..errors import KGBuilderError, QueryError, QuerySyntaxError
 
-__all__ = ["OxigraphStore", "OX_FORMATS", "DISTINCT_TRIPLES"]
+__all__ = ["OxigraphStore", "open_oxigraph", "OX_FORMATS", "DISTINCT_TRIPLES"]
 
 #: kgbuilder format names -> pyoxigraph RdfFormat attribute names
 OX_FORMATS = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG"}
 _QUAD_FORMATS = {"nquads", "trig"}
 #: every distinct triple over all graphs (a triple in several graphs once)
 DISTINCT_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+
+
+#: the on-disk stores this process has open for writing, by resolved path: RocksDB
+#: lets one handle per process hold a store's lock, so a second open shares it
+_WRITABLE: "weakref.WeakValueDictionary[str, OxigraphStore]" = weakref.WeakValueDictionary()
+
+
+def open_oxigraph(path: str | Path | None = None, *, read_only: bool = False) -> "OxigraphStore":
+    """An Oxigraph store in memory (no ``path``) or on disk; an on-disk store
+    this process already has open for writing is shared, not opened twice."""
+    if path is None:
+        return OxigraphStore()
+    key = str(Path(path).resolve())
+    live = _WRITABLE.get(key)
+    if live is not None:
+        return live
+    store = OxigraphStore(path, read_only=read_only)
+    if not store.read_only:
+        _WRITABLE[key] = store
+    return store
 
 
 class OxigraphStore:
@@ -105,10 +126,9 @@ class OxigraphStore:
 
     # -- reading --------------------------------------------------------------
     def ox_quads(self) -> Iterator:
-        """Every quad of the named graphs as pyoxigraph Quads (no conversion)."""
-        import pyoxigraph as ox
-
-        return (q for q in self._st if not isinstance(q.graph_name, ox.DefaultGraph))
+        """Every quad as pyoxigraph Quads (no conversion). A built graph has
+        them all in named graphs; a CONSTRUCT answer's triples are in the default one."""
+        return iter(self._st)
 
     def ox_triples(self) -> Iterator:
         """Distinct triples over all graphs as pyoxigraph Triples."""

@@ -311,14 +311,23 @@ def check_query(sparql: str, prefixes: dict[str, str], file: str | None = None) 
     check_safe(parse_query(sparql, prefixes, file), file)
 
 
-def _start(store, sparql: str, prefixes: dict[str, str], file: str | None):
-    """Parse ``sparql`` in Oxigraph and return its lazy answer (nothing evaluated yet).
+_EMPTY: list = []
 
-    A syntax error is explained with rdflib's parser, which names the line,
-    column and token (the error path only).
+
+def _check_syntax(sparql: str, prefixes: dict[str, str], file: str | None) -> None:
+    """Raise the query's syntax error here, before a worker runs it.
+
+    Oxigraph evaluates aggregates and ORDER BY inside ``Store.query``, so the
+    real store is queried only in the worker; here the text runs on an empty
+    store (parsing is all it costs). The message comes from rdflib's parser,
+    which names the line, column and token (the error path only).
     """
+    if not _EMPTY:
+        from .store import open_store
+
+        _EMPTY.append(open_store("memory"))
     try:
-        return store.raw_query(sparql, prefixes)
+        _EMPTY[0].raw_query(sparql, prefixes)
     except QuerySyntaxError as exc:
         parse_query(sparql, prefixes, file)        # raises the better message, or an UnsafeQueryError
         raise QuerySyntaxError(f"{exc}", file=file) from None
@@ -346,14 +355,18 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     if safe:
         check_query(sparql, kg.prefixes, file)
     limit = limit or None
+    _check_syntax(sparql, kg.prefixes, file)
     store = _inferred_store(kg) if infer else kg.store
-    raw = _start(store, sparql, kg.prefixes, file)
+
+    def job() -> QueryResult:
+        return collect(store.raw_query(sparql, kg.prefixes), sparql, limit)
+
     if not timeout:
-        return collect(raw, sparql, limit)
+        return job()
     from .sandbox import run_isolated
 
     try:
-        return run_isolated(lambda: collect(raw, sparql, limit), timeout=timeout, memory_mb=memory_mb,
+        return run_isolated(job, timeout=timeout, memory_mb=memory_mb,
                             fallback=lambda: _spawn_payload(kg, sparql, file, limit, infer, safe))
     except QueryTimeoutError:
         raise QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
@@ -378,8 +391,7 @@ def run_payload(payload) -> QueryResult:
         store.add_quads(payload["quads"])
     if payload["safe"]:
         check_query(payload["sparql"], payload["prefixes"], payload["file"])
-    raw = _start(store, payload["sparql"], payload["prefixes"], payload["file"])
-    return collect(raw, payload["sparql"], payload["limit"])
+    return collect(store.raw_query(payload["sparql"], payload["prefixes"]), payload["sparql"], payload["limit"])
 
 
 def collect(raw, sparql: str, limit: int | None) -> QueryResult:

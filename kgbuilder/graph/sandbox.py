@@ -47,6 +47,11 @@ def _run_forked(job, timeout: float, memory_mb: int | None) -> Any:
         code = 0
         try:
             os.close(r)
+            if memory_mb:
+                # the engine (Rust) aborts with a line on stderr when the cap stops an allocation;
+                # the parent reports that as a memory error, so the line is noise
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2)
             _limit_memory(memory_mb)
             data = _outcome(job)
             _write_all(w, data)
@@ -56,7 +61,7 @@ def _run_forked(job, timeout: float, memory_mb: int | None) -> Any:
             os._exit(code)
     os.close(w)
     try:
-        data = _drain(r, pid, time.monotonic() + timeout)
+        data = _drain(r, pid, time.monotonic() + timeout, aborts_on_memory=bool(memory_mb))
     finally:
         os.close(r)
     return _result(data)
@@ -124,7 +129,7 @@ def _result(data: bytes) -> Any:
     raise QueryError(f"the query failed: {value}")
 
 
-def _drain(fd: int, pid: int, deadline: float) -> bytes:
+def _drain(fd: int, pid: int, deadline: float, aborts_on_memory: bool = False) -> bytes:
     chunks = []
     try:
         while True:
@@ -143,6 +148,9 @@ def _drain(fd: int, pid: int, deadline: float) -> bytes:
         raise
     _, status = os.waitpid(pid, 0)
     if not chunks:
+        if aborts_on_memory and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT:
+            # Oxigraph cannot raise MemoryError: an allocation over the cap aborts the worker
+            return pickle.dumps(("memory", None))
         raise QueryError(f"the query worker died ({_describe(status)})")
     return b"".join(chunks)
 

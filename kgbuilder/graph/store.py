@@ -56,8 +56,10 @@ def check_store_spec(spec: str) -> str:
 def open_store(spec: str = "memory", *, facts: int | None = None, read_only: bool = False):
     """An :class:`~.oxigraph_store.OxigraphStore` from a spec: ``memory`` or
     ``oxigraph`` (in memory), ``oxigraph:PATH`` (on disk) or ``auto`` (in memory)."""
+    from .oxigraph_store import open_oxigraph
+
     spec = check_store_spec(resolve_store_spec(spec, facts))
     kind, _, arg = spec.partition(":")
-    store = _store_class()(arg or None, read_only=read_only)
+    store = open_oxigraph(arg or None, read_only=read_only)
     store.name = kind
     return store
