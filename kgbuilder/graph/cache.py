@@ -129,8 +129,7 @@ class _File:
 
 
 def _scan(root: Path) -> list[_File]:
-    from .bulk import BULK_SUFFIXES
-    from .load import dataset_files
+    from .files import BULK_SUFFIXES, dataset_files
 
     out = []
     for path in dataset_files(root):
@@ -145,8 +144,7 @@ def estimate_facts(root: str | Path) -> int:
 
     Only the order of magnitude matters: it picks the store for ``auto``.
     """
-    from .bulk import BULK_SUFFIXES
-    from .load import dataset_files
+    from .files import BULK_SUFFIXES, dataset_files
 
     n = 0
     for path in dataset_files(Path(root)):
@@ -243,10 +241,6 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     """
     import time
 
-    from .build import build_quads
-    from .load import _Loader
-    from .nquads import nquad_lines
-    from .progress import progress
     from .store import STORE_KINDS, open_store
 
     t0 = time.perf_counter()
@@ -283,7 +277,11 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
                          mode="unchanged", facts=state["facts"], timings=timings,
                          derived=Derived(ddir / "derived", state["build_id"]), info=state["info"])
 
+    from .build import build_quads
+    from .load import _Loader
+    from .nquads import nquad_lines
     from .ontology import load_ontology
+    from .progress import progress
 
     onto = load_ontology()
     loader = _Loader(root, onto)
