@@ -219,7 +219,8 @@ def _read_query(path: Path) -> str:
 def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None, output: Path | None,
                infer: bool, timeout: float, limit: int, remote=None, store: str = "auto") -> None:
     from . import api
-    from .graph.results import RESULT_FORMATS as EXTS, result_format_for_path, write_graph, write_result
+    from .exports import write_graph
+    from .graph.results import RESULT_FORMATS as EXTS, result_format_for_path, write_result
 
     if remote is not None:  # --endpoint: graph.remote.RemoteSession answers like a local graph
         kg, res = remote, remote.query(text, file_label)
@@ -248,7 +249,7 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
 
     def write(out) -> None:
         if graph_result:
-            write_graph(res, kg, out, fmt)
+            write_graph(res.statements, kg, out, fmt, what=f"a {res.kind} result")
         else:
             write_result(res, out, fmt, kg.prefixes)
 

@@ -356,13 +356,11 @@ def test_typed_literals_keep_their_lexical_form(mini_kg, tmp_path):
     """rdflib's Turtle writes "50"^^xsd:decimal as 50.0 (another RDF term): not ours."""
     from rdflib import XSD, Literal, URIRef
 
-    from kgbuilder.graph.subgraph import derive
-
     s, g = URIRef(mini_kg.base + "armenia"), URIRef(mini_kg.base + "graph/meta")
     odd = [Literal("50", datatype=XSD.decimal), Literal("08", datatype=XSD.integer),
            Literal("1", datatype=XSD.boolean), Literal("1.5", datatype=XSD.double)]
-    kg = derive(mini_kg, [*mini_kg.store.quads(),
-                          *((s, URIRef(f"{KG_NS}n{i}"), lit, g) for i, lit in enumerate(odd))])
+    kg = mini_kg.with_quads([*mini_kg.store.quads(),
+                             *((s, URIRef(f"{KG_NS}n{i}"), lit, g) for i, lit in enumerate(odd))])
     for name, spec in REGISTRY.items():
         if get_exporter(name).kind != "rdf":
             continue

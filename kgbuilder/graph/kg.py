@@ -118,6 +118,24 @@ class KnowledgeGraph:
             return compute()
         return self._derived.get(name, compute)
 
+    def with_quads(self, quads, *, title: str | None = None) -> "KnowledgeGraph":
+        """A graph like this one (same dataset, prefixes, origins) over other quads, in memory.
+
+        Lower layers (subgraphs, views, CONSTRUCT answers) make their graphs through
+        this method of the graph they were given, never by importing this class.
+        """
+        from .store import open_store
+
+        store = open_store("memory")
+        store.add_quads(quads)
+        return type(self)(store, base=self.base, prefix=self.prefix, dataset_id=self.id,
+                          title=self.title if title is None else title, origins=self._origins,
+                          root=self.root, curated=self._curated)
+
+    def with_triples(self, triples, *, title: str | None = None) -> "KnowledgeGraph":
+        """:meth:`with_quads` for triples (a CONSTRUCT answer), all in the default graph."""
+        return self.with_quads(((s, p, o, None) for s, p, o in triples), title=title)
+
     def iri(self, entity_id: str) -> str:
         return self.base + entity_id
 

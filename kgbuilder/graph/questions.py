@@ -354,9 +354,6 @@ def subgraph_kg(kg, hood: Neighborhood):
     """
     from rdflib import RDF, URIRef
 
-    from .kg import KnowledgeGraph
-    from .store import open_store
-
     members = {URIRef(kg.iri(m.id)) for m in hood.members}
     kept = {URIRef(kg.iri(s)) for s in hood.statements}
     quads = list(kg.store.quads())
@@ -378,11 +375,7 @@ def subgraph_kg(kg, hood: Neighborhood):
             out.append((s, p, o, g))
         elif ss.startswith(sources) or ss == kg.base:
             out.append((s, p, o, g))
-    store = open_store("memory")
-    store.add_quads(out)
-    return KnowledgeGraph(store, base=kg.base, prefix=kg.prefix, dataset_id=kg.id,
-                          title=f"{kg.title}: within {hood.depth} of {hood.center}", origins=kg.origins,
-                          root=kg.root, curated=kg.curated)
+    return kg.with_quads(out, title=f"{kg.title}: within {hood.depth} of {hood.center}")
 
 
 # ---------------------------------------------------------------- centrality

@@ -1,33 +1,28 @@
 """Where a built graph lives: pyoxigraph, in memory or on disk, at every size.
 
 Everything above this layer (queries, exports, the networkx view) talks to a
-:class:`Store`. There is one engine: ``memory`` is an in-memory Oxigraph
-store, ``oxigraph`` the same, ``oxigraph:PATH`` an on-disk one, and ``auto``
-lets :mod:`kgbuilder.api` choose (in memory for a one-off build, on disk in
-the cache folder for the commands that open a dataset again and again).
+store. There is one engine: ``memory`` is an in-memory Oxigraph store,
+``oxigraph`` the same, ``oxigraph:PATH`` an on-disk one, and ``auto`` lets
+:mod:`kgbuilder.api` choose (in memory for a one-off build, on disk in the
+cache folder for the commands that open a dataset again and again). The
+store kinds are in the plugin registry (kgbuilder.registry, group ``store``).
 """
 from __future__ import annotations
 
-__all__ = ["Store", "open_store", "resolve_store_spec", "check_store_spec", "AUTO_THRESHOLD", "STORE_KINDS"]
+from .. import registry
 
-#: the store kinds a user may name (``auto`` too); ``memory`` and ``oxigraph``
-#: are both in-memory Oxigraph, the first name kept for the command lines that use it
-STORE_KINDS = ("memory", "oxigraph")
-#: from this many facts up ``kgbuilder.build`` with ``auto`` still keeps the
-#: graph in memory but the progress of a long build is shown (see api.py)
+__all__ = ["Store", "open_store", "resolve_store_spec", "check_store_spec", "AUTO_THRESHOLD"]
+
+#: kept for callers that read it: ``auto`` no longer depends on a dataset's size
 AUTO_THRESHOLD = 20_000
-
-
-def _store_class():
-    from .oxigraph_store import OxigraphStore
-
-    return OxigraphStore
 
 
 def __getattr__(name: str):
     # ``Store`` is the Oxigraph store: one engine, so one class (imported lazily: pyoxigraph)
     if name == "Store":
-        return _store_class()
+        from .oxigraph_store import OxigraphStore
+
+        return OxigraphStore
     raise AttributeError(name)
 
 
@@ -45,21 +40,23 @@ def check_store_spec(spec: str) -> str:
     kind, _, arg = spec.partition(":")
     if kind == "auto" and not arg:
         return spec
-    if kind not in STORE_KINDS or (kind == "memory" and arg) or (kind == "oxigraph" and ":" in spec and not arg):
+    backends = registry.names("store")
+    if kind not in backends or (kind == "memory" and arg) or (kind == "oxigraph" and ":" in spec and not arg):
         from .resolve import did_you_mean
 
-        raise KGBuilderError(f"unknown store '{spec}'" + did_you_mean(kind, [*STORE_KINDS, "auto"]) +
+        raise KGBuilderError(f"unknown store '{spec}'" + did_you_mean(kind, [*backends, "auto"]) +
                              " (one of: auto, memory, oxigraph, oxigraph:PATH)")
     return spec
 
 
 def open_store(spec: str = "memory", *, facts: int | None = None, read_only: bool = False):
-    """An :class:`~.oxigraph_store.OxigraphStore` from a spec: ``memory`` or
-    ``oxigraph`` (in memory), ``oxigraph:PATH`` (on disk) or ``auto`` (in memory)."""
-    from .oxigraph_store import open_oxigraph
-
+    """A store from a spec: ``memory`` or ``oxigraph`` (Oxigraph in memory),
+    ``oxigraph:PATH`` (on disk; ``read_only`` opens it without its lock) or
+    ``auto`` (in memory). An on-disk store this process already has open for
+    writing is shared, not opened twice."""
     spec = check_store_spec(resolve_store_spec(spec, facts))
     kind, _, arg = spec.partition(":")
-    store = open_oxigraph(arg or None, read_only=read_only)
+    opener = registry.get("store", kind, what="store").load()
+    store = opener(arg or None, read_only=read_only)
     store.name = kind
     return store
