@@ -135,7 +135,8 @@ def network(kg, as_of: str | None = None):
 
     G = getattr(kg, "_kgb_network", None)
     if G is None:
-        G = kg._kgb_network = kg.to_networkx()
+        # kept with the build in the cache: a warm command unpickles it instead of rebuilding it
+        G = kg._kgb_network = kg.derived("network", kg.to_networkx)
     if as_of is None:
         return G
     return cut(G, check_date(as_of))
@@ -177,12 +178,17 @@ def transliterate(text: str) -> str:
 
 
 def _resolver(kg, G):
-    """(Resolver over ids, labels and aliases; transliterated name -> ids), built once per graph."""
-    from .resolve import Resolver, normalize
-
+    """(Resolver over ids, labels and aliases; transliterated name -> ids), built once per build."""
     cached = getattr(kg, "_kgb_resolver", None)
     if cached is not None:
         return cached
+    kg._kgb_resolver = kg.derived("resolver", lambda: _make_resolver(G))
+    return kg._kgb_resolver
+
+
+def _make_resolver(G):
+    from .resolve import Resolver, normalize
+
     r = Resolver()
     latin: dict[str, set[str]] = {}
     for n, d in sorted(G.nodes(data=True)):
@@ -192,8 +198,7 @@ def _resolver(kg, G):
             key = normalize(transliterate(x))
             if key:
                 latin.setdefault(key, set()).add(n)
-    kg._kgb_resolver = (r, latin)
-    return kg._kgb_resolver
+    return r, latin
 
 
 def resolve_entity(kg, name: str) -> str:
@@ -401,13 +406,18 @@ def central(kg, *, top: int | None = 10, as_of: str | None = None, by: str = "pa
         raise KGBuilderError(f"cannot rank by '{by}'" + did_you_mean(by, ["pagerank", "betweenness", "degree"])
                              + " (one of: pagerank, betweenness, degree)")
     G = network(kg, as_of)
-    U = undirected(G)
-    n = U.number_of_nodes()
-    if n > 2000:  # exact betweenness is O(nodes * edges): sample pivots, with a fixed seed
-        between = nx.betweenness_centrality(U, k=500, seed=0)
-    else:
-        between = nx.betweenness_centrality(U)
-    rank = _pagerank(U)
+
+    def scores():
+        U = undirected(G)
+        n = U.number_of_nodes()
+        if n > 2000:  # exact betweenness is O(nodes * edges): sample pivots, with a fixed seed
+            between = nx.betweenness_centrality(U, k=500, seed=0)
+        else:
+            between = nx.betweenness_centrality(U)
+        return between, _pagerank(U)
+
+    # the scores of a build do not change: kept with it in the cache, per --as-of day
+    between, rank = kg.derived(f"centrality-{as_of or 'all'}", scores)
     rows = []
     for node, d in G.nodes(data=True):
         if actors_only and d.get("top_type") not in ACTOR_TYPES:
