@@ -113,8 +113,16 @@ class Neighborhood:
     center: str
     depth: int
     members: list[Neighbor]
-    graph: object               # networkx.MultiDiGraph: the subgraph
+    view: object = field(repr=False)    # the subgraph as a kgbuilder.graph.netview.NetView
     statements: list[str] = field(default_factory=list)
+
+    @property
+    def graph(self):
+        """The subgraph as a ``networkx.MultiDiGraph`` (made on first use)."""
+        cached = self.__dict__.get("_graph")
+        if cached is None:
+            cached = self.__dict__["_graph"] = self.view.to_networkx()
+        return cached
 
 
 @dataclass(frozen=True)
@@ -135,11 +143,19 @@ def network(kg, as_of: str | None = None):
 
     G = getattr(kg, "_kgb_network", None)
     if G is None:
-        # kept with the build in the cache: a warm command unpickles it instead of rebuilding it
-        G = kg._kgb_network = kg.derived("network", kg.to_networkx)
+        # kept with the build in the cache: a warm command unpickles it instead of rebuilding
+        # it, as a NetView (networkx's API, without importing networkx: that alone costs more
+        # than the bare engine's whole answer)
+        G = kg._kgb_network = kg.derived("network", lambda: _netview(kg))
     if as_of is None:
         return G
     return cut(G, check_date(as_of))
+
+
+def _netview(kg):
+    from .netview import NetView
+
+    return NetView.from_networkx(kg.to_networkx())
 
 
 def check_date(value: str) -> str:
@@ -297,11 +313,7 @@ def paths(kg, source: str, target: str, *, all: bool = False, max_length: int | 
     too. Each step lists every fact that links its two ends. An empty list
     means no connection (within ``max_length`` steps).
     """
-    import itertools
-
-    import networkx as nx
-
-    from .network import undirected
+    from .netview import all_shortest_paths
 
     a, b = resolve_entity(kg, source), resolve_entity(kg, target)
     G = network(kg, as_of)
@@ -310,10 +322,8 @@ def paths(kg, source: str, target: str, *, all: bool = False, max_length: int | 
             raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
     if a == b:
         raise KGBuilderError(f"'{source}' and '{target}' are the same entity ({a})")
-    U = undirected(G)
-    try:
-        found = list(itertools.islice(nx.all_shortest_paths(U, a, b), 10000))
-    except nx.NetworkXNoPath:
+    found = all_shortest_paths(G.neighbours(), a, b, limit=10000)
+    if not found:
         return []
     if max_length is not None and len(found[0]) - 1 > max_length:
         return []
@@ -331,9 +341,7 @@ def paths(kg, source: str, target: str, *, all: bool = False, max_length: int | 
 
 def neighbors(kg, name: str, *, depth: int = 1, as_of: str | None = None) -> Neighborhood:
     """The entities within ``depth`` facts of one entity, and the subgraph they form."""
-    import networkx as nx
-
-    from .network import undirected
+    from .netview import bfs_distances
 
     if depth < 1:
         raise KGBuilderError(f"depth must be 1 or more, not {depth}")
@@ -341,14 +349,14 @@ def neighbors(kg, name: str, *, depth: int = 1, as_of: str | None = None) -> Nei
     G = network(kg, as_of)
     if ent not in G:
         raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
-    dist = nx.single_source_shortest_path_length(undirected(G), ent, cutoff=depth)
-    sub = G.subgraph(dist).copy()
+    dist = bfs_distances(G.neighbours(), ent, cutoff=depth)
+    sub = G.subgraph(dist)
     members = sorted((Neighbor(n, G.nodes[n].get("label", n), G.nodes[n].get("type", ""), k)
                       for n, k in dist.items()), key=lambda m: (m.distance, m.id))
     statements = sorted({d["statement"] for _, _, d in sub.edges(data=True)}
                         | {f["statement"] for _, nd in sub.nodes(data=True)
                            for fs in nd.get("facts", {}).values() for f in fs})
-    return Neighborhood(center=ent, depth=depth, members=members, graph=sub, statements=statements)
+    return Neighborhood(center=ent, depth=depth, members=members, view=sub, statements=statements)
 
 
 def subgraph_kg(kg, hood: Neighborhood):
@@ -396,10 +404,6 @@ def central(kg, *, top: int | None = 10, as_of: str | None = None, by: str = "pa
     computed on the undirected graph of all entities, events included (events
     are what tie actors together), then the actors are ranked.
     """
-    import networkx as nx
-
-    from .network import undirected
-
     if by not in ("pagerank", "betweenness", "degree"):
         from .resolve import did_you_mean
 
@@ -408,6 +412,10 @@ def central(kg, *, top: int | None = 10, as_of: str | None = None, by: str = "pa
     G = network(kg, as_of)
 
     def scores():
+        import networkx as nx
+
+        from .network import undirected
+
         U = undirected(G)
         n = U.number_of_nodes()
         if n > 2000:  # exact betweenness is O(nodes * edges): sample pivots, with a fixed seed
