@@ -108,17 +108,18 @@ def _limit(value: int | None, env: str, default: int) -> int:
 def render_kg(kg, *, max_nodes: int | None = None, max_edges: int | None = None, layout: str = "auto",
               title: str | None = None, **_ignored: Any) -> tuple[str, dict]:
     """The explorer page for ``kg`` and its data (checks the size limit before any work)."""
-    from ..graph.network import to_networkx
+    from ..graph.network import to_networkx, view_size
 
+    limits = (_limit(max_nodes, "KGBUILDER_HTML_MAX_NODES", DEFAULT_MAX_NODES),
+              _limit(max_edges, "KGBUILDER_HTML_MAX_EDGES", DEFAULT_MAX_EDGES))
+    _check_size(*view_size(kg), *limits)        # counted by the engine: refuse before any work
     G = to_networkx(kg)
-    _check_size(G, _limit(max_nodes, "KGBUILDER_HTML_MAX_NODES", DEFAULT_MAX_NODES),
-                _limit(max_edges, "KGBUILDER_HTML_MAX_EDGES", DEFAULT_MAX_EDGES))
+    _check_size(G.number_of_nodes(), G.number_of_edges(), *limits)
     data = page_data(G, sources=_sources(kg), title=title or kg.title or kg.id, layout=layout)
     return render_page(data), data
 
 
-def _check_size(G, max_nodes: int, max_edges: int) -> None:
-    n, m = G.number_of_nodes(), G.number_of_edges()
+def _check_size(n: int, m: int, max_nodes: int, max_edges: int) -> None:
     too_many = []
     if max_nodes and n > max_nodes:
         too_many.append(f"{n} nodes (limit {max_nodes})")

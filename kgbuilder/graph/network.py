@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .nquads import XSD as _XSD
 
-__all__ = ["to_networkx", "as_of", "undirected", "fact_holds", "event_happened", "date_bounds", "is_event"]
+__all__ = ["to_networkx", "view_size", "as_of", "undirected", "fact_holds", "event_happened", "date_bounds", "is_event"]
 
 
 def to_networkx(kg, *, include_literals: bool = True):
@@ -138,6 +138,21 @@ def _py_value(lit):
     except ValueError:
         pass
     return text
+
+
+def view_size(kg) -> tuple[int, int]:
+    """(nodes, edges) :func:`to_networkx` would give, counted by the engine without building it:
+    an exporter can refuse an oversize graph before doing the work."""
+    from ..namespaces import KG_NS, STANDARD_PREFIXES
+
+    rdf = STANDARD_PREFIXES["rdf"]
+    base = kg.base.replace("\\", "\\\\").replace('"', '\\"')
+    entity = (lambda v: f'{v} <{KG_NS}id> ?id{v[1:]} . FILTER(STRSTARTS(STR({v}), "{base}") && '
+                        f'!STRSTARTS(STR({v}), "{base}source/"))')
+    nodes = f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {entity('?e')} }}"
+    edges = (f"SELECT (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?st a <{KG_NS}Statement> ; <{rdf}subject> ?s ; "
+             f"<{rdf}object> ?o . {entity('?s')} {entity('?o')} }}")
+    return tuple(int(next(iter(kg.store.raw_query(q)))[0].value) for q in (nodes, edges))
 
 
 # ---------------------------------------------------------------- time and shape
