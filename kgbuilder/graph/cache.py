@@ -205,31 +205,6 @@ class Built:
         return self._origins
 
 
-def _ox_results_state(results) -> list[tuple]:
-    def enc(t):
-        if t is None:
-            return None
-        kind = type(t).__name__
-        if kind == "Literal":
-            return ("L", t.value, t.datatype.value if not t.language else None, t.language)
-        return (kind[0], t.value)
-
-    return [(enc(f), p, enc(v), m, sev) for f, p, v, m, sev in results]
-
-
-def _ox_results_load(rows) -> list[tuple]:
-    import pyoxigraph as ox
-
-    def dec(x):
-        if x is None:
-            return None
-        if x[0] == "L":
-            return ox.Literal(x[1], language=x[3]) if x[3] else ox.Literal(x[1], datatype=ox.NamedNode(x[2]))
-        return ox.NamedNode(x[1]) if x[0] == "N" else ox.BlankNode(x[1])
-
-    return [(dec(f), p, dec(v), m, sev) for f, p, v, m, sev in rows]
-
-
 def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool = True,
                       use_cache: bool = True) -> Built:
     """Load, validate and build ``root`` into an Oxigraph store, reusing every
@@ -376,7 +351,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         else:
             changed_shacl = False
         if not changed:
-            origins, results, n_facts, mode = state["origins"], _ox_results_load(state["shacl"]), state["facts"], \
+            origins, results, n_facts, mode = state["origins"], list(state["shacl"]), state["facts"], \
                 "unchanged"
         else:
             try:
@@ -449,7 +424,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
                     del subjects[r]
             # the heavy part first: a light state never points at a missing or older heavy one
             _write_pickle(_heavy_path(state_file), {
-                "subjects": subjects, "origins": origins, "shacl": _ox_results_state(results), "curated": ds})
+                "subjects": subjects, "origins": origins, "shacl": results, "curated": ds})
             _write_pickle(state_file, {
                 "format": FILES_FORMAT, "complete": True, "meta_key": meta_key, "fp": fp, "path": resolved,
                 "display": display, "files": {f.rel: f.sha for f in files},
@@ -595,7 +570,7 @@ def _patch(ds, store, state, changed, new_files, fp, pass2, ddir, shacl):
         origins.pop(k, None)
     origins.update(new_res.origins)
     touched = {line[1:line.index(">")] for line in gone | added}
-    results = _ox_results_load(state["shacl"])
+    results = list(state["shacl"])
     if shacl:
         results = [r for r in results if r[0].value not in touched]
         results += _shacl_results(store, touched) if touched else []
