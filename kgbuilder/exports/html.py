@@ -185,7 +185,7 @@ def _last_day(value: str | None) -> str | None:
 
 
 def _evidence(d: dict) -> list[list[str]]:
-    return [[s, q] for s, q in zip(d.get("sources") or [], d.get("quotes") or [])]
+    return [[e["source"], e["quote"]] for e in d.get("evidence") or []]
 
 
 def _fact(pred: str, f: dict) -> dict:

@@ -1,148 +1,176 @@
-"""The networkx view: entities as nodes, facts between entities as edges."""
+"""The networkx view: entities as nodes, facts between entities as edges.
+
+One edge per fact, with every source that reports it. The edge contract (also
+for the literal facts kept on nodes), shared by the exports, the explorer and
+the graph questions:
+
+* ``sources``: the distinct ids of the sources that report the fact;
+* ``evidence``: a list of ``{"source": id, "quote": text}``, one per quote;
+* ``corroboration``: how many independent sources back the fact (an int);
+* ``conflict``: whether a one-valued predicate has another value elsewhere.
+
+The last two are filled in one place, :func:`support`.
+"""
 from __future__ import annotations
 
-from .nquads import XSD as _XSD
+__all__ = ["to_networkx", "view_size", "support", "facts", "as_of", "undirected", "fact_holds",
+           "event_happened", "date_bounds", "is_event"]
 
-__all__ = ["to_networkx", "view_size", "as_of", "undirected", "fact_holds", "event_happened", "date_bounds", "is_event"]
+#: the qualifiers that make two statements the same fact when they agree (see
+#: docs/rdf-model.md): notes, quotes, verification and file positions do not split a fact
+IDENTITY = ("predicate", "date", "start", "end", "place", "role", "claimed_by", "quantity", "unit", "bound")
+
+# a fact backed by two statements keeps the most cautious verification its sources give
+_CAUTION = {"Disputed": 0, "Unverified": 1, "Verified": 2}
 
 
 def to_networkx(kg, *, include_literals: bool = True):
     """A ``networkx.MultiDiGraph`` of the graph's entities.
 
     Nodes are entity ids with ``label``, ``type`` (ontology class), ``top_type``
-    (Person, State, ..., Event), ``aliases`` and ``iri``. Each statement between
-    two entities is an edge keyed by the statement id, with ``predicate``,
-    ``date``/``start``/``end``, ``sources``, ``quotes``, ``claimed_by`` and
-    ``verification``. Literal-valued facts become node attributes when
-    ``include_literals`` is true.
-
-    Read straight from the store's indexes, one predicate at a time (no rdflib).
+    (Person, State, ..., Event), ``aliases`` and ``iri``. Each fact between two
+    entities is one edge, keyed by its (first) statement id, with ``predicate``,
+    ``date``/``start``/``end``, ``place``, ``role``, ``quantity``/``unit``/``bound``
+    (a quantity qualifier, as text), ``claimed_by``, ``verification``, ``statements`` and the
+    evidence contract above. Literal-valued facts become node attributes when
+    ``include_literals`` is true: ``facts[predicate]`` is a list of the same
+    dicts with a ``value``.
     """
     import networkx as nx
-    import pyoxigraph as ox
+    from rdflib import RDF, RDFS, Literal, URIRef
 
     from ..namespaces import KG_NS, STANDARD_PREFIXES
     from .ontology import load_ontology
 
     onto = load_ontology()
-    st_ = kg.store._st
-    RDF, RDFS = STANDARD_PREFIXES["rdf"], STANDARD_PREFIXES["rdfs"]
-    SKOS, PROV = STANDARD_PREFIXES["skos"], STANDARD_PREFIXES["prov"]
-
-    def pairs(pred: str) -> dict:
-        """subject -> distinct objects of ``pred`` over all graphs (first-seen order)."""
-        out: dict = {}
-        for q in st_.quads_for_pattern(None, ox.NamedNode(pred), None, None):
-            vals = out.setdefault(q.subject, [])
-            if q.object not in vals:
-                vals.append(q.object)
-        return out
-
-    def one(index: dict, s):
-        vals = index.get(s)
-        return vals[0] if vals else None
-
-    base, sources_ns = kg.base, kg.base + "source/"
-
-    def local(term) -> str:
-        v = term.value
-        return v[len(base):] if v.startswith(base) else v
-
+    g = kg.graph
     G = nx.MultiDiGraph(id=kg.id, title=kg.title, base=kg.base)
-    types, labels, pref = pairs(RDF + "type"), pairs(RDFS + "label"), pairs(SKOS + "prefLabel")
-    alt, comment, claimed = pairs(SKOS + "altLabel"), pairs(RDFS + "comment"), pairs(KG_NS + "claimedBy")
-    entities = [e for e in pairs(KG_NS + "id") if isinstance(e, ox.NamedNode)
-                and e.value.startswith(base) and not e.value.startswith(sources_ns)]
-    for ent in sorted(entities, key=lambda e: e.value):
-        names = sorted(onto.class_names.get(t.value, t.value) for t in types.get(ent, ()))
-        typ = names[0] if names else "Entity"
-        by_lang = {}
-        for lab in pref.get(ent, ()):
-            by_lang[getattr(lab, "language", None) or ""] = lab.value
-        label, desc, who = one(labels, ent), one(comment, ent), one(claimed, ent)
+    K = lambda n: URIRef(KG_NS + n)  # noqa: E731
+    SKOS = STANDARD_PREFIXES["skos"]
+    derived = URIRef(STANDARD_PREFIXES["prov"] + "wasDerivedFrom")
+    for ent in g.subjects(K("id"), None):
+        sid = str(ent)
+        if not sid.startswith(kg.base) or sid.startswith(kg.base + "source/"):
+            continue
+        types = sorted(onto.class_names.get(str(t), str(t)) for t in g.objects(ent, RDF.type))
+        typ = types[0] if types else "Entity"
+        labels = {}
+        for lab in g.objects(ent, URIRef(SKOS + "prefLabel")):
+            labels[getattr(lab, "language", None) or ""] = str(lab)
         G.add_node(
-            local(ent), iri=ent.value, label=label.value if label is not None else local(ent), type=typ,
-            top_type=onto.top_type(typ), aliases=sorted(a.value for a in alt.get(ent, ())),
-            labels=by_lang, description=desc.value if desc is not None else "",
-            claimed_by=local(who) if who is not None else None,
+            kg.local(ent), iri=sid, label=str(g.value(ent, RDFS.label) or kg.local(ent)), type=typ,
+            top_type=onto.top_type(typ), aliases=sorted(str(a) for a in g.objects(ent, URIRef(SKOS + "altLabel"))),
+            labels=labels, description=str(g.value(ent, RDFS.comment) or ""),
+            claimed_by=kg.local(g.value(ent, K("claimedBy"))) if g.value(ent, K("claimedBy")) else None,
         )
-    statement = ox.NamedNode(KG_NS + "Statement")
-    stmts = sorted((q.subject for q in st_.quads_for_pattern(None, ox.NamedNode(RDF + "type"), statement, None)),
-                   key=lambda t: t.value)
-    subj, pred_, obj = pairs(RDF + "subject"), pairs(RDF + "predicate"), pairs(RDF + "object")
-    evidence_of, derived, quote = pairs(KG_NS + "evidence"), pairs(PROV + "wasDerivedFrom"), pairs(KG_NS + "quote")
-    verification = pairs(KG_NS + "verification")
-    when = {q: pairs(KG_NS + q) for q in ("date", "start", "end")}
-    done = set()
-    for st in stmts:
-        if st in done:
-            continue
-        done.add(st)
-        s, p, o = one(subj, st), one(pred_, st), one(obj, st)
-        if s is None or p is None or o is None:
-            continue
-        u = local(s)
+
+    def text(st, name):
+        v = g.value(st, K(name))
+        return str(v) if v is not None else None
+
+    def local(st, name):
+        v = g.value(st, K(name))
+        return kg.local(v) if v is not None else None
+
+    # every statement between known nodes, in curation order (kg:file is "path:line")
+    found = []
+    for st in g.subjects(RDF.type, K("Statement")):
+        s, p, o = g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object)
+        u = kg.local(s)
         if u not in G:
             continue
-        pred = onto.predicate_names.get(p.value, p.value)
-        evidence = []
-        for e in evidence_of.get(st, ()):
-            src, q = one(derived, e), one(quote, e)
-            evidence.append((local(src).removeprefix("source/") if src is not None else "None",
-                             q.value if q is not None else "None"))
-        evidence.sort()
-        who, ver = one(claimed, st), one(verification, st)
+        if isinstance(o, Literal):
+            if not include_literals:
+                continue
+            v = None
+        else:
+            v = kg.local(o)
+            if v not in G:
+                continue
+        where = text(st, "file") or ""
+        path, _, line = where.rpartition(":")
+        found.append(((path, int(line) if line.isdigit() else 0, kg.local(st)), st, u, p, o, v))
+    found.sort(key=lambda f: f[0])
+
+    merged: dict[tuple, dict] = {}
+    for _, st, u, p, o, v in found:
+        verification = text(st, "verification")
         attrs = {
-            "statement": local(st), "predicate": pred,
-            "sources": [src for src, _ in evidence], "quotes": [q for _, q in evidence],
-            "claimed_by": local(who) if who is not None else None,
-            "verification": ver.value.rsplit("#", 1)[-1] if ver is not None else None,
+            "predicate": onto.predicate_names.get(str(p), str(p)),
+            "date": text(st, "date"), "start": text(st, "start"), "end": text(st, "end"),
+            "place": local(st, "location"), "role": text(st, "role"),
+            "claimed_by": local(st, "claimedBy"),
+            "verification": verification.rsplit("#", 1)[-1] if verification else None,
+            "quantity": text(st, "quantityValue"), "unit": text(st, "quantityUnit"),
+            "bound": text(st, "quantityBound"),
         }
-        for q in ("date", "start", "end"):
-            v = one(when[q], st)
-            attrs[q] = v.value if v is not None else None
-        if isinstance(o, ox.Literal):
-            if include_literals:
-                G.nodes[u].setdefault("facts", {}).setdefault(pred, []).append({"value": _py_value(o), **attrs})
-                if pred == "date" and attrs["date"] is None:
-                    G.nodes[u]["date"] = o.value
-            continue
-        v = local(o)
-        if v not in G:
-            continue
-        G.add_edge(u, v, key=local(st), **attrs)
+        pieces = []
+        for e in g.objects(st, K("evidence")):
+            src = kg.local(g.value(e, derived)).removeprefix("source/")
+            pieces.append((src, str(g.value(e, K("quote")))))
+        if v is None:
+            value = o.toPython() if o.datatype and not str(o.datatype).endswith(("gYear", "gYearMonth")) else str(o)
+            if hasattr(value, "isoformat"):
+                value = value.isoformat()
+            if not isinstance(value, (bool, int, float, str)):
+                value = str(value)      # a Decimal stays exact as text
+            target = ("literal", str(o), str(o.datatype or ""), o.language or "")
+        else:
+            value, target = None, ("entity", v)
+        key = (u, target, *(attrs[k] for k in IDENTITY))
+        fact = merged.get(key)
+        if fact is None:
+            fact = merged[key] = {**attrs, "statements": [], "_pieces": [], "_u": u, "_v": v}
+            if v is None:
+                fact["value"] = value
+        elif _CAUTION.get(attrs["verification"], 3) < _CAUTION.get(fact["verification"], 3):
+            fact["verification"] = attrs["verification"]
+        fact["statements"].append(kg.local(st))
+        fact["_pieces"].extend(pieces)
+
+    for fact in merged.values():
+        u, v, pieces = fact.pop("_u"), fact.pop("_v"), sorted(set(fact.pop("_pieces")))
+        fact["evidence"] = [{"source": s, "quote": q} for s, q in pieces]
+        fact["sources"] = list(dict.fromkeys(s for s, _ in pieces))
+        if v is None:
+            G.nodes[u].setdefault("facts", {}).setdefault(fact["predicate"], []).append(fact)
+            if fact["predicate"] == "date" and fact["date"] is None:
+                G.nodes[u]["date"] = str(fact["value"])
+        else:
+            G.add_edge(u, v, key=fact["statements"][0], **fact)
+    support(G)
     return G
 
 
-_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
-                                "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt",
-                                "unsignedLong", "unsignedShort", "unsignedByte")}
+def facts(G):
+    """Every fact of the view as ``(subject, object, attrs)``: edges, then literal facts
+    (``object`` None; the value is ``attrs["value"]``). ``attrs`` is the live dict."""
+    for u, v, d in G.edges(data=True):
+        yield u, v, d
+    for u, d in G.nodes(data=True):
+        for values in d.get("facts", {}).values():
+            for f in values:
+                yield u, None, f
 
 
-def _py_value(lit):
-    """A literal fact's value as a node attribute: int, bool or float for those
-    datatypes, else its text (dates stay ISO text), as rdflib's toPython gave."""
-    dt = lit.datatype.value if lit.datatype is not None else ""
-    text = lit.value
-    try:
-        if dt in _INTEGERS:
-            return int(text)
-        if dt == _XSD + "boolean":
-            return text in ("true", "1")
-        if dt in (_XSD + "double", _XSD + "float"):
-            return float(text)
-        if dt == _XSD + "decimal":
-            from decimal import Decimal
+def support(G) -> None:
+    """Fill ``corroboration`` and ``conflict`` on every fact of the view.
 
-            return str(Decimal(text))
-    except ValueError:
-        pass
-    return text
+    The one place that decides them. For now a fact's corroboration is the
+    number of distinct sources reporting it and nothing is a conflict; counting
+    relayed sources once and finding one-valued predicates with two values
+    belongs here.
+    """
+    for _, _, d in facts(G):
+        d["corroboration"] = len(d.get("sources") or ())
+        d["conflict"] = False
 
 
 def view_size(kg) -> tuple[int, int]:
-    """(nodes, edges) :func:`to_networkx` would give, counted by the engine without building it:
-    an exporter can refuse an oversize graph before doing the work."""
+    """(nodes, at least how many edges) :func:`to_networkx` gives, counted by the engine
+    without building the view, so an exporter can refuse an oversize graph before doing the
+    work. Edges are facts; the count is of distinct (subject, predicate, object) between
+    entities, which two facts share only when their qualifiers differ: a lower bound."""
     from ..namespaces import KG_NS, STANDARD_PREFIXES
 
     rdf = STANDARD_PREFIXES["rdf"]
@@ -150,8 +178,8 @@ def view_size(kg) -> tuple[int, int]:
     entity = (lambda v: f'{v} <{KG_NS}id> ?id{v[1:]} . FILTER(STRSTARTS(STR({v}), "{base}") && '
                         f'!STRSTARTS(STR({v}), "{base}source/"))')
     nodes = f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {entity('?e')} }}"
-    edges = (f"SELECT (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?st a <{KG_NS}Statement> ; <{rdf}subject> ?s ; "
-             f"<{rdf}object> ?o . {entity('?s')} {entity('?o')} }}")
+    edges = (f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?st a <{KG_NS}Statement> ; "
+             f"<{rdf}subject> ?s ; <{rdf}predicate> ?p ; <{rdf}object> ?o . {entity('?s')} {entity('?o')} }} }}")
     return tuple(int(next(iter(kg.store.raw_query(q)))[0].value) for q in (nodes, edges))
 
 
