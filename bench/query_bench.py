@@ -52,7 +52,7 @@ for sol in res:
 
 def timed(cmd: list[str], env: dict) -> float:
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=1500)
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()[-2000:]}")
@@ -115,7 +115,7 @@ def main(argv=None) -> None:
             verdict = "" if target is None else f"<= {target:g}x " + ("met" if med / floor <= target else "NOT met")
             print(f"{label:<{width}}  {med * 1000:>6.0f}ms  {lo * 1000:>6.0f}ms  {med / floor:>7.2f}  {verdict}")
         proc = subprocess.run([PY, "-X", "importtime", KGB, "query", str(ds), q, "-F", "csv"], env=env,
-                              capture_output=True, text=True, timeout=300)
+                              capture_output=True, text=True, timeout=1500)
         heavy = sorted({line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines()
                         if line.split("|")[-1].strip().split(".")[0] in ("rdflib", "networkx", "pyshacl")})
         print("a warm kgbuilder query imports: " + (", ".join(heavy) if heavy else "neither rdflib nor networkx"))
