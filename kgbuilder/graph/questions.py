@@ -166,6 +166,13 @@ def _netview(kg):
     return NetView.from_networkx(kg.to_networkx())
 
 
+def _adjacency(kg, G, as_of: str | None) -> dict:
+    """Who is linked to whom (sorted), for the whole view kept with the build in the cache."""
+    if as_of is not None:
+        return G.neighbours()
+    return kg.derived("adjacency", G.neighbours)
+
+
 def check_date(value: str) -> str:
     """An --as-of date must be a real day, YYYY-MM-DD."""
     import datetime
@@ -232,8 +239,6 @@ def resolve_entity(kg, name: str) -> str:
     script also finds a name in the other through transliteration
     (``Касым-Жомарт Токаев`` and ``Kasym-Zhomart Tokaev``).
     """
-    import difflib
-
     from .resolve import AmbiguousName, UnknownName, normalize
 
     r, latin = _resolver(kg, network(kg))
@@ -250,6 +255,8 @@ def resolve_entity(kg, name: str) -> str:
             raise EntityNotFoundError(str(AmbiguousName(name, sorted(found)))) from None
         hint = exc.hint
         if not hint:
+            import difflib
+
             ids: list[str] = []
             for k in difflib.get_close_matches(key, list(latin), n=3, cutoff=0.75):
                 ids += [i for i in sorted(latin[k]) if i not in ids]
@@ -332,7 +339,7 @@ def paths(kg, source: str, target: str, *, all: bool = False, max_length: int | 
             raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
     if a == b:
         raise KGBuilderError(f"'{source}' and '{target}' are the same entity ({a})")
-    found = all_shortest_paths(G.neighbours(), a, b, limit=10000)
+    found = all_shortest_paths(_adjacency(kg, G, as_of), a, b, limit=10000)
     if not found:
         return []
     if max_length is not None and len(found[0]) - 1 > max_length:
@@ -360,7 +367,7 @@ def neighbors(kg, name: str, *, depth: int = 1, as_of: str | None = None) -> Nei
     G = network(kg, as_of)
     if ent not in G:
         raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
-    dist = bfs_distances(G.neighbours(), ent, cutoff=depth)
+    dist = bfs_distances(_adjacency(kg, G, as_of), ent, cutoff=depth)
     sub = G.subgraph(dist)
     members = sorted((Neighbor(n, G.nodes[n].get("label", n), G.nodes[n].get("type", ""), k)
                       for n, k in dist.items()), key=lambda m: (m.distance, m.id))
