@@ -19,7 +19,7 @@ import click
 
 from . import __version__
 from .cli_complete import complete_dataset, complete_entity, complete_export_format
-from .cli_output import format_option
+from .cli_output import echo, format_option
 from .errors import KGBuilderError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -27,7 +27,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 def _fail(exc: KGBuilderError) -> None:
     for line in exc.lines():
-        click.echo(f"Error: {line}", err=True)
+        echo(f"Error: {line}", err=True)
     sys.exit(1)
 
 
@@ -71,6 +71,8 @@ def _format(fmt: str | None, old_fmt: str | None) -> str | None:
         click.echo("note: -f FORMAT is now -F FORMAT (--format); -f stays for query files", err=True)
         return old_fmt
     return fmt
+force_opt = click.option("--force", is_flag=True,
+                         help="Allow writing inside a dataset folder (never over a file it reads).")
 store_opt = click.option("--store", default="auto", show_default=True, metavar="STORE",
                          help="Where the graph lives, always in Oxigraph: auto (on disk in the cache, "
                               "in memory for build), memory or oxigraph (in memory), oxigraph:PATH (on disk).")
@@ -83,6 +85,17 @@ def main() -> None:
 
     DATASET is a folder of YAML files (see datasets/kazakhstan-2022).
     """
+    _exit_on_sigterm()
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so an interrupted write removes its temp file."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 @main.command()
@@ -99,12 +112,12 @@ def validate(dataset: Path, no_shacl: bool, store: str) -> None:
 
     problems = api.validate(dataset, shacl=not no_shacl, store=store)
     for p in problems:
-        click.echo(str(p), err=True)
+        echo(str(p), err=True)
     if problems:
         n = len(problems)
-        click.echo(f"{n} problem{'s' if n != 1 else ''} found in {dataset}", err=True)
+        echo(f"{n} problem{'s' if n != 1 else ''} found in {dataset}", err=True)
         sys.exit(1)
-    click.echo(f"{dataset}: OK")
+    echo(f"{dataset}: OK")
 
 
 @main.command()
@@ -114,9 +127,11 @@ def validate(dataset: Path, no_shacl: bool, store: str) -> None:
 @click.option("-F", "--format", "fmt", type=click.Choice(_format_choices(), case_sensitive=False),
               help="Output format (default: from the file extension). " + _format_help())
 @old_format_opt
+@force_opt
 @store_opt
 @handle_errors
-def build(dataset: Path, output: Path | None, fmt: str | None, old_fmt: str | None, store: str) -> None:
+def build(dataset: Path, output: Path | None, fmt: str | None, old_fmt: str | None, force: bool,
+          store: str) -> None:
     """Validate a dataset and write its graph (Turtle by default)."""
     from . import api
     from .exports import export
@@ -126,8 +141,8 @@ def build(dataset: Path, output: Path | None, fmt: str | None, old_fmt: str | No
     if output is None:
         output = Path("out") / f"{kg.id}.ttl"
         output.parent.mkdir(parents=True, exist_ok=True)
-    export(kg, output, fmt, inputs=[dataset])
-    click.echo(f"wrote {output} ({kg.store.count_triples()} triples)")
+    export(kg, output, fmt, inputs=[dataset], force=force)
+    echo(f"wrote {output} ({kg.store.count_triples()} triples)")
 
 
 def _formats_epilog() -> str:
@@ -153,11 +168,12 @@ def _formats_epilog() -> str:
 @click.option("--until", metavar="DATE", help="Only facts and events on or before DATE.")
 @click.option("--direct-only", is_flag=True, help="RDF: only the direct triples, no statement nodes.")
 @click.option("--with-ontology", is_flag=True, help="RDF: include the ontology.")
+@force_opt
 @store_opt
 @handle_errors
 def export(dataset: Path, output: Path, fmt: str | None, old_fmt: str | None, focus: str | None, depth: int,
            types: tuple[str, ...], since: str | None, until: str | None, direct_only: bool,
-           with_ontology: bool, store: str) -> None:
+           with_ontology: bool, force: bool, store: str) -> None:
     """Write a dataset's graph, or a part of it, in an RDF, network or table format.
 
     The file is written to a temporary file, read back and checked, and only
@@ -169,8 +185,9 @@ def export(dataset: Path, output: Path, fmt: str | None, old_fmt: str | None, fo
     fmt = _format(fmt, old_fmt)
     kg = api.open_graph(dataset, store=store)
     report = run_export(kg, output, fmt, inputs=[dataset], focus=focus, depth=depth, types=types,
-                        since=since, until=until, direct_only=direct_only, with_ontology=with_ontology)
-    click.echo(f"wrote {output} ({report.format}, {report.written})")
+                        since=since, until=until, direct_only=direct_only, with_ontology=with_ontology,
+                        force=force)
+    echo(f"wrote {output} ({report.format}, {report.written})")
 
 
 @main.command()
@@ -206,15 +223,18 @@ def stats(dataset: Path, fmt: str | None, as_json: bool, top: int | None, store:
         rows = totals + [(title, name, n) for title, key, _ in sections for name, n in ranked[key][:top]]
         click.echo(delimited(("section", "name", "count"), rows, fmt), nl=False)
         return
-    click.echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
+    echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
                f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
+    if st.whole_event_quotes:
+        click.echo(f"note: {st.whole_event_quotes} quotes of events with several roles name no roles "
+                   "('supports'), so each backs every role of its event")
     for title, key, _ in sections:
         total = f" ({st.claims} claims)" if key == "claims_by" else ""
-        click.echo(f"\n{title}{total}:")
+        echo(f"\n{title}{total}:")
         for name, n in ranked[key][:top]:
-            click.echo(f"  {name:<28} {n:>6}")
+            echo(f"  {name:<28} {n:>6}")
         if top is not None and len(ranked[key]) > top:
-            click.echo(f"  ... {len(ranked[key]) - top} more")
+            echo(f"  ... {len(ranked[key]) - top} more")
 
 
 @main.command("check-quotes")
@@ -237,11 +257,11 @@ def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
         pairs[sid] = file
     checked, problems = api.check_quotes(dataset, pairs)
     for p in problems:
-        click.echo(str(p), err=True)
+        echo(str(p), err=True)
     if problems:
-        click.echo(f"{len(problems)} of {checked} quotes not found", err=True)
+        echo(f"{len(problems)} of {checked} quotes not found", err=True)
         sys.exit(1)
-    click.echo(f"all {checked} quotes found verbatim")
+    echo(f"all {checked} quotes found verbatim")
 
 
 @main.command(context_settings={"max_content_width": 100})
@@ -262,9 +282,14 @@ def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
               help="Seconds a query may wait for a free worker before 503.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="Also answer requests whose Host header is NAME (repeatable; e.g. with --host 0.0.0.0).")
+@click.option("--header-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Close a connection whose request has not arrived whole within this many seconds.")
+@click.option("--max-connections", type=click.IntRange(min=1), default=None,
+              help="Open connections at once; beyond that 503 (default: half the open-file limit).")
 @handle_errors
 def serve(dataset: Path, host: str, port: int, workers: int, timeout: float, limit: int, queue: int,
-          queue_wait: float, allow_hosts: tuple[str, ...]) -> None:
+          queue_wait: float, allow_hosts: tuple[str, ...], header_timeout: float,
+          max_connections: int | None) -> None:
     """Serve the graph read-only: a SPARQL 1.1 endpoint, its saved queries and the explorer.
 
     /sparql (GET, POST; the answer format by Accept), /queries, /query (a query page)
@@ -274,8 +299,9 @@ def serve(dataset: Path, host: str, port: int, workers: int, timeout: float, lim
 
     config = ServeConfig(dataset=dataset, host=host, port=port, workers=workers, timeout=timeout,
                          limit=limit or None, queue=queue, queue_wait=queue_wait,
-                         allow_hosts=allow_hosts)
-    run_server(config, ready=lambda url: click.echo(
+                         allow_hosts=allow_hosts, header_timeout=header_timeout,
+                         max_connections=max_connections)
+    run_server(config, ready=lambda url: echo(
         f"serving {dataset} at {url} (SPARQL: {url}sparql, {workers} workers, {timeout:g} s "
         f"limit); Ctrl-C stops", err=True))
 
@@ -304,7 +330,7 @@ def push(dataset: Path, endpoint: str, graph_iri: str | None, protocol: str, tim
     ep = Endpoint.from_url(endpoint, timeout=timeout)
     kg = api.open_graph(dataset)
     result = push_graph(kg, ep, graph_iri, protocol=protocol)
-    click.echo(f"pushed {result.triples} triples to <{result.graph}> at {endpoint} "
+    echo(f"pushed {result.triples} triples to <{result.graph}> at {endpoint} "
                f"({result.protocol}, {result.requests} request{'s' if result.requests != 1 else ''}, "
                f"HTTP {result.status})")
 

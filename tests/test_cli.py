@@ -104,7 +104,7 @@ def test_build_refuses_to_overwrite_an_input(mini_copy):
     before = target.read_bytes()
     res = run("build", mini_copy, "-o", target, "--format", "turtle")
     assert res.exit_code == 1
-    assert res.stderr == f"Error: {target}: refusing to write a YAML file inside the dataset folder\n"
+    assert res.stderr == f"Error: {target}: refusing to overwrite an input file of the dataset {mini_copy.resolve()}\n"
     assert target.read_bytes() == before
 
 

@@ -54,7 +54,7 @@ def test_unknown_names_get_did_you_mean(mini_kg, name, message):
 def test_unknown_name_through_the_cli(mini_path):
     r = run(["show", mini_path, "Nazarbaeff"])
     assert r.exit_code == 1
-    assert r.output == "Error: unknown entity 'Nazarbaeff' (did you mean 'nazarbayev'?)\n"
+    assert r.output == "Error: unknown entity 'Nazarbaeff' (did you mean 'nazarbayev' (alias 'Nazarbaev')?)\n"
 
 
 # ---------------------------------------------------------------- show

@@ -5,7 +5,9 @@ shapes compiled to SPARQL) and builds a dataset into an Oxigraph store. An
 unchanged dataset is not reloaded, rebuilt or revalidated, and a change to
 one file costs in proportion to the change. Everything lives in
 ``$KGBUILDER_CACHE_DIR`` (default ``$XDG_CACHE_HOME/kgbuilder`` or
-``~/.cache/kgbuilder``), written atomically; nothing from elsewhere is unpickled:
+``~/.cache/kgbuilder``), written atomically through :mod:`.cache_files` (private
+folders only, a checksum per entry, data classes only: a planted, flipped or
+half-written entry is dropped and rebuilt, never run or answered):
 
 * per file, the parsed items (keyed by the file's hash) and the validated
   facts with their problems (keyed by the file's hash and a fingerprint of
@@ -26,7 +28,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,34 @@ FILES_FORMAT = 2
 _CHUNK_LINES = 200_000
 
 
+def _hash_file(h, path: Path) -> None:
+    """Stream ``path`` into ``h``: the size is known before a byte is read, and a file over
+    the loader's limits is hashed as its size and time (the loader refuses it anyway)."""
+    import stat
+
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                h.update(b"<not a file>")
+                return
+            h.update(f"{st.st_size}\0".encode())
+            if _over_cap(path, st.st_size):
+                h.update(f"{st.st_mtime_ns}".encode())
+                return
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except OSError:
+        h.update(b"<missing>")
+
+
+def _over_cap(path: Path, size: int) -> bool:
+    """A YAML file the loader refuses unread (over its size limit): not worth reading to hash."""
+    from .yamlload import MAX_FILE_BYTES
+
+    return path.suffix in (".yaml", ".yml") and size > MAX_FILE_BYTES
+
+
 def _hash_bytes(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
@@ -80,30 +109,26 @@ def dataset_store_path(root: Path) -> Path:
 
 
 def _read_pickle(path: Path):
-    try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
-        return None
+    """The entry at ``path`` if it is there and trusted (see :mod:`.cache_files`), else None."""
+    from .cache_files import read_entry
+
+    return read_entry(cache_dir(), path)
+
+
+def _read_hit(path: Path, display: str):
+    """A per-file entry ``(display, value, diagnostics)`` for the file shown as ``display``."""
+    hit = _read_pickle(path)
+    if isinstance(hit, tuple) and len(hit) == 3 and hit[0] == display and isinstance(hit[1], list) \
+            and isinstance(hit[2], list):
+        return hit
+    return None
 
 
 def _write_pickle(path: Path, obj) -> None:
     """Atomically; a cache that cannot be written is only slower, never wrong."""
-    import tempfile
+    from .cache_files import write_entry
 
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        if tmp:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    write_entry(cache_dir(), path, obj)
 
 
 def _meta_key(root: Path) -> str:
@@ -111,10 +136,7 @@ def _meta_key(root: Path) -> str:
 
     h = hashlib.sha256(f"kgbuilder {code_fingerprint()} files {FILES_FORMAT}\0".encode())
     for path in (root / "dataset.yaml", ontology_path(), shapes_path()):
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"<missing>")
+        _hash_file(h, path)
         h.update(b"\0")
     return h.hexdigest()
 
@@ -133,9 +155,19 @@ def _scan(root: Path) -> list[_File]:
 
     out = []
     for path in dataset_files(root):
-        data = path.read_bytes()
-        out.append(_File(path.relative_to(root).as_posix(), path, _hash_bytes(data),
-                         path.suffix in BULK_SUFFIXES, data.count(b"\n")))
+        h, rows = hashlib.sha1(), 0
+        try:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if _over_cap(path, size):
+                    h.update(f"{size} {os.fstat(fh.fileno()).st_mtime_ns}".encode())
+                while not _over_cap(path, size) and (chunk := fh.read(1 << 20)):   # streamed
+                    h.update(chunk)
+                    rows += chunk.count(b"\n")
+        except OSError:
+            h.update(b"<unreadable>")
+        out.append(_File(path.relative_to(root).as_posix(), path, h.hexdigest(),
+                         path.suffix in BULK_SUFFIXES, rows))
     return out
 
 
@@ -229,8 +261,8 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     state_file = ddir / ("state-" + hashlib.sha256(str(Path(store_path).resolve()).encode()).hexdigest()[:16]
                          + ".pickle") if persistent else None
     state = _read_pickle(state_file) if (use_cache and state_file) else None
-    if not isinstance(state, dict) or state.get("format") != FILES_FORMAT:
-        state = None
+    if not _state_ok(state):
+        state = None          # none, older, broken, or a build that died half-way: rebuild
     meta_key = _meta_key(root)
     files = _scan(root)
     resolved = str(Path(store_path).resolve()) if persistent else None
@@ -246,7 +278,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         except Exception:  # noqa: BLE001 - a damaged store is rebuilt below
             store = None
         if store is not None:
-            heavy = _Heavy(state_file)
+            heavy = _Heavy(state_file, root)
             timings["total_s"] = time.perf_counter() - t0
             return Built(heavy.curated, store, heavy.origins, list(state["diagnostics"]) if shacl else [],
                          mode="unchanged", facts=state["facts"], timings=timings,
@@ -264,8 +296,9 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     if ds is None:
         return Built(None, None, {}, sorted(set(loader.diags), key=_diag_key))
     ds.files = [f.path for f in files]
-    if state is not None and state.get("complete"):
-        state.update(_read_pickle(_heavy_path(state_file)) or {"complete": False})
+    if state is not None:
+        heavy = _read_pickle(_heavy_path(state_file))
+        state.update(heavy if _heavy_ok(heavy) else {"complete": False})
 
     # pass 1: YAML files into items (cached by content); bulk files are read in pass 2
     items_of: dict[str, list] = {}
@@ -275,8 +308,8 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
             items_of[f.rel] = [("bulk", loader.display(f.path), f.path, None)]
             continue
         cpath = ddir / "items" / f"{_hash_bytes((loader.display(f.path) + chr(0) + f.sha).encode())}.pickle"
-        hit = _read_pickle(cpath) if use_cache else None
-        if hit is not None and hit[0] == loader.display(f.path):
+        hit = _read_hit(cpath, loader.display(f.path)) if use_cache else None
+        if hit is not None:
             items_of[f.rel], diags = hit[1], hit[2]
         else:
             start = len(loader.diags)
@@ -308,8 +341,8 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         if f.rel in facts_of:
             return facts_of[f.rel]
         cpath = _facts_path(ddir, loader.display(f.path), f.sha, fp)
-        hit = _read_pickle(cpath) if use_cache else None
-        if hit is not None and hit[0] == loader.display(f.path):
+        hit = _read_hit(cpath, loader.display(f.path)) if use_cache else None
+        if hit is not None:
             facts, diags = hit[1], hit[2]
         else:
             start_f, start_d = len(ds.facts), len(loader.diags)
@@ -452,14 +485,19 @@ def _heavy_path(state_file: Path) -> Path:
 class _Heavy:
     """The big part of a store's state (curated entities, origins), read only when asked for."""
 
-    def __init__(self, state_file: Path):
+    def __init__(self, state_file: Path, root: Path):
         self.path = _heavy_path(state_file)
+        self.root = root
         self._data = None
 
     def _load(self) -> dict:
         if self._data is None:
             data = _read_pickle(self.path)
-            self._data = data if isinstance(data, dict) else {}
+            if not _heavy_ok(data):
+                # dropped as untrusted or broken: rebuild it rather than answer without it
+                built = incremental_build(self.root, "memory", shacl=False)
+                data = {"curated": built.curated, "origins": built.origins}
+            self._data = data
         return self._data
 
     def curated(self):
@@ -498,6 +536,25 @@ def _clear_derived(folder: Path) -> None:
         pass
 
 
+#: what the light state (read by every command) and the heavy one (read to patch, or for
+#: the origins and the curated dataset) must hold
+_STATE_KEYS = {"format": int, "complete": bool, "meta_key": str, "fp": str, "display": str, "files": dict,
+               "displays": dict, "facts": int, "shacl_checked": bool, "diagnostics": list, "build_id": str,
+               "info": dict}
+_HEAVY_KEYS = {"subjects": dict, "origins": dict, "shacl": list}
+
+
+def _state_ok(state) -> bool:
+    """A complete state of this format with every key the build reads (a build killed
+    half-way leaves ``complete: False`` and nothing else)."""
+    return (isinstance(state, dict) and state.get("format") == FILES_FORMAT and state.get("complete") is True
+            and all(isinstance(state.get(k), t) for k, t in _STATE_KEYS.items()))
+
+
+def _heavy_ok(heavy) -> bool:
+    return isinstance(heavy, dict) and all(isinstance(heavy.get(k), t) for k, t in _HEAVY_KEYS.items())
+
+
 def _facts_path(ddir: Path, display: str, sha: str, fp: str) -> Path:
     """Per file and content: a renamed file has other facts (their file names differ)."""
     return ddir / "facts" / f"{_hash_bytes(chr(0).join((display, sha, fp)).encode())}.pickle"
@@ -526,7 +583,7 @@ def _patch(ds, store, state, changed, new_files, fp, pass2, ddir, shacl):
     for rel in changed:
         old = []
         if rel in old_files:
-            hit = _read_pickle(_facts_path(ddir, old_display[rel], old_files[rel], fp))
+            hit = _read_hit(_facts_path(ddir, old_display[rel], old_files[rel], fp), old_display[rel])
             if hit is None:
                 raise _NoPatch()
             old = hit[1]

@@ -22,6 +22,8 @@ class Stats:
     sources: dict[str, int] = field(default_factory=dict)       # statements per source
     events: int = 0
     evidence: int = 0
+    # quotes of events with several roles that say no 'supports': each backs every role
+    whole_event_quotes: int = 0
 
 
 class KnowledgeGraph:
@@ -165,13 +167,16 @@ class KnowledgeGraph:
         statement = f"?st a <{KG_NS}Statement>"
         st = Stats(triples=self.store.count_triples(), quads=len(self.store))
         source_ns = self.base + "source/"
-        types = counts(f"?e <{KG_NS}id> ?id ; a ?k . FILTER(!STRSTARTS(STR(?e), {_sparql_str(source_ns)}))",
-                       what="?e")
-        for iri, n in types.items():
-            name = onto.class_names.get(iri, iri)
-            st.entities[name] = st.entities.get(name, 0) + n
+        types: dict[str, list[str]] = {}
+        for r in self.store.raw_query(f"SELECT DISTINCT ?e ?k WHERE {{ ?e <{KG_NS}id> ?id ; a ?k . "
+                                      f"FILTER(!STRSTARTS(STR(?e), {_sparql_str(source_ns)})) }}"):
+            types.setdefault(r[0].value, []).append(onto.class_names.get(r[1].value, r[1].value))
+        for names in types.values():
+            # counted once, by its most specific type (the graph also holds its superclasses)
+            name = onto.most_specific(names) or sorted(names)[0]
+            st.entities[name] = st.entities.get(name, 0) + 1
             if onto.is_a(name, "Event"):
-                st.events += n
+                st.events += 1
         for iri, n in counts(f"{statement} ; <{rdf}predicate> ?k").items():
             name = onto.predicate_names.get(iri, iri)
             st.predicates[name] = st.predicates.get(name, 0) + n
@@ -181,6 +186,8 @@ class KnowledgeGraph:
         st.sources = {self.local(k).removeprefix("source/"): n
                       for k, n in counts(f"{statement} ; <{prov}wasDerivedFrom> ?k").items()}
         st.evidence = count(f"?e a <{KG_NS}Evidence>", "?e")
+        if self.curated is not None:
+            st.whole_event_quotes = sum(getattr(e, "whole_event_quotes", 0) for e in self.curated.entities.values())
         return st
 
 

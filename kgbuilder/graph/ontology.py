@@ -6,7 +6,7 @@ so adding a predicate is one edit to ``schemas/ontology.ttl``.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -26,6 +26,7 @@ class Predicate:
     range: str | None     # local name of a kg: class, or an xsd datatype IRI
     label: str = ""
     comment: str = ""
+    supers: tuple[str, ...] = ()   # IRIs of its kg: superproperties, transitively (chairs -> headOf)
 
 
 @dataclass
@@ -75,6 +76,14 @@ class Ontology:
         return sorted(p.name for p in self.predicates.values()
                       if p.domain is not None and self.is_a("Event", p.domain) and p.domain != "Entity"
                       or p.name == "date")
+
+    def most_specific(self, names) -> str | None:
+        """The most specific of an entity's classes (local names): the built graph carries
+        every kg: superclass too, but counts and labels want one type per entity."""
+        names = [n for n in names if n in self.classes]
+        if not names:
+            return None
+        return max(sorted(names), key=lambda n: len(self.ancestors.get(n, ())))
 
     def top_type(self, cls: str) -> str:
         """The broad display type of a class: Person, State, Organization, ... Event."""
@@ -168,4 +177,19 @@ def load_ontology(path: str | None = None) -> Ontology:
                 label=text(g.value(prop, rdfs + "label")) or name,
                 comment=text(g.value(prop, rdfs + "comment")) or "",
             )
+    # the kg: property hierarchy, closed, for what the build materializes
+    parents: dict[str, set[str]] = {}
+    for s, o in g.subject_objects(RDFS.subPropertyOf):
+        if local(s) and local(o) and s != o:
+            parents.setdefault(str(s), set()).add(str(o))
+    for name, pred in list(onto.predicates.items()):
+        seen: set[str] = set()
+        stack = list(parents.get(pred.iri, ()))
+        while stack:
+            p = stack.pop()
+            if p not in seen and p != pred.iri:
+                seen.add(p)
+                stack.extend(parents.get(p, ()))
+        if seen:
+            onto.predicates[name] = replace(pred, supers=tuple(sorted(seen)))
     return onto

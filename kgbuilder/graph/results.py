@@ -12,6 +12,7 @@ from typing import BinaryIO, TextIO
 
 from .. import registry
 from ..errors import QueryError
+from .control_chars import escape_control
 from .nquads import term_parts
 
 __all__ = ["RESULT_FORMATS", "result_format_for_path", "write_result", "format_result",
@@ -183,10 +184,10 @@ def short(term, prefixes: dict[str, str]) -> str:
                 local = s[len(ns):]
                 if local and all(ch.isalnum() or ch in "-_." for ch in local):
                     best = (name, ns)
-        return f"{best[0]}:{s[len(best[1]):]}" if best else f"<{s}>"
+        return f"{best[0]}:{s[len(best[1]):]}" if best else escape_control(f"<{s}>")
     if kind == "bnode":
         return f"_:{s}"
-    return " ".join(s.split())
+    return escape_control(" ".join(s.split()))
 
 
 def write_table(result, out: TextIO, prefixes) -> None:

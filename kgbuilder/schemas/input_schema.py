@@ -39,7 +39,14 @@ EVIDENCE_RULES = {
 }
 
 
-def _source_fields() -> dict:
+def _source_fields(event: bool = False) -> dict:
+    props = {"source": {"type": "string", "pattern": SLUG}, "quote": _str, "note": _str}
+    if event:
+        props["supports"] = {
+            "type": "array", "minItems": 1,
+            "items": {"type": "string", "pattern": r"^[A-Za-z]+(=\S.*)?$"},
+            "description": "the roles of the event this quote supports: a role (`target`) or one value "
+                           "of it (`participant=russia`); without it the quote backs every role"}
     return {
         "sources": {
             "type": "array", "minItems": 1,
@@ -47,7 +54,7 @@ def _source_fields() -> dict:
             "items": {
                 "type": "object", "additionalProperties": False,
                 "required": ["source", "quote"],
-                "properties": {"source": {"type": "string", "pattern": SLUG}, "quote": _str, "note": _str},
+                "properties": props,
             },
         },
         "source": {"type": "string", "pattern": SLUG, "description": "one source (with `quote`)"},
@@ -139,7 +146,7 @@ def data_schema(onto=None) -> dict:
     quals = _qualifiers()
     event_props = {**entity_props, "type": {"enum": events}, **roles,
                    **{k: quals[k] for k in ("claimed_by", "verification", "disputed_by", "date_note", "note")},
-                   **_source_fields()}
+                   **_source_fields(event=True)}
     fact_props = {
         "subject": _ref,
         "predicate": {"enum": sorted(onto.predicates)},
