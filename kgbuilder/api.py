@@ -34,7 +34,10 @@ def _store_spec(path, store: str | None, *, persistent: bool) -> str:
     root = Path(path)
     if not persistent or not (root / "dataset.yaml").is_file():
         return "memory"
-    from .graph.cache import dataset_store_path
+    from .graph.cache import cache_usable, dataset_store_path
+
+    if not cache_usable():
+        return "memory"         # a cache folder that is not ours alone holds nothing of ours
 
     return f"oxigraph:{dataset_store_path(root)}"
 

@@ -31,7 +31,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["cache_dir", "incremental_build", "Built", "Derived", "estimate_facts", "dataset_store_path"]
+__all__ = ["cache_dir", "incremental_build", "Built", "Derived", "estimate_facts", "dataset_store_path", "state_path",
+           "cache_usable"]
 
 
 def cache_dir() -> Path:
@@ -101,6 +102,14 @@ def _hash_bytes(data: bytes) -> str:
 
 def _dataset_dir(root: Path) -> Path:
     return cache_dir() / (hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24] + ".d")
+
+
+def cache_usable() -> bool:
+    """Whether the cache folder is ours alone (else nothing is kept there, with one warning)."""
+    from .cache_files import private_dir
+
+    root = cache_dir()
+    return private_dir(root, root, create=True)
 
 
 def dataset_store_path(root: Path) -> Path:
@@ -258,8 +267,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     if kind not in ("memory", "oxigraph"):
         raise ValueError(f"incremental_build needs an Oxigraph store spec, not {spec!r}")
     persistent = bool(store_path)
-    state_file = ddir / ("state-" + hashlib.sha256(str(Path(store_path).resolve()).encode()).hexdigest()[:16]
-                         + ".pickle") if persistent else None
+    state_file = state_path(root, store_path) if persistent else None
     state = _read_pickle(state_file) if (use_cache and state_file) else None
     if not _state_ok(state):
         state = None          # none, older, broken, or a build that died half-way: rebuild
@@ -465,6 +473,15 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
                 "facts": n_facts, "shacl_checked": shacl, "diagnostics": sh_diags if shacl else [],
                 "build_id": build_id, "info": info,
             })
+    if persistent and store is not None:
+        # hand out the store read-only: closing the writable handle ends RocksDB's background
+        # work, so a query worker forked later cannot inherit a lock held by one of its threads
+        store.close()
+        del store
+        import gc
+
+        gc.collect()
+        store = open_store(spec, read_only=True)
     timings["total_s"] = time.perf_counter() - t0
     return Built(ds, store, origins, sh_diags, mode=mode, facts=n_facts, timings=timings, derived=derived,
                  info=info)
@@ -479,7 +496,15 @@ def _display(path: Path) -> str:
 
 
 def _heavy_path(state_file: Path) -> Path:
-    return state_file.with_name(state_file.stem + "-heavy.pickle")
+    return state_file.with_name("heavy-" + state_file.name.removeprefix("state-"))
+
+
+def state_path(root: str | Path, store_path: str | Path | None = None) -> Path:
+    """The (light) state entry kept beside an on-disk store of ``root`` (by default the
+    one ``auto`` keeps in the cache folder)."""
+    store_path = Path(store_path) if store_path is not None else dataset_store_path(Path(root))
+    return _dataset_dir(Path(root)) / ("state-" + hashlib.sha256(str(store_path.resolve()).encode()).hexdigest()[:16]
+                                       + ".pickle")
 
 
 class _Heavy:

@@ -120,6 +120,10 @@ class _Triples:
                 if isinstance(t.object, ox.NamedNode):
                     self.inv.setdefault((t.predicate.value, t.object.value), []).append(t.subject.value)
 
+    def subject_objects(self, p: str):
+        """(subject IRI, object term) of every triple with predicate ``p``."""
+        return [(s, o) for (s, pp), objs in self.out.items() if pp == p for o in objs]
+
     def subjects(self, p: str, o: str) -> list[str]:
         return self.inv.get((p, o), [])
 
@@ -179,9 +183,9 @@ def load_ontology(path: str | None = None) -> Ontology:
             )
     # the kg: property hierarchy, closed, for what the build materializes
     parents: dict[str, set[str]] = {}
-    for s, o in g.subject_objects(RDFS.subPropertyOf):
-        if local(s) and local(o) and s != o:
-            parents.setdefault(str(s), set()).add(str(o))
+    for s, o in g.subject_objects(rdfs + "subPropertyOf"):
+        if local(s) and local(o) and s != o.value:
+            parents.setdefault(s, set()).add(o.value)
     for name, pred in list(onto.predicates.items()):
         seen: set[str] = set()
         stack = list(parents.get(pred.iri, ()))
