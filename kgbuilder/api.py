@@ -124,16 +124,20 @@ def _graph(dataset):
 
 
 def query(dataset, sparql: str, *, infer: bool = False, timeout: float | None = 10.0,
-          limit: int | None = 10000, file: str | None = None, safe: bool = True):
+          limit: int | None = 10000, file: str | None = None, safe: bool = True, lint: bool = True):
     """Run a read-only SPARQL query safely: a :class:`~kgbuilder.graph.query.QueryResult`
     (the same type :meth:`KnowledgeGraph.query <kgbuilder.graph.kg.KnowledgeGraph.query>` returns).
 
     Refuses updates, SERVICE and FROM (UnsafeQueryError) unless ``safe=False``;
-    stops at ``timeout`` seconds (QueryTimeoutError) and ``limit`` rows.
+    stops at ``timeout`` seconds (QueryTimeoutError) and ``limit`` rows. With
+    ``lint`` (the default) an IRI in neither the dataset nor the ontology, or a
+    literal of another datatype than its property's values, is reported with
+    ``warnings.warn`` as a :class:`~kgbuilder.errors.QueryWarning` (the query runs all the same).
     """
     from .graph.query import execute
 
-    return execute(_graph(dataset), sparql, file=file, timeout=timeout, limit=limit, infer=infer, safe=safe)
+    return execute(_graph(dataset), sparql, file=file, timeout=timeout, limit=limit, infer=infer, safe=safe,
+                   lint=lint)
 
 
 def show_entity(dataset, name: str, *, as_of: str | None = None):

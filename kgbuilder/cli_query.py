@@ -261,8 +261,21 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
     if remote is not None:  # --endpoint: graph.remote.RemoteSession answers like a local graph
         kg, res = remote, remote.query(text, file_label)
     else:
+        import warnings
+
+        from .errors import QueryWarning
+
         kg = api.open_graph(dataset, store=store)
-        res = api.query(kg, text, file=file_label, infer=infer, timeout=timeout or None, limit=limit or None)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QueryWarning)
+            try:
+                res = api.query(kg, text, file=file_label, infer=infer, timeout=timeout or None,
+                                limit=limit or None)
+            finally:
+                # the linter's findings come first, and also when the query then fails
+                for w in caught:
+                    if issubclass(w.category, QueryWarning):
+                        echo(f"warning: {w.message}", err=True)
     graph_result = res.kind in ("CONSTRUCT", "DESCRIBE")
     if fmt is None:
         if output is not None:

@@ -96,7 +96,7 @@ class KnowledgeGraph:
         return self.store.count_triples()
 
     def query(self, sparql: str, *, infer: bool = False, safe: bool = True, timeout: float | None = None,
-              limit: int | None = None, file: str | None = None):
+              limit: int | None = None, file: str | None = None, lint: bool = True):
         """Run SPARQL over the union of graphs with every prefix bound: a
         :class:`~kgbuilder.graph.query.QueryResult` (rows of rdflib terms).
 
@@ -105,7 +105,7 @@ class KnowledgeGraph:
         """
         from .query import execute
 
-        return execute(self, sparql, file=file, timeout=timeout, limit=limit, infer=infer, safe=safe)
+        return execute(self, sparql, file=file, timeout=timeout, limit=limit, infer=infer, safe=safe, lint=lint)
 
     def to_networkx(self, **kwargs):
         """The graph as a ``networkx.MultiDiGraph`` of entities (see graph.network)."""

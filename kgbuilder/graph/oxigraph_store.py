@@ -57,6 +57,8 @@ class OxigraphStore:
     """
 
     name = "oxigraph"
+    #: queries reach it as :class:`.safety.SafeQuery` (see :func:`.query.prepare`)
+    native_sparql = True
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         import pyoxigraph as ox
@@ -184,14 +186,18 @@ class OxigraphStore:
         except OSError as exc:
             raise QueryError(f"Oxigraph could not run the query: {exc}") from None
 
-    def query(self, sparql: str, *, prefixes: dict[str, str] | None = None, **kwargs):
-        """Run SPARQL text over the union of graphs: a :class:`~.query.QueryResult`.
+    def query(self, sparql, *, prefixes: dict[str, str] | None = None, **kwargs):
+        """Run SPARQL over the union of graphs: a :class:`~.query.QueryResult`. ``sparql`` is
+        trusted text, or a :class:`.safety.SafeQuery` (its checked text runs).
 
         No safety check and no time limit: :func:`kgbuilder.graph.query.execute`
         adds those.
         """
         from .query import collect
 
+        checked = getattr(sparql, "text", None)
+        if checked is not None:
+            return collect(self.raw_query(checked, **kwargs), sparql.original, None, sparql.ordered)
         return collect(self.raw_query(sparql, prefixes, **kwargs), sparql, None)
 
     def dump(self, format: str, out: BinaryIO, *, prefixes: dict[str, str] | None = None) -> None:

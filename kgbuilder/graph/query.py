@@ -1,11 +1,13 @@
 """Safe SPARQL over a built graph: parse, check, run where it can be killed.
 
-The safety rules are checked on the parsed algebra, not on the text, so no
-spelling of ``SERVICE`` or ``FROM`` slips through: a query is read-only, never
+Every query first goes through :mod:`.safety`, which tokenizes it the way
+Oxigraph reads it, refuses SERVICE, FROM and updates, and rebuilds the text
+that Oxigraph then runs (never the user's text): a query is read-only, never
 calls a remote endpoint and never loads a graph from a file or URL. A query
 runs in a forked worker process that is killed when it passes its time limit
-(rdflib has no timeout of its own) and that cannot allocate more than a fixed
-amount of memory; its rows come back through a pipe as one pickle.
+(the engine cannot be interrupted) and that cannot allocate more than a fixed
+amount of memory; its rows come back through a pipe as one pickle. rdflib is
+imported only to explain a syntax error.
 """
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
+from ..errors import QueryError, QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
 from .nquads import term_key
 
-__all__ = ["parse_query", "check_safe", "check_query", "run_query", "execute", "collect", "QueryResult",
-           "query_kind", "has_order_by", "term_key",
+__all__ = ["parse_query", "check_safe", "run_query", "execute", "collect", "QueryResult", "query_kind",
+           "has_order_by", "term_key",
            "SavedQuery", "saved_queries", "saved_query", "DEFAULT_TIMEOUT", "DEFAULT_LIMIT", "DEFAULT_MEMORY_MB"]
 
 DEFAULT_TIMEOUT = 10.0    # seconds: rdflib needs ~5 s for some honest queries on 5k triples
@@ -306,60 +308,97 @@ def check_safe(prepared, file: str | None = None) -> None:
 
 # ---------------------------------------------------------------- running
 
-def check_query(sparql: str, prefixes: dict[str, str], file: str | None = None) -> None:
-    """The safety rules (no update, no SERVICE, no FROM), or the query's syntax error."""
-    check_safe(parse_query(sparql, prefixes, file), file)
+def _checked(kg, sparql: str, file: str | None, safe: bool, lint: bool):
+    """The safety check's reading of ``sparql``, and the linter's findings (QueryWarnings)."""
+    from .safety import check_query
+
+    checked = check_query(sparql, kg.prefixes, file, enforce=safe)
+    if not lint:
+        return checked, []
+    from .lint import lint_query
+
+    return checked, lint_query(kg, checked)
+
+
+def _emit(found) -> None:
+    import warnings
+
+    for w in found:
+        warnings.warn(w, stacklevel=3)   # attributed to the caller of execute / run_query
+
+
+def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, infer: bool = False,
+              lint: bool = True, limit: int | None = None) -> QueryResult:
+    """Run SPARQL on ``kg`` in this process: a :class:`QueryResult`.
+
+    The safety checks apply (unless ``safe=False``) but there is no time
+    limit: use :func:`execute` for queries you do not trust. ``lint``: warn
+    (QueryWarning) about IRIs and literals that cannot match.
+    """
+    return execute(kg, sparql, file=file, safe=safe, infer=infer, timeout=None, limit=limit, lint=lint)
+
+
+def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+            limit: int | None = DEFAULT_LIMIT, infer: bool = False, safe: bool = True,
+            memory_mb: int | None = DEFAULT_MEMORY_MB, lint: bool = True) -> QueryResult:
+    """Check and run a query with a time, row and memory limit: a :class:`QueryResult`.
+
+    Raises QuerySyntaxError, UnsafeQueryError, QueryTimeoutError or QueryError.
+    ``timeout=None`` (or 0) and ``limit=None`` (or 0) lift those limits.
+    ``lint``: warn (:class:`~kgbuilder.errors.QueryWarning`) before running
+    about IRIs in neither the dataset nor the ontology and literals of another
+    datatype than their property's values; the query runs all the same. The
+    query is checked and parsed here and evaluated in a worker that is killed
+    at ``timeout`` (``kgbuilder.graph.sandbox``); Oxigraph runs the checked
+    text (:attr:`.safety.SafeQuery.text`), never the user's own.
+    """
+    checked, found = _checked(kg, sparql, file, safe, lint)
+    try:
+        res = _execute(kg, sparql, checked, file, timeout, limit, infer, safe, memory_mb)
+    except QuerySyntaxError:
+        raise           # a query that does not parse gets its error alone, not the linter's guesses
+    except BaseException:
+        _emit(found)    # a timeout may well come from the typo the linter found
+        raise
+    _emit(found)
+    return res
 
 
 _EMPTY: list = []
 
 
-def _check_syntax(sparql: str, prefixes: dict[str, str], file: str | None) -> None:
-    """Raise the query's syntax error here, before a worker runs it.
+def _run(store, checked):
+    """Oxigraph's lazy answer to the checked text over the union of graphs; its syntax
+    error located in the user's text."""
+    from .safety import engine_syntax_error
 
-    Oxigraph evaluates aggregates and ORDER BY inside ``Store.query``, so the
-    real store is queried only in the worker; here the text runs on an empty
-    store (parsing is all it costs). The message comes from rdflib's parser,
-    which names the line, column and token (the error path only).
-    """
+    try:
+        return store._st.query(checked.text, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        _locate_with_rdflib(checked)        # rdflib's reading, when it sees the error too
+        raise engine_syntax_error(exc, checked) from None
+    except OSError as exc:
+        raise QueryError(f"Oxigraph could not run the query: {exc}") from None
+
+
+def _check_syntax(checked) -> None:
+    """Raise the query's syntax error here, before a worker runs it. Oxigraph evaluates
+    aggregates and ORDER BY inside ``Store.query``, so here the text runs on an empty
+    store (parsing is all it costs) and the real store is queried only in the worker."""
     if not _EMPTY:
         from .store import open_store
 
         _EMPTY.append(open_store("memory"))
-    try:
-        _EMPTY[0].raw_query(sparql, prefixes)
-    except QuerySyntaxError as exc:
-        parse_query(sparql, prefixes, file)        # raises the better message, or an UnsafeQueryError
-        raise QuerySyntaxError(f"{exc}", file=file) from None
+    _run(_EMPTY[0], checked)
 
 
-def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, infer: bool = False,
-              limit: int | None = None) -> QueryResult:
-    """Run SPARQL on ``kg`` in this process: a :class:`QueryResult`.
-
-    The safety checks apply (unless ``safe=False``) but there is no time
-    limit: use :func:`execute` for queries you do not trust.
-    """
-    return execute(kg, sparql, file=file, safe=safe, infer=infer, timeout=None, limit=limit)
-
-
-def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-            limit: int | None = DEFAULT_LIMIT, infer: bool = False, safe: bool = True,
-            memory_mb: int | None = DEFAULT_MEMORY_MB) -> QueryResult:
-    """Check and run a query with a time, row and memory limit.
-
-    Raises QuerySyntaxError, UnsafeQueryError, QueryTimeoutError or QueryError.
-    ``timeout=None`` (or 0) and ``limit=None`` (or 0) lift those limits. The
-    query is parsed here and evaluated in a worker that is killed at ``timeout``.
-    """
-    if safe:
-        check_query(sparql, kg.prefixes, file)
+def _execute(kg, sparql, checked, file, timeout, limit, infer, safe, memory_mb) -> QueryResult:
     limit = limit or None
-    _check_syntax(sparql, kg.prefixes, file)
+    _check_syntax(checked)
     store = _inferred_store(kg) if infer else kg.store
 
     def job() -> QueryResult:
-        return collect(store.raw_query(sparql, kg.prefixes), sparql, limit)
+        return collect(_run(store, checked), sparql, limit, checked.ordered)
 
     if not timeout:
         return job()
@@ -383,19 +422,21 @@ def _spawn_payload(kg, sparql, file, limit, infer, safe):
 
 def run_payload(payload) -> QueryResult:
     """The spawned worker's side of :func:`_spawn_payload`."""
+    from .safety import check_query
+
     store = payload.get("store")
     if store is None:
         from .store import open_store
 
         store = open_store("memory")
         store.add_quads(payload["quads"])
-    if payload["safe"]:
-        check_query(payload["sparql"], payload["prefixes"], payload["file"])
-    return collect(store.raw_query(payload["sparql"], payload["prefixes"]), payload["sparql"], payload["limit"])
+    checked = check_query(payload["sparql"], payload["prefixes"], payload["file"], enforce=payload["safe"])
+    return collect(_run(store, checked), payload["sparql"], payload["limit"], checked.ordered)
 
 
-def collect(raw, sparql: str, limit: int | None) -> QueryResult:
-    """A pyoxigraph answer as a :class:`QueryResult` (engine terms; at most ``limit`` rows)."""
+def collect(raw, sparql: str, limit: int | None, ordered: bool | None = None) -> QueryResult:
+    """A pyoxigraph answer as a :class:`QueryResult` (engine terms; at most ``limit`` rows).
+    ``ordered``: whether the query has ORDER BY (found on the text when not given)."""
     import itertools
 
     import pyoxigraph as ox
@@ -417,7 +458,7 @@ def collect(raw, sparql: str, limit: int | None) -> QueryResult:
     names = [v.value for v in raw.variables]
     out.vars = _star_order(names, sparql)
     index = [names.index(v) for v in out.vars]
-    out.ordered = has_order_by(sparql)
+    out.ordered = has_order_by(sparql) if ordered is None else ordered
     rows = itertools.islice(raw, None if limit is None else limit + 1)
     cells = [tuple(sol[i] for i in index) for sol in rows]
     if limit is not None and len(cells) > limit:
@@ -427,6 +468,16 @@ def collect(raw, sparql: str, limit: int | None) -> QueryResult:
         cells.sort(key=lambda r: tuple(term_key(t) for t in r))
     out.cells, out._rows = cells, None
     return out
+
+
+def _locate_with_rdflib(checked) -> None:
+    """Raise rdflib's reading of a syntax error Oxigraph found, if rdflib sees one too.
+
+    Oxigraph reports the furthest point its PEG grammar reached, often the end
+    of the text; pyparsing's furthest failure names the token the way this
+    module always has. Only the error path pays for importing rdflib.
+    """
+    parse_query(checked.original, checked.prefixes, checked.file)
 
 
 _STRIP = re.compile(r"""(?sx)

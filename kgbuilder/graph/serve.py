@@ -237,6 +237,11 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
         headers = {"Cache-Control": "no-store", "Vary": "Accept"}
         if ans.truncated:
             headers["KGBuilder-Truncated"] = str(config.limit)
+        if getattr(ans, "warnings", ()):
+            # the query linter's findings, as a JSON list (ASCII: a header is latin-1)
+            import json
+
+            headers["KGBuilder-Warnings"] = json.dumps(list(ans.warnings))
         return Response(ans.body, ans.status, headers=headers, media_type=ans.media_type)
 
     @contextlib.asynccontextmanager

@@ -45,6 +45,7 @@ class Answer:
     body: bytes
     rows: int = -1          # rows or triples in the answer; -1 for errors
     truncated: bool = False
+    warnings: tuple = ()    # the query linter's findings (str), shown by the query page
 
 
 class _Worker:
