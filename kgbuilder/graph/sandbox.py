@@ -94,7 +94,7 @@ def _run_spawned(payload, timeout: float, memory_mb: int | None) -> Any:
 
 
 def _spawn_main(conn, payload, memory_mb) -> None:  # pragma: no cover - runs in the child
-    from .query import check_query, run_payload  # noqa: F401 - imported before the clock starts
+    from .query import run_payload  # noqa: F401 - imported before the clock starts
 
     _limit_memory(memory_mb)
     from .store import open_store
