@@ -5,7 +5,7 @@ from pathlib import Path
 
 from .errors import Diagnostic, ValidationError
 
-__all__ = ["load", "validate", "build", "open_graph", "check_quotes",
+__all__ = ["load", "validate", "build", "open_graph", "check_quotes", "conflicts",
            "query", "show_entity", "paths", "neighbors", "central"]
 
 
@@ -107,11 +107,26 @@ def open_graph(path: str | Path, *, store: str = "auto", cache: bool = True):
     return _graph_of(path, _store_spec(path, store, persistent=cache), shacl=True, cache=cache)
 
 
-def check_quotes(path: str | Path, texts: dict[str, str | Path]) -> tuple[int, list[Diagnostic]]:
-    """Check the quotes of the given sources against archived texts: (checked, problems)."""
-    from .graph.quotes import check_quotes as _check
+def check_quotes(path: str | Path, texts: dict[str, str | Path] | None = None, *,
+                 texts_dir: str | Path | None = None):
+    """Check every quote against its source's archived text (a :class:`~kgbuilder.graph.quotes.QuoteCheck`).
 
-    return _check(load(path), texts)
+    ``texts`` maps source ids to files; ``texts_dir`` adds each source's ``<id>*.txt``
+    from a folder (an explicit ``texts`` entry wins).
+    """
+    from .graph.quotes import check_quotes as _check, find_texts
+
+    curated = load(path)
+    found = dict(find_texts(curated, texts_dir)) if texts_dir is not None else {}
+    found.update(texts or {})
+    return _check(curated, found)
+
+
+def conflicts(dataset) -> list:
+    """Every conflict of a dataset folder or built graph (:class:`~kgbuilder.graph.agreement.Conflict`)."""
+    from .graph.agreement import find_conflicts
+
+    return find_conflicts(_graph(dataset))
 
 
 # ---------------------------------------------------------------- questions (kgbuilder query, show, ...)

@@ -117,6 +117,15 @@ def validate(dataset: Path, no_shacl: bool, store: str) -> None:
         n = len(problems)
         echo(f"{n} problem{'s' if n != 1 else ''} found in {dataset}", err=True)
         sys.exit(1)
+    # two sources disagreeing is recorded on purpose: a warning, not a problem
+    # (the graph just validated; open_graph caches it for the next command)
+    kg = api.build(dataset, store=store, shacl=False) if no_shacl else api.open_graph(dataset, store=store)
+    for c in api.conflicts(kg):
+        first, *others = c.sides
+        for o in others:
+            where = o.places[0] if o.places else str(dataset)
+            echo(f"{where}: warning: {c.title}: {o.value} [{', '.join(o.sources)}] conflicts with "
+                 f"{first.value} [{', '.join(first.sources)}] ({', '.join(first.places)})", err=True)
     echo(f"{dataset}: OK")
 
 
@@ -224,28 +233,40 @@ def stats(dataset: Path, fmt: str | None, as_json: bool, top: int | None, store:
         click.echo(delimited(("section", "name", "count"), rows, fmt), nl=False)
         return
     echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
-               f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
+         f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
+    echo(f"agreement: {st.corroborated} corroborated (2+ independent sources), {st.single_source} "
+         f"single-source, {st.conflicts} conflict{'s' if st.conflicts != 1 else ''}")
     if st.whole_event_quotes:
-        click.echo(f"note: {st.whole_event_quotes} quotes of events with several roles name no roles "
-                   "('supports'), so each backs every role of its event")
+        echo(f"note: {st.whole_event_quotes} quotes of events with several roles name no roles "
+             "('supports'), so each backs every role of its event")
     for title, key, _ in sections:
         total = f" ({st.claims} claims)" if key == "claims_by" else ""
-        echo(f"\n{title}{total}:")
+        by_source = key == "sources"
+        # per source: all its statements, those another origin backs too, those in a conflict
+        header = f"{'all':>6} {'corroborated':>12} {'conflicting':>11}"
+        echo(f"\n{title + ':':<31}{header}" if by_source else f"\n{title}{total}:")
         for name, n in ranked[key][:top]:
-            echo(f"  {name:<28} {n:>6}")
+            extra = (f" {st.corroborated_by_source.get(name, 0):>12} {st.conflicting_by_source.get(name, 0):>11}"
+                     if by_source else "")
+            echo(f"  {name:<28} {n:>6}{extra}")
         if top is not None and len(ranked[key]) > top:
             echo(f"  ... {len(ranked[key]) - top} more")
 
 
 @main.command("check-quotes")
 @dataset_arg
-@click.option("--text", "texts", multiple=True, required=True, metavar="SOURCE_ID=FILE",
+@click.option("--text", "texts", multiple=True, metavar="SOURCE_ID=FILE",
               help="An archived text of a source (repeatable).")
+@click.option("--texts", "texts_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="A folder of archived texts: each source's is DIR/<source id>*.txt.")
+@click.option("--strict", is_flag=True, help="Fail when a source with quotes has no text to check them against.")
 @handle_errors
-def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
-    """Check that every quote appears verbatim in the archived source text.
+def check_quotes(dataset: Path, texts: tuple[str, ...], texts_dir: Path | None, strict: bool) -> None:
+    """Check that every quote appears verbatim in the archived text of its source.
 
-    Whitespace and typographic quotes are normalised before comparing.
+    Whitespace and typographic quotes are normalised before comparing. Every
+    source whose quotes could not be checked (no text given) is named; with
+    --strict that fails the check.
     """
     from . import api
 
@@ -255,13 +276,55 @@ def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
         if not sep or not sid or not file:
             raise click.BadParameter(f"'{item}' is not SOURCE_ID=FILE", param_hint="--text")
         pairs[sid] = file
-    checked, problems = api.check_quotes(dataset, pairs)
-    for p in problems:
+    result = api.check_quotes(dataset, pairs, texts_dir=texts_dir)
+    for p in result.problems:
         echo(str(p), err=True)
-    if problems:
-        echo(f"{len(problems)} of {checked} quotes not found", err=True)
+    for sid, n in result.unchecked.items():
+        echo(f"{n} quote{'s' if n != 1 else ''} from {sid} not checked: no text given", err=True)
+    if result.problems:
+        echo(f"{len(result.problems)} of {result.checked} quotes not found", err=True)
         sys.exit(1)
-    echo(f"all {checked} quotes found verbatim")
+    if strict and result.unchecked:
+        n = len(result.unchecked)
+        echo(f"{n} source{'s' if n != 1 else ''} without a text (--strict)", err=True)
+        sys.exit(1)
+    echo(f"all {result.checked} quotes found verbatim")
+
+
+@main.command()
+@dataset_arg
+@format_option(report=True, help="text (default), json, or csv/tsv (one row per value).")
+@handle_errors
+def conflicts(dataset: Path, fmt: str | None) -> None:
+    """Every conflict: a single-valued predicate (a casualty figure, an event's date, an age)
+    given values that cannot both hold, with each value's sources and FILE:LINE.
+
+    Exit code 1 when there is a conflict, 0 when there is none.
+    """
+    from . import api
+    from .cli_output import delimited, pick_format, to_json
+
+    fmt = pick_format(fmt, report=True)
+    found = api.conflicts(dataset)
+    if fmt == "json":
+        click.echo(to_json([{"subject": c.subject, "predicate": c.predicate, "scope": dict(c.scope),
+                             "values": [{"value": s.value, "sources": s.sources, "places": s.places,
+                                         "statement": s.statement} for s in c.sides]} for c in found]), nl=False)
+        sys.exit(1 if found else 0)
+    if fmt in ("csv", "tsv"):
+        rows = [(c.subject, c.predicate, "; ".join(f"{k}={v}" for k, v in c.scope), s.value, s.sources, s.places)
+                for c in found for s in c.sides]
+        click.echo(delimited(("subject", "predicate", "scope", "value", "sources", "places"), rows, fmt), nl=False)
+        sys.exit(1 if found else 0)
+    for c in found:
+        echo(c.title + ":")
+        srcs = ["[" + ", ".join(side.sources) + "]" for side in c.sides]
+        width, swidth = max(len(side.value) for side in c.sides), max(map(len, srcs))
+        for side, src in zip(c.sides, srcs):
+            echo(f"  {side.value:<{width}}  {src:<{swidth}}  {', '.join(side.places)}")
+    n = len(found)
+    echo(f"{n or 'no'} conflict{'s' if n != 1 else ''} in {dataset}")
+    sys.exit(1 if found else 0)
 
 
 @main.command(context_settings={"max_content_width": 100})
@@ -331,8 +394,8 @@ def push(dataset: Path, endpoint: str, graph_iri: str | None, protocol: str, tim
     kg = api.open_graph(dataset)
     result = push_graph(kg, ep, graph_iri, protocol=protocol)
     echo(f"pushed {result.triples} triples to <{result.graph}> at {endpoint} "
-               f"({result.protocol}, {result.requests} request{'s' if result.requests != 1 else ''}, "
-               f"HTTP {result.status})")
+         f"({result.protocol}, {result.requests} request{'s' if result.requests != 1 else ''}, "
+         f"HTTP {result.status})")
 
 
 # query, show, path, neighbors, central (kgbuilder/cli_query.py)

@@ -363,6 +363,19 @@ def _when(fact) -> str:
     return f"  [{w}]" if w else ""
 
 
+def _agreement(fact) -> str:
+    """``  [2 sources]`` for a fact two independent sources back, ``  [1 source, 2 reports]``
+    when one relays the other, ``  [conflict]`` for one side of a conflict; nothing for
+    a fact from one source alone, the common case."""
+    marks = []
+    n, c = len(fact.sources), fact.corroboration
+    if n > 1:
+        marks.append(f"{c} source{'s' if c != 1 else ''}" + (f", {n} reports" if n > c else ""))
+    if fact.conflict:
+        marks.append("conflict")
+    return "".join(f"  [{m}]" for m in marks)
+
+
 def _render_show(info) -> str:
     out = [f"{info.id}: {info.label} ({info.type})" + (f"  as of {info.as_of}" if info.as_of else "")]
     if info.labels:
@@ -382,12 +395,12 @@ def _render_show(info) -> str:
             continue
         out.append(f"{title}:")
         for f in facts:
-            out.append(f"  {head(f)}{_when(f)}")
+            out.append(f"  {head(f)}{_when(f)}{_agreement(f)}")
             out.extend(_evidence_lines(f, "      "))
     if info.events:
         out.append("events:")
         for e in info.events:
-            out.append(f"  {e.date or 'undated'}  {e.event} ({e.type}), as {e.role}: {e.label}")
+            out.append(f"  {e.date or 'undated'}  {e.event} ({e.type}), as {e.role}: {e.label}{_agreement(e.fact)}")
             out.extend(_evidence_lines(e.fact, "      "))
     if not (info.facts_out or info.facts_in or info.events):
         out.append("no facts" + (f" as of {info.as_of}" if info.as_of else ""))

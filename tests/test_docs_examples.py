@@ -2,8 +2,8 @@
 
 A console block is a list of ``$ COMMAND`` lines, each followed by the output it prints. A line
 that is only ``...`` stands for any number of lines the docs leave out. ``kgbuilder`` commands run
-in-process (click's CliRunner) from a scratch folder holding ``datasets/`` and the files of
-``docs/examples/`` (the README's ``broken`` dataset, ``bad.rq``); output shown without a pipe is
+in-process (click's CliRunner) from a scratch folder holding ``datasets/``, ``tests/fixtures/`` and
+the files of ``docs/examples/`` (the README's ``broken`` dataset, ``bad.rq``); output shown without a pipe is
 what a terminal gets (tables), ``| head -N`` keeps N lines. ``kgbuilder serve`` runs for real on a
 free port, which replaces 8000 in its block and in the ``curl`` block that talks to it; its access
 log is compared with times, client ports and durations left open. ``push`` and ``--endpoint``
@@ -95,6 +95,9 @@ def scratch(tmp_path, monkeypatch):
     work = tmp_path / "work"
     work.mkdir()
     (work / "datasets").symlink_to(ROOT / "datasets")
+    # the README's two-source example is a test fixture (tests/fixtures/twosources)
+    (work / "tests").mkdir()
+    (work / "tests" / "fixtures").symlink_to(ROOT / "tests" / "fixtures")
     (work / "out").mkdir()      # what `make run` makes before the examples that write there
     for item in EXAMPLES.iterdir():
         (work / item.name).symlink_to(item)

@@ -166,7 +166,7 @@ def test_supports_is_only_for_events(mini_copy):
 def test_stats_notes_quotes_that_back_the_whole_event(mini_path):
     r = _run("stats", mini_path)
     assert r.exit_code == 0
-    assert r.output.splitlines()[1] == ("note: 8 quotes of events with several roles name no roles ('supports'), "
+    assert r.output.splitlines()[2] == ("note: 8 quotes of events with several roles name no roles ('supports'), "
                                         "so each backs every role of its event")
     r = _run("stats", KAZAKHSTAN)
     assert "note:" not in r.output       # every quote of the Kazakhstan dataset says what it supports

@@ -124,7 +124,8 @@ def test_loaded_model(mini_path):
     ("""
      entities:
        - {id: toqaev, type: Person, label: Another Toqaev}
-     """, ["DS/facts/extra.yaml:2: duplicate id 'toqaev' (first defined at DS/facts/entities.yaml:2)"]),
+     """, ["DS/facts/extra.yaml:2: duplicate id 'toqaev' (first defined at DS/facts/entities.yaml:2); "
+         "to add what another source says, write 'restates: toqaev'"]),
     ("""
      entities:
        - {id: Bad Id, type: Person, label: X}

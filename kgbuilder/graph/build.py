@@ -7,14 +7,14 @@ to ``graph/meta`` (dataset, sources, entities) or ``graph/source/<id>``.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DatasetError, Diagnostic
 from ..namespaces import KG_NS, STANDARD_PREFIXES
+from .agreement import origin_of
+from .identity import statement_id
 from .model import CuratedDataset, DateValue, Fact
 from .ontology import Ontology, load_ontology
 
@@ -47,20 +47,6 @@ def _relative(file: str, root) -> str:
         return Path(file).resolve().relative_to(Path(root).resolve()).as_posix()
     except ValueError:
         return Path(file).name
-
-
-def statement_id(fact: Fact) -> str:
-    """A stable id: the same triple with the same qualifiers is the same statement."""
-    obj = fact.object if fact.object is not None else f"{fact.value!s}^^{fact.datatype}@{fact.lang}"
-    if isinstance(fact.value, DateValue):
-        obj = f"{fact.value.text}^^{fact.datatype}"
-    quals = {k: (v.text if isinstance(v, DateValue) else v) for k, v in sorted(fact.qualifiers.items())}
-    key = _KEY_JSON.encode([fact.subject, fact.predicate, obj, quals])
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-
-
-# what json.dumps(sort_keys=True, ensure_ascii=False) builds on every call; one is enough
-_KEY_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 
 @dataclass
@@ -151,6 +137,16 @@ def _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit, closure: bool 
                 problems.append(Diagnostic(src.file, src.line, str(exc)))
         if src.language:
             add((s, U(DCT + "language"), lit(src.language), meta))
+        if src.relays:
+            add((s, kg("relays"), lit(src.relays), meta))
+        origin = origin_of(ds, src.id)
+        if origin is not None and origin != "source/" + src.id:
+            # only a relaying source says so: an unrelayed one is its own origin
+            # (what corroboration counts: sources with one origin back a fact once)
+            try:
+                add((s, kg("origin"), U(check_iri(base + origin)), meta))
+            except ValueError as exc:
+                problems.append(Diagnostic(src.file, src.line, f"relays: {exc}"))
 
     # entities
     for ent in ds.entities.values():

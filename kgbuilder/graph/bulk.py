@@ -55,6 +55,21 @@ def _date_ok(v) -> bool:
     return type(v) is str and _DATE.match(v) is not None
 
 
+def _figure_ok(q, value_required: bool) -> bool:
+    """A quantity as the schema takes it: {value, unit, bound}, the value optional in `quantity`."""
+    if not isinstance(q, dict) or not q.keys() <= {"value", "unit", "bound"}:
+        return False
+    if "value" in q:
+        v = q["value"]
+        if not (type(v) is int or (type(v) is str and _NUMBER.match(v))):
+            return False
+    elif value_required:
+        return False
+    if "unit" in q and not _nonempty(q["unit"]):
+        return False
+    return "bound" not in q or (type(q["bound"]) is str and q["bound"] in _BOUNDS)
+
+
 def fast_fact_ok(item: dict, predicates) -> bool:
     """True only when the JSON Schema of a fact would accept ``item``."""
     if not item.keys() <= FACT_KEYS or "subject" not in item or "predicate" not in item:
@@ -64,7 +79,7 @@ def fast_fact_ok(item: dict, predicates) -> bool:
     for key in _STRINGS:
         if key in item and not _nonempty(item[key]):
             return False
-    if "value" in item and type(item["value"]) not in (str, int, bool):
+    if "value" in item and type(item["value"]) not in (str, int, bool) and not _figure_ok(item["value"], True):
         return False
     for key in ("date", "start", "end"):
         if key in item and not _date_ok(item[key]):
@@ -75,17 +90,8 @@ def fast_fact_ok(item: dict, predicates) -> bool:
         return False
     if "source" in item and not (type(item["source"]) is str and _SLUG.match(item["source"])):
         return False
-    if "quantity" in item:
-        q = item["quantity"]
-        if not isinstance(q, dict) or "value" not in q or not q.keys() <= {"value", "unit", "bound"}:
-            return False
-        v = q["value"]
-        if not (type(v) is int or (type(v) is str and _NUMBER.match(v))):
-            return False
-        if "unit" in q and not _nonempty(q["unit"]):
-            return False
-        if "bound" in q and (type(q["bound"]) is not str or q["bound"] not in _BOUNDS):
-            return False
+    if "quantity" in item and not _figure_ok(item["quantity"], False):
+        return False
     # the schema's EVIDENCE_RULES: `sources`, or a `quote` (with or without `source`), not both
     if "sources" in item:
         if "source" in item or "quote" in item:

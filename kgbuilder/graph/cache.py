@@ -332,14 +332,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     fp = _entity_fingerprint(meta_key, ds, [items_of[f.rel] for f in files if not f.bulk])
     timings["entities_s"] = time.perf_counter() - t0
 
-    # an event's claimed_by is copied to the event (build needs it for every file's facts)
-    for items in items_of.values():
-        for k, _, item, _ in items:
-            if k == "events" and isinstance(item.get("claimed_by"), str) and item.get("id") in ds.entities:
-                try:
-                    ds.entities[item["id"]].claimed_by = loader.resolver.resolve(item["claimed_by"])
-                except LookupError:
-                    pass          # reported by pass 2
+    # (register_entities has copied each event's claimed_by to the event: every file's facts need it)
 
     # pass 2: facts and problems per file (cached by content + entity fingerprint)
     loader._entities = ds.entities

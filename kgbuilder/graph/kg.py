@@ -22,6 +22,11 @@ class Stats:
     sources: dict[str, int] = field(default_factory=dict)       # statements per source
     events: int = 0
     evidence: int = 0
+    corroborated: int = 0           # statements backed by two or more independent sources
+    single_source: int = 0
+    conflicts: int = 0              # see graph.agreement
+    corroborated_by_source: dict[str, int] = field(default_factory=dict)
+    conflicting_by_source: dict[str, int] = field(default_factory=dict)   # statements on one side of a conflict
     # quotes of events with several roles that say no 'supports': each backs every role
     whole_event_quotes: int = 0
 
@@ -188,8 +193,29 @@ class KnowledgeGraph:
         st.evidence = count(f"?e a <{KG_NS}Evidence>", "?e")
         if self.curated is not None:
             st.whole_event_quotes = sum(getattr(e, "whole_event_quotes", 0) for e in self.curated.entities.values())
+        self._agreement_stats(st)
         return st
 
+    def _agreement_stats(self, st: Stats) -> None:
+        from .agreement import find_conflicts, support
+
+        backing = support(self)
+        for sup in backing.values():
+            if sup.corroboration > 1:
+                st.corroborated += 1
+            else:
+                st.single_source += 1
+            for src in sup.sources:
+                st.corroborated_by_source.setdefault(src, 0)
+                st.conflicting_by_source.setdefault(src, 0)
+                if sup.corroboration > 1:
+                    st.corroborated_by_source[src] += 1
+        found = find_conflicts(self)
+        st.conflicts = len(found)
+        for c in found:
+            for side in c.sides:
+                for src in backing[side.statement].sources:
+                    st.conflicting_by_source[src] += 1
 
 def _sparql_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

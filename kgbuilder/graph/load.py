@@ -29,6 +29,9 @@ _SLUG_RE = re.compile(SLUG)
 _SHORT = re.compile(r"^\s*(\S+)\s+(\S+)\s+(\S+)\s*\|\s*(?:@(\S+)\s+)?(.+?)\s*$", re.S)
 _EVENT_META = {"claimed_by", "verification", "disputed_by", "date_note", "note"}
 _ENTITY_KEYS = {"id", "type", "label", "aliases", "labels", "description", "wikidata"}
+# a restatement names an entity or event declared elsewhere (often in another source's file)
+_RESTATE_KEYS = {"restates", "aliases", "labels"}
+_TOP_KEYS = ("entities", "events", "facts", "source")
 _SOURCE_KEYS = {"sources", "source", "quote"}
 
 
@@ -62,9 +65,11 @@ def _validators(onto: Ontology):
         Draft202012Validator(dataset_schema()),
         Draft202012Validator(data),
         {
-            "entities": Draft202012Validator(items["entities"]["items"]),
-            "events": Draft202012Validator(items["events"]["items"]),
+            "entities": Draft202012Validator(items["entities"]["items"]["oneOf"][0]),
+            "events": Draft202012Validator(items["events"]["items"]["oneOf"][0]),
             "facts": Draft202012Validator(items["facts"]["items"]["oneOf"][1]),
+            "restate-entities": Draft202012Validator(items["entities"]["items"]["oneOf"][1]),
+            "restate-events": Draft202012Validator(items["events"]["items"]["oneOf"][1]),
         },
     )
     _VALIDATORS[id(onto)] = (onto, validators)
@@ -189,6 +194,8 @@ class _Loader:
         self.onto = onto
         self.diags: list[Diagnostic] = []
         self.resolver = Resolver()
+        self.file_source: dict[str, str] = {}                       # file -> the source of its items
+        self.restated: dict[int, str] = {}                          # id(restatement) -> entity id
 
     def display(self, path: Path) -> str:
         try:
@@ -250,12 +257,25 @@ class _Loader:
                 ds.sources[sid] = Source(
                     id=sid, title=str(src.get("title", "")), publisher=src.get("publisher"),
                     date=date, url=src.get("url"),
-                    language=src.get("language"), file=name, line=line,
+                    language=src.get("language"), relays=src.get("relays"), file=name, line=line,
                 )
         if ds.default_source and ds.default_source not in ds.sources:
             self.err(name, line_of(doc, "default_source"),
                      f"unknown source '{ds.default_source}'" + did_you_mean(ds.default_source, ds.sources))
+        self.check_relays(ds)
         return ds
+
+    def check_relays(self, ds: CuratedDataset) -> None:
+        """A source relays a source id or a named origin; a chain of relays must end somewhere."""
+        from .agreement import origin_of
+
+        for src in ds.sources.values():
+            if not isinstance(src.relays, str):
+                continue
+            if src.relays == src.id:
+                self.err(src.file, src.line, f"source '{src.id}' relays itself: name the source or origin it passes on")
+            elif origin_of(ds, src.id) is None:
+                self.err(src.file, src.line, f"source '{src.id}': its 'relays' go round in a circle")
 
     def base_ok(self, name: str, doc: LDict) -> bool:
         """The base IRI must also parse as an IRI (a bracketed host like http://[::1/ does not)."""
@@ -307,10 +327,16 @@ class _Loader:
             self.err(name, line_of(doc) or 1, "expected a mapping with 'entities', 'events' or 'facts'")
             return items
         for key in doc:
-            if key not in ("entities", "events", "facts"):
+            if key not in _TOP_KEYS:
                 self.err(name, line_of(doc, key), f"unknown key '{key}'"
-                         + (did_you_mean(key, ["entities", "events", "facts"]) or
-                            " (expected 'entities', 'events' or 'facts')"))
+                         + (did_you_mean(key, _TOP_KEYS) or " (expected 'entities', 'events' or 'facts')"))
+        if "source" in doc:
+            # the file's own source: a dataset may keep one file (or folder) per source. An item
+            # of its own, so that it travels with the file's items through the build cache
+            if isinstance(doc["source"], str):
+                items.append(("source", name, doc["source"], line_of(doc, "source")))
+            else:
+                self.err(name, line_of(doc, "source"), "'source' must be a source id (a string)")
         for kind in ("entities", "events", "facts"):
             seq = doc.get(kind)
             if seq is None:
@@ -328,24 +354,29 @@ class _Loader:
                     self.err(name, line, f"each of '{kind}' must be a mapping"
                              + (" or a one-line fact" if kind == "facts" else ""))
                     continue
+                tag, what = kind, singular
+                if kind != "facts" and "restates" in item:
+                    tag, what = "restate-" + kind, f"{singular} restatement"
                 # the bulk loader's hand-written check accepts exactly what the schema accepts,
                 # ~20x faster: a large YAML file of facts is not a minute of jsonschema
                 problems = [] if kind == "facts" and fast_fact_ok(item, self.onto.predicates) else \
-                    _schema_messages(item_validators[kind], item, name, what=singular)
+                    _schema_messages(item_validators[tag], item, name, what=what)
                 self.diags.extend(problems)
                 # a broken item is still registered (entities) and its references
                 # checked (facts), so one run reports every problem
-                items.append((kind + ("-broken" if problems else ""), name, item, line))
+                items.append((tag + ("-broken" if problems else ""), name, item, line))
         return items
 
     def register_entities(self, ds: CuratedDataset, items) -> None:
         for kind, name, item, line in items:
-            if kind.startswith("facts") or kind == "bulk" or not isinstance(item.get("id"), str):
+            if kind.startswith(("facts", "restate")) or kind in ("bulk", "source") or not isinstance(item.get("id"), str):
                 continue
             eid = item["id"]
             if eid in ds.entities:
                 first = ds.entities[eid]
-                self.err(name, line_of(item, "id"), f"duplicate id '{eid}' (first defined at {first.file}:{first.line})")
+                self.err(name, line_of(item, "id"), f"duplicate id '{eid}' (first defined at {first.file}:{first.line})"
+                         + ("; to add what another source says, write 'restates: " + eid + "'"
+                            if first.file != name else ""))
                 continue
             if eid in ds.sources:
                 self.err(name, line_of(item, "id"), f"id '{eid}' is also a source id")
@@ -363,6 +394,41 @@ class _Loader:
                 ent.whole_event_quotes = _whole_event_quotes(item)
             ds.entities[eid] = ent
             self.resolver.add(eid, [ent.label, *(a for a, _ in aliases), *labels.values()])
+        self._entities = ds.entities
+        for kind, name, item, line in items:
+            if kind in ("restate-entities", "restate-events"):
+                self.register_restatement(ds, kind, name, item)
+        for kind, name, item, line in items:
+            # an event's claimant is known before any file restates the event
+            if kind == "events" and isinstance(item.get("claimed_by"), str) and item["id"] in ds.entities:
+                try:
+                    ds.entities[item["id"]].claimed_by = self.resolver.resolve(item["claimed_by"])
+                except LookupError:
+                    pass    # reported where the event is loaded
+
+    def register_restatement(self, ds: CuratedDataset, kind: str, name: str, item: LDict) -> None:
+        """Resolve what a restatement names and add its aliases and labels to that entity."""
+        eid = self.ref(name, line_of(item, "restates"), item["restates"], "restates")
+        if eid is None:
+            return
+        ent = ds.entities[eid]
+        if kind == "restate-events" and not ent.is_event:
+            self.err(name, line_of(item, "restates"), f"'{eid}' is a {ent.type}, not an event: "
+                     "restate it under 'entities' (aliases, labels) and write its facts under 'facts'")
+            return
+        self.restated[id(item)] = eid
+        raw = item.get("aliases")
+        new = ([(a, ds.language) for a in raw] if isinstance(raw, list) else
+               [(a, lang) for lang, vals in (raw or {}).items() for a in vals])
+        ent.aliases.extend(a for a in new if a not in ent.aliases)
+        for lang, label in (item.get("labels") or {}).items():
+            known = ent.labels.get(lang) or (ent.label if lang == ds.language else None)
+            if known not in (None, label):
+                self.err(name, line_of(item["labels"], lang), f"'{eid}' already has the {lang} label "
+                         f"'{known}' ({ent.file}:{ent.line}): add '{label}' as an alias")
+                continue
+            ent.labels[lang] = label
+        self.resolver.add(eid, [a for a, _ in new] + list((item.get("labels") or {}).values()))
 
     def ref(self, name: str, line: int | None, value: Any, key: str) -> str | None:
         if not isinstance(value, str):
@@ -386,9 +452,10 @@ class _Loader:
                 out.append(Evidence(source=src["source"], quote=src["quote"], file=name, line=line,
                                     supports=supports))
         else:
-            sid = item.get("source") or ds.default_source
+            sid = item.get("source") or self.file_source.get(name, ds.default_source)
             if sid is None:
-                self.err(name, line_of(item, "quote"), "quote without a source: add 'source' (or default_source in dataset.yaml)")
+                self.err(name, line_of(item, "quote"), "quote without a source: add 'source' (or 'source:' at the "
+                                                       "top of the file, or default_source in dataset.yaml)")
                 return []
             out.append(Evidence(source=sid, quote=item["quote"], file=name, line=line_of(item, "quote")))
         for ev in out:
@@ -481,7 +548,7 @@ class _Loader:
             if is_literal:
                 self.err(name, key_line, f"'{pred_name}' links to an entity: use 'object', not 'value'")
                 return
-            oid = self.ref(name, key_line, obj, "object" if not item.get("id") else pred_name)
+            oid = self.ref(name, key_line, obj, pred_name if _is_event_item(item) else "object")
             if oid is None:
                 return
             self.check_type(name, key_line, oid, pred.range, f"the object of '{pred_name}'")
@@ -489,19 +556,42 @@ class _Loader:
             if subject is None:   # reported; the object was still checked
                 return
         else:
-            if not is_literal and "value" not in item and item.get("id") is None:
+            if not is_literal and "value" not in item and not _is_event_item(item):
                 self.err(name, key_line, f"'{pred_name}' takes a literal: use 'value', not 'object'")
                 return
+            numeric = pred.range in (XSD + "integer", XSD + "decimal")
             qty = None
             if isinstance(obj, dict):
+                if not numeric:
+                    self.err(name, key_line, f"'{pred_name}' takes text, not a quantity: write the value itself")
+                    return
                 qty = {k: v for k, v in obj.items() if k != "value"}
                 obj = obj.get("value")
             lit = self.literal(name, key_line, pred, obj)
             if lit is None or subject is None:
                 return
             fact.value, fact.datatype = lit
+            given = quals.get("quantity")
+            if given is not None:
+                # `value: 8` + `quantity: {unit, bound}` says what `value: {value: 8, unit, bound}`
+                # (an event's form) says: the same figure, so the same statement
+                if "value" not in given and not numeric:
+                    self.err(name, line_of(item, "quantity"), f"'quantity' needs a 'value': '{pred_name}' takes text")
+                    return
+                if numeric and "value" in given:
+                    if str(given["value"]) != str(fact.value):
+                        self.err(name, line_of(item, "quantity"), f"the quantity's value {given['value']} is not "
+                                 f"the fact's value {fact.value}: give the figure once, in 'value'")
+                        return
+                    given = {k: v for k, v in given.items() if k != "value"}
+                clash = [k for k in (qty or {}) if k in given and given[k] != qty[k]]
+                if clash:
+                    self.err(name, line_of(item, "quantity"), f"'{clash[0]}' given twice with different values")
+                    return
+                qty = {**given, **(qty or {})}
+                fact.qualifiers = {k: v for k, v in quals.items() if k != "quantity"}
             if qty:
-                fact.qualifiers = {**quals, "quantity": {**quals.get("quantity", {}), **qty}}
+                fact.qualifiers = {**fact.qualifiers, "quantity": qty}
             if fact.datatype == XSD + "string" and lang:
                 # free text follows the ontology's xsd:string range unless a language is asked for
                 fact.lang = lang
@@ -514,11 +604,21 @@ class _Loader:
             if kind == "bulk":
                 self.load_items(ds, self.bulk_items(item, name))
                 continue
+            if kind == "source":
+                if item in ds.sources:
+                    self.file_source[name] = item
+                else:
+                    self.err(name, line, f"unknown source '{item}'" + did_you_mean(item, ds.sources))
+                continue
             if kind.endswith("-broken"):
                 if kind != "entities-broken":
                     self.check_broken(ds, name, item, line, kind)
                 continue
-            if kind == "entities":
+            if kind in ("entities", "restate-entities"):
+                continue
+            if kind == "restate-events":
+                if id(item) in self.restated:
+                    self.load_restatement(ds, name, item, line, self.restated[id(item)])
                 continue
             if kind == "events":
                 self.load_event(ds, name, item, line)
@@ -571,6 +671,32 @@ class _Loader:
         roles = [k for k in item if k not in _ENTITY_KEYS | _SOURCE_KEYS | _EVENT_META]
         if not roles and keep:
             self.err(name, line, f"event '{eid}' has no roles: add at least one of agent, target, place, date, ...")
+        self.event_roles(ds, name, item, eid, roles, quals, evidence, keep=keep)
+
+    def load_restatement(self, ds: CuratedDataset, name: str, item: LDict, line, eid: str) -> None:
+        """Another source's account of an event declared elsewhere: its roles, with this
+        source's evidence, become facts about that event. The event's claimant carries
+        over (unless the restatement names another), so the same figure is the same fact."""
+        roles = [k for k in item if k not in _RESTATE_KEYS | _SOURCE_KEYS | _EVENT_META]
+        if not roles and not any(k in item for k in _SOURCE_KEYS | _EVENT_META):
+            return      # only aliases or labels
+        if not roles:
+            self.err(name, line, f"the restatement of '{eid}' has no roles: add the roles this source "
+                     "reports (agent, target, place, date, killed, ...)")
+            return
+        if not any(k in item for k in _SOURCE_KEYS):
+            self.err(name, line, _NO_SOURCE)
+            return
+        evidence = self.evidence(ds, name, item, line)
+        quals = self.qualifiers(name, _sub(item, _EVENT_META))
+        claimant = ds.entities[eid].claimed_by
+        if "claimed_by" not in item and claimant:
+            quals["claimed_by"] = claimant
+        self.event_roles(ds, name, item, eid, roles, quals, evidence)
+
+    def event_roles(self, ds: CuratedDataset, name: str, item: LDict, eid: str, roles, quals, evidence, *,
+                    keep: bool = True) -> None:
+        """The roles of an event (or of a restatement of it) as facts, each with the quotes that support it."""
         supports = self.supports(name, eid, item, roles, evidence)
         for key in roles:
             pred = self.onto.predicates.get(key)
@@ -639,9 +765,10 @@ class _Loader:
                                  "(or '... | @SOURCE QUOTE')")
             return
         s, p, o, sid, quote = m.groups()
-        sid = sid or ds.default_source
+        sid = sid or self.file_source.get(name, ds.default_source)
         if sid is None:
-            self.err(name, line, "one-line fact without a source: write '| @SOURCE QUOTE' or set default_source")
+            self.err(name, line, "one-line fact without a source: write '| @SOURCE QUOTE', or set 'source:' "
+                                 "at the top of the file or default_source")
             return
         if sid not in ds.sources:
             self.err(name, line, f"unknown source '{sid}'" + did_you_mean(sid, ds.sources))
@@ -652,6 +779,11 @@ class _Loader:
         is_literal = pred is not None and not pred.is_object
         self.fact(ds, name, line, subject, p, o, is_literal, item, line, {},
                   [Evidence(source=sid, quote=quote, file=name, line=line)])
+
+
+def _is_event_item(item) -> bool:
+    """An event or a restatement (whose role keys are predicates), not a fact."""
+    return "id" in item or "restates" in item
 
 
 def _whole_event_quotes(item: LDict) -> int:

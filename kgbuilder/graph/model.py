@@ -60,6 +60,7 @@ class Source:
     date: DateValue | None = None
     url: str | None = None
     language: str | None = None
+    relays: str | None = None          # the source id or origin name this source passes on
     file: str = ""
     line: int | None = None
 

@@ -146,7 +146,7 @@ def to_networkx(kg, *, include_literals: bool = True):
                 G.nodes[u]["date"] = str(fact["value"])
         else:
             G.add_edge(u, v, key=fact["statements"][0], **fact)
-    support(G)
+    support(G, kg)
     return G
 
 
@@ -161,17 +161,25 @@ def facts(G):
                 yield u, None, f
 
 
-def support(G) -> None:
+def support(G, kg=None) -> None:
     """Fill ``corroboration`` and ``conflict`` on every fact of the view.
 
-    The one place that decides them. For now a fact's corroboration is the
-    number of distinct sources reporting it and nothing is a conflict; counting
-    relayed sources once and finding one-valued predicates with two values
-    belongs here.
+    The one place the view gets them, from graph.agreement (which ``show``,
+    ``stats`` and ``conflicts`` use too): corroboration counts the distinct
+    origins of the fact's sources (sources relaying one origin count once), a
+    fact is in conflict when one of its statements is a side of a conflict.
+    Without ``kg`` every source is its own origin and nothing is a conflict.
     """
+    from .agreement import corroboration, find_conflicts, source_origins
+
+    origins: dict[str, str] = {}
+    conflicting: set[str] = set()
+    if kg is not None:
+        origins = source_origins(kg)
+        conflicting = {kg.local(side.statement) for c in find_conflicts(kg) for side in c.sides}
     for _, _, d in facts(G):
-        d["corroboration"] = len(d.get("sources") or ())
-        d["conflict"] = False
+        d["corroboration"] = corroboration(d.get("sources") or (), origins)
+        d["conflict"] = any(st in conflicting for st in d.get("statements", ()))
 
 
 def view_size(kg) -> tuple[int, int]:

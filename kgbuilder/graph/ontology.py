@@ -37,6 +37,7 @@ class Ontology:
     cameo: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     colors: dict[str, str] = field(default_factory=dict)
+    single_valued: frozenset[str] = frozenset()   # predicates with kg:singleValued true
 
     @functools.cached_property
     def ancestors(self) -> dict[str, frozenset[str]]:
@@ -164,6 +165,10 @@ def load_ontology(path: str | None = None) -> Ontology:
         if color is not None:
             onto.colors[name] = color.value
 
+    onto.single_valued = frozenset(
+        n for n in (local(s) for (s, p), objs in g.out.items()
+                    if p == KG_NS + "singleValued" and any(getattr(o, "value", "") in ("true", "1") for o in objs))
+        if n)
     for kind, is_object in ((owl + "ObjectProperty", True), (owl + "DatatypeProperty", False)):
         for prop in g.subjects(rdf + "type", kind):
             name = local(prop)
