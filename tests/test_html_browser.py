@@ -58,13 +58,15 @@ class Opened:
                           return [r.left + p.x, r.top + p.y]; }""", node_id)
         self.page.mouse.click(x, y)
 
-    def pixel(self, node_id: str) -> tuple[int, int, int]:
-        """The colour drawn at a node's centre, after the next frame."""
+    def pixels(self, node_id: str) -> set[tuple[int, int, int]]:
+        """The colours drawn within 3 px of a node's centre (a label may cross the centre itself)."""
         self.js("() => network.redraw()")
-        return tuple(self.js("""id => { const p = network.canvasToDOM(network.getPositions([id])[id]);
+        return {tuple(c) for c in self.js("""id => { const p = network.canvasToDOM(network.getPositions([id])[id]);
             const c = document.querySelector('#kg-network canvas'), r = window.devicePixelRatio || 1;
-            return Array.from(c.getContext('2d').getImageData(Math.round(p.x * r), Math.round(p.y * r), 1, 1).data)
-                        .slice(0, 3); }""", node_id))
+            const d = c.getContext('2d').getImageData(Math.round((p.x - 3) * r), Math.round((p.y - 3) * r),
+                                                      Math.round(7 * r), Math.round(7 * r)).data;
+            const out = []; for (let i = 0; i < d.length; i += 4) out.push([d[i], d[i + 1], d[i + 2]]);
+            return out; }""", node_id)}
 
     def set_range(self, element_id: str, iso: str) -> None:
         self.js("""([id, iso]) => { const el = document.getElementById(id);
@@ -235,8 +237,9 @@ def test_click_shows_details_highlights_neighbours_and_links_the_source(mini_htm
     # neighbourhood highlight: a neighbour keeps its colour on the canvas, a stranger is washed out
     lit = o.js("() => kgExplorer.highlighted()")
     assert "president-of-kazakhstan" in lit["nodes"] and "armenia" not in lit["nodes"]
-    assert o.pixel("president-of-kazakhstan") == (0x17, 0xbe, 0xcf)
-    assert min(o.pixel("armenia")) > 200                      # #e15759 under a light wash
+    assert (0x17, 0xbe, 0xcf) in o.pixels("president-of-kazakhstan")
+    washed = o.pixels("armenia")                              # #e15759 under a light wash
+    assert washed and all(min(c) > 190 for c in washed)     # (245, 220, 221) where nothing crosses it
     # relations read as sentences, from this node's side where the predicate has an inverse
     relations = details.locator("li button").all_text_contents()
     assert "Qasym-Zhomart Toqaev — holds post — President of Kazakhstan" in relations
@@ -258,7 +261,7 @@ def test_click_shows_details_highlights_neighbours_and_links_the_source(mini_htm
     o.page.mouse.click(*o.js("() => { const r = document.getElementById('kg-network').getBoundingClientRect();"
                               " return [r.left + 3, r.bottom - 3]; }"))
     assert o.js("() => kgExplorer.highlighted()") is None and o.js("() => network.getSelectedNodes()") == []
-    assert o.pixel("armenia") == (0xe1, 0x57, 0x59)
+    assert (0xe1, 0x57, 0x59) in o.pixels("armenia")
     assert o.errors == [] and o.leaked == []
 
 

@@ -401,6 +401,7 @@
 
   // ---- highlight: a wash over the canvas, the neighbourhood drawn again on top ---------------------
   var lit = null;        // {nodes: [ids], edges: [ids]} while something is selected
+  var LIT_EDGES_ONE_BY_ONE = 150, RELATIONS_SHOWN = 100;
   var hot = null;        // a node id hovered in the timeline: ringed in the graph
   function highlight(nodeIds, edgeIds) { lit = { nodes: nodeIds, edges: edgeIds }; }
   function unhighlight() { lit = null; }
@@ -420,11 +421,32 @@
       ctx.fillStyle = WASH;
       ctx.fillRect(a.x, a.y, b.x - a.x, b.y - a.y);
       ctx.restore();
-      var later = [];
-      lit.edges.forEach(function (id) { var e = body.edges[id]; if (e && e.connected && !edgeHidden.get(id)) e.draw(ctx); });
-      lit.edges.forEach(function (id) { var e = body.edges[id]; if (e && e.connected && !edgeHidden.get(id)) e.drawArrows(ctx); });
+      var later = [], many = lit.edges.length > LIT_EDGES_ONE_BY_ONE;
+      if (many) {
+        // a hub's hundreds of edges: one straight path per colour, not vis-network's per-edge drawing
+        // (which sets up styles, dashes and arrows edge by edge and cost as much as the whole redraw)
+        var paths = new Map();
+        lit.edges.forEach(function (id) {
+          var e = body.edges[id];
+          if (!e || !e.connected || edgeHidden.get(id)) return;
+          var c = edgeColour(edgeById.get(id));
+          if (!paths.has(c)) paths.set(c, []);
+          paths.get(c).push(e.from.x, e.from.y, e.to.x, e.to.y);
+        });
+        ctx.save();
+        ctx.lineWidth = 1.5 / Math.max(s, 0.3);
+        paths.forEach(function (xy, c) {
+          ctx.beginPath();
+          for (var i = 0; i < xy.length; i += 4) { ctx.moveTo(xy[i], xy[i + 1]); ctx.lineTo(xy[i + 2], xy[i + 3]); }
+          ctx.strokeStyle = c; ctx.stroke();
+        });
+        ctx.restore();
+      } else {
+        lit.edges.forEach(function (id) { var e = body.edges[id]; if (e && e.connected && !edgeHidden.get(id)) e.draw(ctx); });
+        lit.edges.forEach(function (id) { var e = body.edges[id]; if (e && e.connected && !edgeHidden.get(id)) e.drawArrows(ctx); });
+      }
       // edge labels at a readable size whatever the zoom, since these are the ones asked about
-      if (EDGE_FONT * s < 9) {
+      if (EDGE_FONT * s < 9 && !many) {
         lit.edges.forEach(function (id) {
           var e = body.edges[id], d = edgeById.get(id);
           if (!e || !e.connected || edgeHidden.get(id) || e.from === e.to) return;
@@ -527,16 +549,25 @@
     (n.facts || []).forEach(function (f) {
       add(details, el("h3", predLabel(f.predicate) + ": " + f.value), attribution(f), support(f), evidenceList(f.evidence));
     });
-    var rel = el("ul", null, "kg-plain");
-    incident.get(id).forEach(function (eid) {
+    var rel = el("ul", null, "kg-plain"), all = incident.get(id);
+    // a hub's relations: the first hundred, the rest on request (thousands of buttons cost more than the redraw)
+    function relation(eid) {
       var e = edgeById.get(eid);
       var text = phraseText(phrase(e, id));
       var li = add(el("li"), linkTo(text + (isClaim(e) ? " (claim)" : ""), function () { select("edge", e.id, true); }));
       if (isConflict(e)) add(li, el("span", " \u2260 conflict", "kg-conflict"));
       else if (corroboration(e) >= 2) add(li, el("span", " \u00d7" + corroboration(e), "kg-corroborated"));
       add(rel, li);
-    });
-    if (rel.childNodes.length) add(details, el("h3", "Relations"), rel);
+    }
+    all.slice(0, RELATIONS_SHOWN).forEach(relation);
+    if (all.length > RELATIONS_SHOWN) {
+      var more = add(el("li"), linkTo("show all " + all.length + " relations", function () {
+        rel.removeChild(more);
+        all.slice(RELATIONS_SHOWN).forEach(relation);
+      }));
+      add(rel, more);
+    }
+    if (rel.childNodes.length) add(details, el("h3", "Relations (" + all.length + ")"), rel);
   }
   function showEdge(id) {
     var e = edgeById.get(id); if (!e) return;
