@@ -414,8 +414,8 @@ def _force_layout(G) -> list[tuple[int, int]]:
             ys = [p[1] for p in raw.values()]
             span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
             cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-            placed = _even_out({n: ((x - cx) / span * 2, (y - cy) / span * 2) for n, (x, y) in raw.items()},
-                               r - 40)
+            placed = _separate(_even_out({n: ((x - cx) / span * 2, (y - cy) / span * 2) for n, (x, y) in raw.items()},
+                                         r - 40))
         if i == 0:
             pos.update(placed)
             main_w = r
@@ -431,6 +431,34 @@ def _force_layout(G) -> list[tuple[int, int]]:
         y += 2 * r
         col_w = max(col_w, 2 * r)
     return [(round(pos[n][0]), round(pos[n][1])) for n in G.nodes]
+
+
+def _separate(pos: dict, gap: float = 70.0, rounds: int = 60) -> dict:
+    """Push apart nodes closer than ``gap`` px (node plus label room), a little at a time.
+
+    Evening out keeps directions, so two nodes in the same direction can land on each other;
+    a click on one would then pick the other. Deterministic (no randomness: coincident nodes
+    part along a direction fixed by their order).
+    """
+    import numpy as np
+
+    names = list(pos)
+    xy = np.array([pos[n] for n in names], dtype=float)
+    if len(names) < 2:
+        return dict(pos)
+    fallback = np.stack([np.cos(np.arange(len(names))), np.sin(np.arange(len(names)))], axis=1)
+    for _ in range(rounds):
+        delta = xy[:, None, :] - xy[None, :, :]
+        dist = np.hypot(delta[..., 0], delta[..., 1])
+        np.fill_diagonal(dist, np.inf)
+        close = dist < gap
+        if not close.any():
+            break
+        safe = np.where(dist > 1e-6, dist, 1.0)
+        unit = np.where((dist > 1e-6)[..., None], delta / safe[..., None], fallback[:, None, :])
+        push = np.where(close, (gap - np.minimum(dist, gap)) / 2, 0.0)
+        xy += (unit * push[..., None]).sum(axis=1) * 0.5
+    return {n: (float(x), float(y)) for n, (x, y) in zip(names, xy)}
 
 
 def _even_out(raw: dict, radius: float) -> dict:
