@@ -407,7 +407,11 @@ def _force_layout(G) -> list[tuple[int, int]]:
             placed = {n: (x - cx, y - cy) for n, (x, y) in xy.items()}
             r = max(max(abs(x), abs(y)) for x, y in placed.values()) + 60
         else:
-            H = U.subgraph(sorted(part, key=str))
+            # nodes and edges in a fixed order: the seed fixes the start positions in node order, and
+            # the networkx view's order follows the store's, which varies between runs
+            H = nx.Graph()
+            H.add_nodes_from(sorted(part, key=str))
+            H.add_edges_from(sorted((tuple(sorted((u, v), key=str)) for u, v in U.edges(part)), key=str))
             r = 110 * len(part) ** 0.5 / 2 + 40
             raw = nx.spring_layout(H, seed=7, iterations=200, k=3.5 / len(part) ** 0.5)
             xs = [p[0] for p in raw.values()]
