@@ -64,7 +64,8 @@ def synthetic(n_nodes: int, n_edges: int, seed: int = 1):
         u = f"n{rnd.randrange(n_nodes)}"
         v = f"n{int(n_nodes * rnd.random() ** 2)}"
         G.add_edge(u, v, key=f"s{j}", statement=f"statement/{j}", predicate=rnd.choice(PREDICATES),
-                   sources=["src"], quotes=[f"quote {j}"], claimed_by="n0" if j % 17 == 0 else None)
+                   sources=["src"], evidence=[{"source": "src", "quote": f"quote {j}"}],
+                   claimed_by="n0" if j % 17 == 0 else None)
     return G
 
 

@@ -2,6 +2,12 @@
 
 Every KGBuilderError becomes ``Error: ...`` lines on stderr and exit code 1;
 anything else is a bug and keeps its traceback.
+
+One grammar across commands: a short option means the same everywhere.
+``-F/--format`` the output format, ``-o/--output`` the output file,
+``-f/--file`` a query file, ``-n/--name`` a saved query, ``-h`` help,
+``-V`` the version. (``-f`` once meant ``--format`` in build and export; it
+still does there, hidden, with a note.) Printing formats: see cli_output.
 """
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_complete import complete_dataset, complete_entity, complete_export_format
+from .cli_output import format_option
 from .errors import KGBuilderError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -50,7 +58,19 @@ def _format_choices() -> list[str]:
     return names()
 
 
-dataset_arg = click.argument("dataset", type=click.Path(file_okay=False, path_type=Path))
+dataset_arg = click.argument("dataset", type=click.Path(file_okay=False, path_type=Path),
+                             shell_complete=complete_dataset)
+#: -f as --format, its spelling before -f meant --file (query): kept working in build and export
+old_format_opt = click.option("-f", "old_fmt", metavar="FORMAT", hidden=True)
+
+
+def _format(fmt: str | None, old_fmt: str | None) -> str | None:
+    if old_fmt is not None:
+        if fmt is not None:
+            raise KGBuilderError("give the format once, with -F/--format")
+        click.echo("note: -f FORMAT is now -F FORMAT (--format); -f stays for query files", err=True)
+        return old_fmt
+    return fmt
 store_opt = click.option("--store", default="auto", show_default=True, metavar="STORE",
                          help="Where the graph lives: auto (rdflib in memory below 20,000 facts, "
                               "else Oxigraph), memory, oxigraph (in memory) or oxigraph:PATH (on disk).")
@@ -91,15 +111,17 @@ def validate(dataset: Path, no_shacl: bool, store: str) -> None:
 @dataset_arg
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Output file (default: out/<dataset id>.ttl).")
-@click.option("-f", "--format", "fmt", type=click.Choice(_format_choices(), case_sensitive=False),
+@click.option("-F", "--format", "fmt", type=click.Choice(_format_choices(), case_sensitive=False),
               help="Output format (default: from the file extension). " + _format_help())
+@old_format_opt
 @store_opt
 @handle_errors
-def build(dataset: Path, output: Path | None, fmt: str | None, store: str) -> None:
+def build(dataset: Path, output: Path | None, fmt: str | None, old_fmt: str | None, store: str) -> None:
     """Validate a dataset and write its graph (Turtle by default)."""
     from . import api
     from .exports import export
 
+    fmt = _format(fmt, old_fmt)
     kg = api.build(dataset, store=store)
     if output is None:
         output = Path("out") / f"{kg.id}.ttl"
@@ -118,9 +140,11 @@ def _formats_epilog() -> str:
 @dataset_arg
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help="Output file, or a folder for CSV.")
-@click.option("-f", "--format", "fmt", metavar="FORMAT",
+@click.option("-F", "--format", "fmt", metavar="FORMAT", shell_complete=complete_export_format,
               help="One of: " + ", ".join(_format_choices()) + " (default: from the output's extension).")
-@click.option("--focus", metavar="ENTITY", help="Only ENTITY and what is within --depth facts of it.")
+@old_format_opt
+@click.option("--focus", metavar="ENTITY", help="Only ENTITY and what is within --depth facts of it.",
+              shell_complete=complete_entity)
 @click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
               help="How many facts away from --focus to go.")
 @click.option("--type", "types", multiple=True, metavar="TYPE",
@@ -131,7 +155,7 @@ def _formats_epilog() -> str:
 @click.option("--with-ontology", is_flag=True, help="RDF: include the ontology.")
 @store_opt
 @handle_errors
-def export(dataset: Path, output: Path, fmt: str | None, focus: str | None, depth: int,
+def export(dataset: Path, output: Path, fmt: str | None, old_fmt: str | None, focus: str | None, depth: int,
            types: tuple[str, ...], since: str | None, until: str | None, direct_only: bool,
            with_ontology: bool, store: str) -> None:
     """Write a dataset's graph, or a part of it, in an RDF, network or table format.
@@ -142,6 +166,7 @@ def export(dataset: Path, output: Path, fmt: str | None, focus: str | None, dept
     from . import api
     from .exports.pipeline import run_export
 
+    fmt = _format(fmt, old_fmt)
     kg = api.open_graph(dataset, store=store)
     report = run_export(kg, output, fmt, inputs=[dataset], focus=focus, depth=depth, types=types,
                         since=since, until=until, direct_only=direct_only, with_ontology=with_ontology)
@@ -150,35 +175,46 @@ def export(dataset: Path, output: Path, fmt: str | None, focus: str | None, dept
 
 @main.command()
 @dataset_arg
-@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@format_option(report=True, help="text (default), json, or csv/tsv (rows of section, name, count).")
+@click.option("--json", "as_json", is_flag=True, help="Same as -F json.")
 @click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
               help="Show only the N largest counts of each section.")
 @store_opt
 @handle_errors
-def stats(dataset: Path, as_json: bool, top: int | None, store: str) -> None:
+def stats(dataset: Path, fmt: str | None, as_json: bool, top: int | None, store: str) -> None:
     """Counts by type and predicate, sources and claims."""
     from dataclasses import asdict
 
     from . import api
+    from .cli_output import delimited, pick_format, to_json
 
+    if as_json and (fmt or "json").lower() != "json":
+        raise KGBuilderError(f"--json and -F {fmt} disagree: give one")
+    fmt = pick_format("json" if as_json else fmt, report=True)
     st = api.open_graph(dataset, store=store).stats()
-    if as_json:
-        import json
-
-        click.echo(json.dumps(asdict(st), indent=2, sort_keys=True))
+    sections = (("entities by type", "entities", st.entities), ("facts by predicate", "predicates", st.predicates),
+                ("statements by source", "sources", st.sources), ("claims by actor", "claims_by", st.claims_by))
+    ranked = {key: sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) for _, key, counts in sections}
+    if fmt == "json":
+        data = asdict(st)
+        if top is not None:
+            data.update({key: dict(items[:top]) for key, items in ranked.items()})
+        click.echo(to_json(data, sort_keys=True), nl=False)
+        return
+    if fmt in ("csv", "tsv"):
+        totals = [("total", k, v) for k, v in asdict(st).items() if isinstance(v, int)]
+        rows = totals + [(title, name, n) for title, key, _ in sections for name, n in ranked[key][:top]]
+        click.echo(delimited(("section", "name", "count"), rows, fmt), nl=False)
         return
     click.echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
                f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
-    sections = (("entities by type", st.entities), ("facts by predicate", st.predicates),
-                ("statements by source", st.sources), ("claims by actor", st.claims_by))
-    for title, counts in sections:
-        total = f" ({st.claims} claims)" if title.startswith("claims") else ""
+    for title, key, _ in sections:
+        total = f" ({st.claims} claims)" if key == "claims_by" else ""
         click.echo(f"\n{title}{total}:")
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        for name, n in ranked[:top]:
+        for name, n in ranked[key][:top]:
             click.echo(f"  {name:<28} {n:>6}")
-        if top is not None and len(ranked) > top:
-            click.echo(f"  ... {len(ranked) - top} more")
+        if top is not None and len(ranked[key]) > top:
+            click.echo(f"  ... {len(ranked[key]) - top} more")
 
 
 @main.command("check-quotes")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from .cli_complete import complete_entity, complete_neighbors_format, complete_query_format, complete_saved_query
+from .cli_output import delimited, format_option, on_terminal, pick_format, rows_out, table, to_json
 from .errors import KGBuilderError
 
 __all__ = ["register"]
@@ -35,9 +37,10 @@ def register(main, handle_errors, dataset_arg) -> None:
     @click.argument("query", required=False)
     @click.option("-f", "--file", "query_file", type=click.Path(dir_okay=False, path_type=Path),
                   help="Read the query from FILE.rq ('-' for stdin).")
-    @click.option("-n", "--name", help="Run the dataset's saved query NAME (from its queries/ folder).")
+    @click.option("-n", "--name", shell_complete=complete_saved_query,
+                  help="Run the dataset's saved query NAME (from its queries/ folder).")
     @click.option("--list", "list_saved", is_flag=True, help="List the saved queries and their questions.")
-    @click.option("-F", "--format", "fmt", metavar="FORMAT",
+    @click.option("-F", "--format", "fmt", metavar="FORMAT", shell_complete=complete_query_format,
                   help="SELECT/ASK: table, json, csv, tsv or xml; CONSTRUCT/DESCRIBE: an RDF format "
                        "(turtle, ntriples, ...). Default: from -o's extension, else table on a "
                        "terminal and csv in a pipe (Turtle for graphs).")
@@ -113,12 +116,15 @@ def register(main, handle_errors, dataset_arg) -> None:
                 return
         _run_query(dataset, query, file_label, fmt, output, infer, timeout, limit, remote, store)
 
+    report_format_opt = format_option(report=True, help="text (default), json, or csv/tsv (one row per fact).")
+
     @main.command(context_settings={"max_content_width": 100})
     @dataset_arg
-    @click.argument("entity")
+    @click.argument("entity", shell_complete=complete_entity)
     @as_of_opt
+    @report_format_opt
     @handle_errors
-    def show(dataset: Path, entity: str, as_of: str | None) -> None:
+    def show(dataset: Path, entity: str, as_of: str | None, fmt: str | None) -> None:
         """Everything about one ENTITY: names, type, facts in and out, events it took part in.
 
         Each fact comes with its date, its sources and their quotes. ENTITY is an id,
@@ -126,37 +132,57 @@ def register(main, handle_errors, dataset_arg) -> None:
         """
         from . import api
 
+        fmt = pick_format(fmt, report=True)
         info = api.show_entity(dataset, entity, as_of=as_of)
-        click.echo(_render_show(info))
+        if fmt == "json":
+            click.echo(to_json(info), nl=False)
+        elif fmt in ("csv", "tsv"):
+            rows = [_fact_row(("fact",), f) for f in info.facts_out]
+            rows += [_fact_row(("fact about it",), f) for f in info.facts_in]
+            rows += [_fact_row(("event",), e.fact) for e in info.events]
+            click.echo(delimited(("relation", *FACT_COLUMNS), rows, fmt), nl=False)
+        else:
+            click.echo(_render_show(info))
 
     @main.command(context_settings={"max_content_width": 100})
     @dataset_arg
-    @click.argument("source", metavar="A")
-    @click.argument("target", metavar="B")
+    @click.argument("source", metavar="A", shell_complete=complete_entity)
+    @click.argument("target", metavar="B", shell_complete=complete_entity)
     @click.option("--all", "all_paths", is_flag=True, help="Every shortest path, not just the first.")
     @click.option("--max-length", type=click.IntRange(min=1), metavar="N",
                   help="Give up when the shortest path is longer than N steps.")
     @as_of_opt
+    @report_format_opt
     @handle_errors
     def path(dataset: Path, source: str, target: str, all_paths: bool, max_length: int | None,
-             as_of: str | None) -> None:
+             as_of: str | None, fmt: str | None) -> None:
         """The shortest connections between entities A and B, each step a fact with its evidence.
 
         Steps follow facts in either direction, through events and posts too.
         """
         from . import api
 
+        fmt = pick_format(fmt, report=True)
         found = api.paths(dataset, source, target, all=all_paths, max_length=max_length, as_of=as_of)
-        click.echo(_render_paths(found, source, target, max_length, as_of))
+        if fmt == "json":
+            click.echo(to_json({"from": source, "to": target, "as_of": as_of, "paths": found}), nl=False)
+        elif fmt in ("csv", "tsv"):
+            rows = [_fact_row((i, j), f) for i, p in enumerate(found, 1)
+                    for j, step in enumerate(p.steps, 1) for f in step.facts]
+            click.echo(delimited(("path", "step", *FACT_COLUMNS), rows, fmt), nl=False)
+        else:
+            click.echo(_render_paths(found, source, target, max_length, as_of))
 
     @main.command(context_settings={"max_content_width": 100})
     @dataset_arg
-    @click.argument("entity")
+    @click.argument("entity", shell_complete=complete_entity)
     @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
                   help="How many facts away to go.")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                   help="Write the subgraph to FILE (format from -F or the extension) instead of a table.")
-    @click.option("-F", "--format", "fmt", metavar="FORMAT", help="Export format for -o.")
+    @click.option("-F", "--format", "fmt", metavar="FORMAT", shell_complete=complete_neighbors_format,
+                  help="Without -o: table (on a terminal), csv (in a pipe), json or tsv. "
+                       "With -o: the export format (default: from the extension).")
     @as_of_opt
     @handle_errors
     def neighbors(dataset: Path, entity: str, depth: int, output: Path | None, fmt: str | None,
@@ -164,6 +190,8 @@ def register(main, handle_errors, dataset_arg) -> None:
         """The entities within --depth facts of ENTITY, as a table or an exported subgraph."""
         from . import api
 
+        if output is None:
+            fmt = pick_format(fmt, report=False)     # before the work: a bad format fails fast
         hood = api.neighbors(dataset, entity, depth=depth, as_of=as_of)
         if output is not None:
             from .exports import export
@@ -173,10 +201,8 @@ def register(main, handle_errors, dataset_arg) -> None:
             export(sub, output, fmt, inputs=[dataset])
             click.echo(f"wrote {output} ({len(hood.members)} entities, {len(hood.statements)} facts)")
             return
-        if fmt is not None:
-            raise KGBuilderError("--format is for -o FILE; the table needs no format")
-        rows = [(str(m.distance), m.id, m.type, m.label) for m in hood.members]
-        click.echo(_table(("distance", "id", "type", "label"), rows))
+        rows = [(m.distance, m.id, m.type, m.label) for m in hood.members]
+        click.echo(rows_out(fmt, ("distance", "id", "type", "label"), rows), nl=False)
 
     @main.command(context_settings={"max_content_width": 100})
     @dataset_arg
@@ -186,19 +212,26 @@ def register(main, handle_errors, dataset_arg) -> None:
                   show_default=True, help="What to rank by.")
     @click.option("--all-types", is_flag=True, help="Rank every entity, not only actors.")
     @as_of_opt
+    @format_option(report=False)
     @handle_errors
-    def central(dataset: Path, top: int, by: str, all_types: bool, as_of: str | None) -> None:
+    def central(dataset: Path, top: int, by: str, all_types: bool, as_of: str | None, fmt: str | None) -> None:
         """The most central actors: degree (facts), betweenness and PageRank.
 
         Computed on the undirected graph of entities and events; actors are
-        people, states, organizations and groups.
+        people, states, organizations and groups. Degree counts each fact once,
+        however many sources report it.
         """
         from . import api
 
+        fmt = pick_format(fmt, report=False)
         rows = api.central(dataset, top=top, by=by, as_of=as_of, actors_only=not all_types)
-        click.echo(_table(("id", "type", "degree", "betweenness", "pagerank"),
-                          [(c.id, c.type, str(c.degree), f"{c.betweenness:.4f}", f"{c.pagerank:.4f}")
-                           for c in rows], right={2, 3, 4}))
+        if fmt == "table":
+            click.echo(table(("id", "type", "degree", "betweenness", "pagerank"),
+                             [(c.id, c.type, str(c.degree), f"{c.betweenness:.4f}", f"{c.pagerank:.4f}")
+                              for c in rows], right={2, 3, 4}))
+            return
+        header = ("id", "label", "type", "degree", "betweenness", "pagerank")
+        click.echo(rows_out(fmt, header, [[getattr(c, h) for h in header] for c in rows]), nl=False)
 
 
 # ---------------------------------------------------------------- query
@@ -219,7 +252,8 @@ def _read_query(path: Path) -> str:
 def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None, output: Path | None,
                infer: bool, timeout: float, limit: int, remote=None, store: str = "auto") -> None:
     from . import api
-    from .graph.results import RESULT_FORMATS as EXTS, result_format_for_path, write_graph, write_result
+    from .exports import write_graph
+    from .graph.results import RESULT_FORMATS as EXTS, result_format_for_path, write_result
 
     if remote is not None:  # --endpoint: graph.remote.RemoteSession answers like a local graph
         kg, res = remote, remote.query(text, file_label)
@@ -238,7 +272,7 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
         elif graph_result:
             fmt = "turtle"
         else:
-            fmt = "table" if sys.stdout.isatty() or res.kind == "ASK" else "csv"
+            fmt = "table" if on_terminal() or res.kind == "ASK" else "csv"
     fmt = fmt.lower()
     if graph_result and fmt in EXTS:
         raise KGBuilderError(f"a {res.kind} result is a graph; write it in an RDF format "
@@ -248,7 +282,7 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
 
     def write(out) -> None:
         if graph_result:
-            write_graph(res, kg, out, fmt)
+            write_graph(res.triples, kg, out, fmt, what=f"a {res.kind} result")
         else:
             write_result(res, out, fmt, kg.prefixes)
 
@@ -283,16 +317,15 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
 
 # ---------------------------------------------------------------- rendering
 
-def _table(header, rows, right=frozenset()) -> str:
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+#: one row per fact in show's and path's CSV/TSV
+FACT_COLUMNS = ("subject", "predicate", "object", "literal", "date", "start", "end", "claimed_by",
+                "verification", "corroboration", "sources", "quotes", "statement")
 
-    def line(cells):
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
-    out = [line(header), "  ".join("-" * w for w in widths)]
-    out += [line(r) for r in rows]
-    return "\n".join(out)
+def _fact_row(lead: tuple, f) -> tuple:
+    sources = list(dict.fromkeys(e.source for e in f.evidence))
+    return (*lead, f.subject, f.predicate, f.object, f.literal, f.date, f.start, f.end, f.claimed_by,
+            f.verification, f.corroboration, sources, [e.quote for e in f.evidence], f.statement)
 
 
 def _evidence_lines(fact, indent: str) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from kgbuilder.errors import ExportError
 from kgbuilder.exports import REGISTRY, export, get_exporter
-from kgbuilder.exports.netrows import network_rows
+from kgbuilder.exports.netrows import cell, network_rows
 from kgbuilder.exports.pipeline import run_export
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -173,16 +173,17 @@ def test_graphml_and_gexf_keep_nodes_edges_and_attributes(mini_kg, tmp_path):
         for row in rows.nodes:
             d = H.nodes[row["id"]]
             for key, value in row.items():
-                if key != "id" and value:
-                    assert d[key] == value, (fmt, row["id"], key)
+                if key != "id" and value is not None:
+                    assert d[key] == value and type(d[key]) is type(value), (fmt, row["id"], key)
         if H.is_multigraph():
             edges = {k: d for _, _, k, d in H.edges(keys=True, data=True)}
         else:   # networkx reads GEXF without parallel edges as a DiGraph: the id is in the data
             edges = {d["id"]: d for _, _, d in H.edges(data=True)}
         for row in rows.edges:
             d = edges[row["id"]]
-            for key in ("predicate", "sources", "quote", "claimed_by", "verification", "date"):
-                if row[key]:
+            for key in ("label", "predicate", "sources", "evidence", "claimed_by", "verification", "date",
+                        "corroboration", "conflict", "statements"):
+                if row[key] is not None:
                     assert d[key] == row[key], (fmt, row["id"], key)
     # the timeline: dated edges and events carry GEXF intervals, undated ones none
     H = get_exporter("gexf").read(tmp_path / "g.gexf")
@@ -200,8 +201,8 @@ def test_csv_reads_back_with_the_csv_module(mini_kg, tmp_path):
     for target in (tmp_path / "tables", tmp_path / "tables.zip"):
         export(mini_kg, target)
         got = _read_csv_rows(target)
-        assert got["nodes.csv"] == rows.nodes
-        assert got["edges.csv"] == rows.edges
+        assert got["nodes.csv"] == [{c: cell(v) for c, v in r.items()} for r in rows.nodes]
+        assert got["edges.csv"] == [{c: cell(v) for c, v in r.items()} for r in rows.edges]
     toqaev = next(r for r in got["nodes.csv"] if r["id"] == "toqaev")
     assert toqaev["label_kk"] == "Қасым-Жомарт Тоқаев" and toqaev["aliases"] == "Kassym-Jomart Tokayev | Tokayev"
 
@@ -345,24 +346,22 @@ def test_unicode_round_trips_in_every_format(mini_copy, tmp_path):
             assert "Қасым-Жомарт Тоқаев" in objects, name
         elif kind == "network":
             H = get_exporter(name).read(out)
-            assert any(quote in d.get("quote", "") for _, _, d in H.edges(data=True)), name
+            assert any(f"paper: {quote}" in d.get("evidence", "") for _, _, d in H.edges(data=True)), name
             assert H.nodes["nazarbayev"]["label_ru"] == "Нурсултан Назарбаев"
         elif kind == "table":
             edges = _read_csv_rows(out)["edges.csv"]
-            assert any(quote in r["quote"].split(" | ") for r in edges)
+            assert any(f"paper: {quote}" in r["evidence"].split(" | ") for r in edges)
 
 
 def test_typed_literals_keep_their_lexical_form(mini_kg, tmp_path):
     """rdflib's Turtle writes "50"^^xsd:decimal as 50.0 (another RDF term): not ours."""
     from rdflib import XSD, Literal, URIRef
 
-    from kgbuilder.graph.subgraph import derive
-
     s, g = URIRef(mini_kg.base + "armenia"), URIRef(mini_kg.base + "graph/meta")
     odd = [Literal("50", datatype=XSD.decimal), Literal("08", datatype=XSD.integer),
            Literal("1", datatype=XSD.boolean), Literal("1.5", datatype=XSD.double)]
-    kg = derive(mini_kg, [*mini_kg.store.quads(),
-                          *((s, URIRef(f"{KG_NS}n{i}"), lit, g) for i, lit in enumerate(odd))])
+    kg = mini_kg.with_quads([*mini_kg.store.quads(),
+                             *((s, URIRef(f"{KG_NS}n{i}"), lit, g) for i, lit in enumerate(odd))])
     for name, spec in REGISTRY.items():
         if get_exporter(name).kind != "rdf":
             continue

@@ -171,7 +171,8 @@ def test_hostile_ids_and_urls_survive_page_data():
     evil = '<script>window.__xss=1</script>'
     G.add_node(evil, label=evil, top_type="Person", type="Person")
     G.add_node('"><img src=x>', label="x", top_type="NoSuchType", type="Thing")
-    G.add_edge(evil, '"><img src=x>', key="s1", predicate="<b>knows</b>", sources=["s"], quotes=[evil])
+    G.add_edge(evil, '"><img src=x>', key="s1", predicate="<b>knows</b>", sources=["s"],
+               evidence=[{"source": "s", "quote": evil}])
     data = page_data(G, sources={"s": {"title": evil, "url": "javascript:window.__xss=1"}}, title=evil)
     assert data["nodes"][1]["group"] == "Entity"     # unknown types fall back to a styled group
     text = render_page(data)

@@ -533,7 +533,7 @@ def test_hostile_ids_and_javascript_urls(tmp_path, open_page):
     G.add_node("</script><svg onload=alert(1)>", label="target", top_type="Event", type="Event",
                date="2022-01-05")
     G.add_edge(evil, "</script><svg onload=alert(1)>", key="s", statement="s", predicate="<b>knows</b>",
-               sources=["js"], quotes=["<iframe src=javascript:alert(1)>"])
+               sources=["js"], evidence=[{"source": "js", "quote": "<iframe src=javascript:alert(1)>"}])
     out = tmp_path / "ids.html"
     out.write_text(render_page(page_data(G, sources={"js": {"title": evil, "url": "javascript:window.__xss=1"}},
                                          title=evil)), encoding="utf-8")

@@ -238,7 +238,7 @@ def test_path_to_itself(mini_path):
 # ---------------------------------------------------------------- neighbors
 
 def test_neighbors_table(mini_path):
-    r = run(["neighbors", mini_path, "CSTO", "--depth", "2"])
+    r = run(["neighbors", mini_path, "CSTO", "--depth", "2", "-F", "table"])
     assert r.exit_code == 0
     assert r.output == """\
 distance  id                 type                       label
@@ -290,7 +290,7 @@ def test_neighbors_export(mini_path, mini_kg, tmp_path):
 # ---------------------------------------------------------------- central
 
 def test_central(mini_path):
-    r = run(["central", mini_path, "--top", "3"])
+    r = run(["central", mini_path, "--top", "3", "-F", "table"])
     assert r.exit_code == 0
     assert r.output == """\
 id          type                       degree  betweenness  pagerank

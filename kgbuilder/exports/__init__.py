@@ -1,56 +1,19 @@
-"""The exporter registry: one format name -> one module, imported lazily.
+"""The exporters: one module per format, found through :mod:`kgbuilder.registry`.
 
-Like rdflib's plugin registry, the table below is all the CLI needs for its
-``--format`` choices and help text; an exporter's module is imported only
-when that format is used.
+The registry's table is all the CLI needs for its ``--format`` choices and help
+text; an exporter's module is imported only when that format is used.
 """
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
 from pathlib import Path
 
+from .. import registry
 from ..errors import ExportError
 
-__all__ = ["ExporterSpec", "REGISTRY", "names", "get_exporter", "format_for_path", "register", "export",
-           "describe"]
+__all__ = ["REGISTRY", "names", "get_exporter", "format_for_path", "export", "describe", "write_graph"]
 
-
-@dataclass(frozen=True)
-class ExporterSpec:
-    name: str
-    module: str            # module under kgbuilder.exports, or a full dotted path
-    cls: str
-    extensions: tuple[str, ...]
-    summary: str
-    folder: bool = False   # a folder path (or one without extension) asks for this format
-
-    def load(self):
-        module = self.module if "." in self.module else f"kgbuilder.exports.{self.module}"
-        return getattr(importlib.import_module(module), self.cls)
-
-
-REGISTRY: dict[str, ExporterSpec] = {}
-
-
-def register(spec: ExporterSpec) -> None:
-    REGISTRY[spec.name] = spec
-
-
-for _spec in (
-    ExporterSpec("turtle", "turtle", "TurtleExporter", (".ttl",), "Turtle with prefixes, grouped by subject"),
-    ExporterSpec("ntriples", "ntriples", "NTriplesExporter", (".nt",), "N-Triples, one triple a line"),
-    ExporterSpec("nquads", "nquads", "NQuadsExporter", (".nq",), "N-Quads, one named graph per source"),
-    ExporterSpec("trig", "trig", "TriGExporter", (".trig",), "TriG, one named graph per source"),
-    ExporterSpec("jsonld", "jsonld", "JSONLDExporter", (".jsonld", ".json"), "JSON-LD with a small context"),
-    ExporterSpec("rdfxml", "rdfxml", "RDFXMLExporter", (".rdf", ".xml", ".owl"), "RDF/XML"),
-    ExporterSpec("graphml", "graphml", "GraphMLExporter", (".graphml",), "GraphML network: entities and facts"),
-    ExporterSpec("gexf", "gexf", "GEXFExporter", (".gexf",), "GEXF network for Gephi, with a timeline"),
-    ExporterSpec("csv", "csvtables", "CSVExporter", (".zip",), "nodes.csv + edges.csv, in a folder or a .zip",
-                 folder=True),
-    ExporterSpec("html", "html", "HTMLExporter", (".html", ".htm"), "self-contained interactive explorer page"),
-):
-    register(_spec)
+#: format name -> :class:`kgbuilder.registry.Plugin` (the registry's exporter group, live)
+REGISTRY = registry.plugins("exporter")
 
 
 def names() -> list[str]:
@@ -59,23 +22,17 @@ def names() -> list[str]:
 
 def get_exporter(name: str):
     """An exporter instance by format name; unknown names get 'did you mean'."""
-    spec = REGISTRY.get(name)
-    if spec is None:
-        from ..graph.resolve import did_you_mean
-
-        raise ExportError(f"unknown format '{name}'" + did_you_mean(name, REGISTRY)
-                          + f" (one of: {', '.join(REGISTRY)})")
-    return spec.load()()
+    return registry.get("exporter", name, error=ExportError).load()()
 
 
 def format_for_path(path: str | Path) -> str:
     """The format a file name asks for, from its extension (a folder: the folder format)."""
     from .pipeline import is_folder_target
 
+    spec = registry.for_extension("exporter", path)
+    if spec is not None:
+        return spec.name
     suffix = Path(path).suffix.lower()
-    for spec in REGISTRY.values():
-        if suffix and suffix in spec.extensions:
-            return spec.name
     if is_folder_target(path):
         for spec in REGISTRY.values():
             if spec.folder:
@@ -105,3 +62,12 @@ def describe() -> list[str]:
         where = ", ".join(s.extensions) + (" or a folder" if s.folder else "")
         lines.append(f"{s.name} ({where}): {s.summary}")
     return lines
+
+
+def write_graph(triples, kg, out, fmt: str, *, what: str = "a CONSTRUCT answer") -> None:
+    """Write ``triples`` (a CONSTRUCT or DESCRIBE answer over ``kg``) in the RDF format ``fmt``."""
+    spec = registry.get("exporter", fmt, error=ExportError)
+    if not spec.rdf:
+        rdf = [n for n, s in REGISTRY.items() if s.rdf]
+        raise ExportError(f"format '{fmt}' is not an RDF syntax; {what} can be written as " + ", ".join(rdf))
+    spec.load()().serialize(kg.with_triples(triples), out)

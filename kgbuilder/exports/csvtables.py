@@ -1,7 +1,9 @@
 """CSV for spreadsheets: nodes.csv and edges.csv, in a folder or a .zip.
 
 UTF-8 without a byte-order mark, a header row, RFC 4180 quoting (quotes may
-hold commas, quote marks and newlines). Columns: see netrows.
+hold commas, quote marks and newlines). Columns: see netrows; the same names
+as the GraphML and GEXF attributes, numbers written plainly, booleans as
+true/false, an absent value as an empty cell.
 """
 from __future__ import annotations
 
@@ -20,9 +22,11 @@ FILES = ("nodes.csv", "edges.csv")
 
 
 def _write(rows: list[dict], columns: list[str], fh) -> None:
-    w = csv.DictWriter(fh, fieldnames=columns, lineterminator="\r\n")
-    w.writeheader()
-    w.writerows(rows)
+    from .netrows import cell
+
+    w = csv.writer(fh, lineterminator="\r\n")
+    w.writerow(columns)
+    w.writerows([cell(row[c]) for c in columns] for row in rows)
 
 
 class CSVExporter(Exporter):

@@ -41,10 +41,11 @@ class GEXFExporter(NetworkExporter):
         G = self.graph(kg)
         for _, d in G.nodes(data=True):
             d.update(interval(d.get("date"), None, None))
-        for _, _, d in G.edges(data=True):
+        for _, _, key, d in G.edges(keys=True, data=True):
+            # the start/end columns become the interval Gephi's timeline reads
             span = interval(d.get("date"), d.pop("start", None), d.pop("end", None))
             d.update(span)
-            d["label"] = d["predicate"]
+            d["id"] = key       # networkx writes it as the edge's id, not as an attribute
         if any("start" in d or "end" in d for _, _, d in G.edges(data=True)):
             G.graph["mode"] = "dynamic"
         nx.write_gexf(G, out, encoding="utf-8", prettyprint=True)

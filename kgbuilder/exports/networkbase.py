@@ -1,4 +1,4 @@
-"""What GraphML and GEXF share: a networkx graph of text attributes, read back to check."""
+"""What GraphML and GEXF share: a networkx graph of typed scalar attributes, read back to check."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,7 +16,11 @@ class NetworkExporter(Exporter):
     kind = "network"
 
     def graph(self, kg):
-        """A MultiDiGraph whose attributes are non-empty strings (the formats need scalars)."""
+        """A MultiDiGraph of the rows' typed scalars (absent cells left out).
+
+        Ids are the elements' own (node id, edge key), never an attribute named
+        ``id``: igraph keeps its own ``id`` and warns about a clash.
+        """
         import networkx as nx
 
         from .netrows import network_rows
@@ -24,10 +28,12 @@ class NetworkExporter(Exporter):
         rows = network_rows(kg)
         G = nx.MultiDiGraph(**{k: v for k, v in rows.graph.items() if v})
         for row in rows.nodes:
-            G.add_node(row["id"], **{k: v for k, v in row.items() if v and k != "id"})
+            G.add_node(row["id"], **{k: v for k, v in row.items() if v is not None and v != "" and k != "id"})
         for row in rows.edges:
-            attrs = {k: v for k, v in row.items() if v and k not in ("source", "target")}
+            attrs = {k: v for k, v in row.items()
+                     if v is not None and v != "" and k not in ("id", "source", "target")}
             G.add_edge(row["source"], row["target"], key=row["id"], **attrs)
+        self.rows = rows
         self._counts = (G.number_of_nodes(), G.number_of_edges())
         self.written = counted(G.number_of_nodes(), "node") + ", " + counted(G.number_of_edges(), "edge")
         return G

@@ -15,13 +15,11 @@ def direct_only(kg):
     reification (no kg:Statement, kg:Evidence, rdf:subject/predicate/object)."""
     from rdflib import URIRef
 
-    from ..graph.subgraph import derive
-
     a = URIRef(STANDARD_PREFIXES["rdf"] + "type")
     drop_types = {URIRef(KG_NS + "Statement"), URIRef(KG_NS + "Evidence")}
     quads = list(kg.store.quads())
     reified = {s for s, p, o, _ in quads if p == a and o in drop_types}
-    return derive(kg, [q for q in quads if q[0] not in reified and q[2] not in reified])
+    return kg.with_quads([q for q in quads if q[0] not in reified and q[2] not in reified])
 
 
 def with_ontology(kg):
@@ -29,9 +27,8 @@ def with_ontology(kg):
     from rdflib import Graph, URIRef
 
     from ..graph.ontology import ontology_path
-    from ..graph.subgraph import derive
 
     onto = Graph()
     onto.parse(ontology_path(), format="turtle")
     g = URIRef(ONTOLOGY_GRAPH)
-    return derive(kg, [*kg.store.quads(), *((s, p, o, g) for s, p, o in onto)])
+    return kg.with_quads([*kg.store.quads(), *((s, p, o, g) for s, p, o in onto)])

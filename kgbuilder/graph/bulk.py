@@ -85,6 +85,12 @@ def fast_fact_ok(item: dict, predicates) -> bool:
             return False
         if "bound" in q and (type(q["bound"]) is not str or q["bound"] not in _BOUNDS):
             return False
+    # the schema's EVIDENCE_RULES: `sources`, or a `quote` (with or without `source`), not both
+    if "sources" in item:
+        if "source" in item or "quote" in item:
+            return False
+    elif "quote" not in item:
+        return False
     if "sources" in item:
         srcs = item["sources"]
         if not isinstance(srcs, list) or not srcs:

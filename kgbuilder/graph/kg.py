@@ -75,6 +75,26 @@ class KnowledgeGraph:
 
         return to_networkx(self, **kwargs)
 
+    def with_quads(self, quads, *, title: str | None = None) -> "KnowledgeGraph":
+        """A graph like this one (same dataset, prefixes, origins) over other quads, in memory.
+
+        Lower layers (subgraphs, views, CONSTRUCT answers) make their graphs through
+        this method of the graph they were given, never by importing this class.
+        """
+        from .store import open_store
+
+        store = open_store("memory")
+        store.add_quads(quads)
+        return type(self)(store, base=self.base, prefix=self.prefix, dataset_id=self.id,
+                          title=self.title if title is None else title, origins=self.origins,
+                          root=self.root, curated=self.curated)
+
+    def with_triples(self, triples, *, title: str | None = None) -> "KnowledgeGraph":
+        """:meth:`with_quads` for triples (a CONSTRUCT answer), all in the default graph."""
+        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+        return self.with_quads(((s, p, o, DATASET_DEFAULT_GRAPH_ID) for s, p, o in triples), title=title)
+
     def iri(self, entity_id: str) -> str:
         return self.base + entity_id
 

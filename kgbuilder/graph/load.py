@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import DatasetError, Diagnostic
 from ..namespaces import STANDARD_PREFIXES
-from ..schemas.input_schema import DATE, SLUG, data_schema, dataset_schema
+from ..schemas.input_schema import DATE, EVIDENCE_RULES, SLUG, data_schema, dataset_schema
 from .bulk import BULK_SUFFIXES
 from .model import CuratedDataset, DateValue, Entity, Evidence, Fact, Source
 from .ontology import Ontology, load_ontology
@@ -146,11 +146,39 @@ def _schema_messages(validator, doc, display: str, prefix=(), what: str = "") ->
             quote_hint = " (quote it)" if want == "string" and isinstance(inst, (int, bool)) else ""
             out.append(Diagnostic(display, line, f"'{name}' must be a {want}, not {got}{quote_hint}"))
             continue
+        evidence = _evidence_message(err, inst, line)
+        if evidence is not None:
+            if evidence:
+                out.append(Diagnostic(display, *evidence))
+            continue
         if err.validator in ("minItems", "minLength"):
             out.append(Diagnostic(display, line, f"'{name}' must not be empty"))
             continue
         out.append(Diagnostic(display, line, f"invalid '{name}': {err.message}"))
     return out
+
+
+_NO_SOURCE = "no source: add 'sources' (each with 'source' and 'quote') or 'source' + 'quote'"
+_NO_QUOTE = "source without a quote: add 'quote' with the supporting text"
+_BOTH = "use either 'sources' or 'source' + 'quote', not both"
+
+
+def _evidence_message(err, inst, line) -> tuple | None:
+    """(line, message) for a failure of the schema's EVIDENCE_RULES, in the loader's words;
+    () when another message already says it; None for other errors."""
+    if err.validator == "anyOf" and err.validator_value == EVIDENCE_RULES["anyOf"]:
+        import difflib
+
+        # a misspelt 'quote' or 'sources' is already an unknown key: one message is enough
+        unknown = [k for k in inst if k not in err.schema.get("properties", {})]
+        if any(difflib.get_close_matches(str(k), ("sources", "source", "quote"), cutoff=0.6) for k in unknown):
+            return ()
+        return line_of(inst) or line, _NO_SOURCE
+    if err.validator == "dependentRequired" and err.validator_value == EVIDENCE_RULES["dependentRequired"]:
+        return line_of(inst, "source"), _NO_QUOTE
+    if err.validator == "not" and err.schema == EVIDENCE_RULES["dependentSchemas"]["sources"]:
+        return line_of(inst, "source" if "source" in inst else "quote"), _BOTH
+    return None
 
 
 class _Loader:
@@ -313,26 +341,18 @@ class _Loader:
         return None
 
     def evidence(self, ds: CuratedDataset, name: str, item: LDict, default_line: int | None) -> list[Evidence]:
+        # the schema's EVIDENCE_RULES have made sure of `sources` or a `quote`, never both
         out = []
         if "sources" in item:
-            if "source" in item or "quote" in item:
-                self.err(name, line_of(item, "source") or line_of(item, "quote"),
-                         "use either 'sources' or 'source' + 'quote', not both")
             for i, src in enumerate(item["sources"]):
                 line = line_of(item["sources"], i)
                 out.append(Evidence(source=src["source"], quote=src["quote"], file=name, line=line))
-        elif "source" in item or "quote" in item:
-            if "quote" not in item:
-                self.err(name, line_of(item, "source"), "source without a quote: add 'quote' with the supporting text")
-                return []
+        else:
             sid = item.get("source") or ds.default_source
             if sid is None:
                 self.err(name, line_of(item, "quote"), "quote without a source: add 'source' (or default_source in dataset.yaml)")
                 return []
             out.append(Evidence(source=sid, quote=item["quote"], file=name, line=line_of(item, "quote")))
-        else:
-            self.err(name, default_line, "no source: add 'sources' (each with 'source' and 'quote') or 'source' + 'quote'")
-            return []
         for ev in out:
             if ev.source not in ds.sources:
                 self.err(name, ev.line, f"unknown source '{ev.source}'" + did_you_mean(ev.source, ds.sources))

@@ -1,18 +1,40 @@
-"""The networkx view: entities as nodes, facts between entities as edges."""
+"""The networkx view: entities as nodes, facts between entities as edges.
+
+One edge per fact, with every source that reports it. The edge contract (also
+for the literal facts kept on nodes), shared by the exports, the explorer and
+the graph questions:
+
+* ``sources``: the distinct ids of the sources that report the fact;
+* ``evidence``: a list of ``{"source": id, "quote": text}``, one per quote;
+* ``corroboration``: how many independent sources back the fact (an int);
+* ``conflict``: whether a one-valued predicate has another value elsewhere.
+
+The last two are filled in one place, :func:`support`.
+"""
 from __future__ import annotations
 
-__all__ = ["to_networkx", "as_of", "undirected", "fact_holds", "event_happened", "date_bounds", "is_event"]
+__all__ = ["to_networkx", "support", "facts", "as_of", "undirected", "fact_holds",
+           "event_happened", "date_bounds", "is_event"]
+
+#: the qualifiers that make two statements the same fact when they agree (see
+#: docs/rdf-model.md): notes, quotes, verification and file positions do not split a fact
+IDENTITY = ("predicate", "date", "start", "end", "place", "role", "claimed_by", "quantity", "unit", "bound")
+
+# a fact backed by two statements keeps the most cautious verification its sources give
+_CAUTION = {"Disputed": 0, "Unverified": 1, "Verified": 2}
 
 
 def to_networkx(kg, *, include_literals: bool = True):
     """A ``networkx.MultiDiGraph`` of the graph's entities.
 
     Nodes are entity ids with ``label``, ``type`` (ontology class), ``top_type``
-    (Person, State, ..., Event), ``aliases`` and ``iri``. Each statement between
-    two entities is an edge keyed by the statement id, with ``predicate``,
-    ``date``/``start``/``end``, ``sources``, ``quotes``, ``claimed_by`` and
-    ``verification``. Literal-valued facts become node attributes when
-    ``include_literals`` is true.
+    (Person, State, ..., Event), ``aliases`` and ``iri``. Each fact between two
+    entities is one edge, keyed by its (first) statement id, with ``predicate``,
+    ``date``/``start``/``end``, ``place``, ``role``, ``quantity``/``unit``/``bound``
+    (a quantity qualifier, as text), ``claimed_by``, ``verification``, ``statements`` and the
+    evidence contract above. Literal-valued facts become node attributes when
+    ``include_literals`` is true: ``facts[predicate]`` is a list of the same
+    dicts with a ``value``.
     """
     import networkx as nx
     from rdflib import RDF, RDFS, Literal, URIRef
@@ -25,6 +47,7 @@ def to_networkx(kg, *, include_literals: bool = True):
     G = nx.MultiDiGraph(id=kg.id, title=kg.title, base=kg.base)
     K = lambda n: URIRef(KG_NS + n)  # noqa: E731
     SKOS = STANDARD_PREFIXES["skos"]
+    derived = URIRef(STANDARD_PREFIXES["prov"] + "wasDerivedFrom")
     for ent in g.subjects(K("id"), None):
         sid = str(ent)
         if not sid.startswith(kg.base) or sid.startswith(kg.base + "source/"):
@@ -40,41 +63,107 @@ def to_networkx(kg, *, include_literals: bool = True):
             labels=labels, description=str(g.value(ent, RDFS.comment) or ""),
             claimed_by=kg.local(g.value(ent, K("claimedBy"))) if g.value(ent, K("claimedBy")) else None,
         )
+
+    def text(st, name):
+        v = g.value(st, K(name))
+        return str(v) if v is not None else None
+
+    def local(st, name):
+        v = g.value(st, K(name))
+        return kg.local(v) if v is not None else None
+
+    # every statement between known nodes, in curation order (kg:file is "path:line")
+    found = []
     for st in g.subjects(RDF.type, K("Statement")):
         s, p, o = g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object)
         u = kg.local(s)
         if u not in G:
             continue
-        pred = onto.predicate_names.get(str(p), str(p))
-        evidence = []
-        for e in g.objects(st, K("evidence")):
-            evidence.append((kg.local(g.value(e, URIRef(STANDARD_PREFIXES["prov"] + "wasDerivedFrom"))).removeprefix("source/"),
-                             str(g.value(e, K("quote")))))
-        evidence.sort()
-        attrs = {
-            "statement": kg.local(st), "predicate": pred,
-            "sources": [src for src, _ in evidence], "quotes": [q for _, q in evidence],
-            "claimed_by": kg.local(g.value(st, K("claimedBy"))) if g.value(st, K("claimedBy")) else None,
-            "verification": str(g.value(st, K("verification"))).rsplit("#", 1)[-1] if g.value(st, K("verification")) else None,
-        }
-        for q in ("date", "start", "end"):
-            v = g.value(st, K(q))
-            attrs[q] = str(v) if v is not None else None
         if isinstance(o, Literal):
-            if include_literals:
-                value = o.toPython() if o.datatype and not str(o.datatype).endswith(("gYear", "gYearMonth")) else str(o)
-                if hasattr(value, "isoformat"):
-                    value = value.isoformat()
-                G.nodes[u].setdefault("facts", {}).setdefault(pred, []).append(
-                    {"value": value if isinstance(value, (int, float, str)) else str(value), **attrs})
-                if pred == "date" and attrs["date"] is None:
-                    G.nodes[u]["date"] = str(o)
-            continue
-        v = kg.local(o)
-        if v not in G:
-            continue
-        G.add_edge(u, v, key=kg.local(st), **attrs)
+            if not include_literals:
+                continue
+            v = None
+        else:
+            v = kg.local(o)
+            if v not in G:
+                continue
+        where = text(st, "file") or ""
+        path, _, line = where.rpartition(":")
+        found.append(((path, int(line) if line.isdigit() else 0, kg.local(st)), st, u, p, o, v))
+    found.sort(key=lambda f: f[0])
+
+    merged: dict[tuple, dict] = {}
+    for _, st, u, p, o, v in found:
+        verification = text(st, "verification")
+        attrs = {
+            "predicate": onto.predicate_names.get(str(p), str(p)),
+            "date": text(st, "date"), "start": text(st, "start"), "end": text(st, "end"),
+            "place": local(st, "location"), "role": text(st, "role"),
+            "claimed_by": local(st, "claimedBy"),
+            "verification": verification.rsplit("#", 1)[-1] if verification else None,
+            "quantity": text(st, "quantityValue"), "unit": text(st, "quantityUnit"),
+            "bound": text(st, "quantityBound"),
+        }
+        pieces = []
+        for e in g.objects(st, K("evidence")):
+            src = kg.local(g.value(e, derived)).removeprefix("source/")
+            pieces.append((src, str(g.value(e, K("quote")))))
+        if v is None:
+            value = o.toPython() if o.datatype and not str(o.datatype).endswith(("gYear", "gYearMonth")) else str(o)
+            if hasattr(value, "isoformat"):
+                value = value.isoformat()
+            if not isinstance(value, (bool, int, float, str)):
+                value = str(value)      # a Decimal stays exact as text
+            target = ("literal", str(o), str(o.datatype or ""), o.language or "")
+        else:
+            value, target = None, ("entity", v)
+        key = (u, target, *(attrs[k] for k in IDENTITY))
+        fact = merged.get(key)
+        if fact is None:
+            fact = merged[key] = {**attrs, "statements": [], "_pieces": [], "_u": u, "_v": v}
+            if v is None:
+                fact["value"] = value
+        elif _CAUTION.get(attrs["verification"], 3) < _CAUTION.get(fact["verification"], 3):
+            fact["verification"] = attrs["verification"]
+        fact["statements"].append(kg.local(st))
+        fact["_pieces"].extend(pieces)
+
+    for fact in merged.values():
+        u, v, pieces = fact.pop("_u"), fact.pop("_v"), sorted(set(fact.pop("_pieces")))
+        fact["evidence"] = [{"source": s, "quote": q} for s, q in pieces]
+        fact["sources"] = list(dict.fromkeys(s for s, _ in pieces))
+        if v is None:
+            G.nodes[u].setdefault("facts", {}).setdefault(fact["predicate"], []).append(fact)
+            if fact["predicate"] == "date" and fact["date"] is None:
+                G.nodes[u]["date"] = str(fact["value"])
+        else:
+            G.add_edge(u, v, key=fact["statements"][0], **fact)
+    support(G)
     return G
+
+
+def facts(G):
+    """Every fact of the view as ``(subject, object, attrs)``: edges, then literal facts
+    (``object`` None; the value is ``attrs["value"]``). ``attrs`` is the live dict."""
+    for u, v, d in G.edges(data=True):
+        yield u, v, d
+    for u, d in G.nodes(data=True):
+        for values in d.get("facts", {}).values():
+            for f in values:
+                yield u, None, f
+
+
+def support(G) -> None:
+    """Fill ``corroboration`` and ``conflict`` on every fact of the view.
+
+    The one place that decides them. For now a fact's corroboration is the
+    number of distinct sources reporting it and nothing is a conflict; counting
+    relayed sources once and finding one-valued predicates with two values
+    belongs here.
+    """
+    for _, _, d in facts(G):
+        d["corroboration"] = len(d.get("sources") or ())
+        d["conflict"] = False
 
 
 # ---------------------------------------------------------------- time and shape

@@ -26,7 +26,12 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Fact:
-    """One curated fact: ``subject predicate object`` with its qualifiers and evidence."""
+    """One curated fact: ``subject predicate object`` with its qualifiers and evidence.
+
+    ``statement`` is the fact's id (its first statement), ``statements`` every
+    statement behind it; ``corroboration`` and ``conflict`` as in the networkx
+    view (:func:`kgbuilder.graph.network.support`).
+    """
 
     statement: str
     subject: str
@@ -41,6 +46,9 @@ class Fact:
     claimed_by: str | None = None
     verification: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    statements: tuple[str, ...] = ()
+    corroboration: int = 0
+    conflict: bool = False
 
     @property
     def when(self) -> str:
@@ -234,12 +242,14 @@ def resolve_entity(kg, name: str) -> str:
 def _fact(G, u, v, d, *, literal_value=None) -> Fact:
     lit = literal_value is not None
     return Fact(
-        statement=d.get("statement", ""), subject=u, predicate=d["predicate"],
+        statement=(d.get("statements") or [""])[0], subject=u, predicate=d["predicate"],
         object=str(literal_value) if lit else v,
         subject_label=G.nodes[u].get("label", u), object_label="" if lit else G.nodes[v].get("label", v),
         literal=lit, date=d.get("date"), start=d.get("start"), end=d.get("end"),
         claimed_by=d.get("claimed_by"), verification=d.get("verification"),
-        evidence=tuple(Evidence(s, q) for s, q in zip(d.get("sources", ()), d.get("quotes", ()))),
+        evidence=tuple(Evidence(e["source"], e["quote"]) for e in d.get("evidence", ())),
+        statements=tuple(d.get("statements", ())), corroboration=d.get("corroboration", 0),
+        conflict=bool(d.get("conflict")),
     )
 
 
@@ -328,7 +338,7 @@ def neighbors(kg, name: str, *, depth: int = 1, as_of: str | None = None) -> Nei
     """The entities within ``depth`` facts of one entity, and the subgraph they form."""
     import networkx as nx
 
-    from .network import undirected
+    from .network import facts, undirected
 
     if depth < 1:
         raise KGBuilderError(f"depth must be 1 or more, not {depth}")
@@ -340,9 +350,7 @@ def neighbors(kg, name: str, *, depth: int = 1, as_of: str | None = None) -> Nei
     sub = G.subgraph(dist).copy()
     members = sorted((Neighbor(n, G.nodes[n].get("label", n), G.nodes[n].get("type", ""), k)
                       for n, k in dist.items()), key=lambda m: (m.distance, m.id))
-    statements = sorted({d["statement"] for _, _, d in sub.edges(data=True)}
-                        | {f["statement"] for _, nd in sub.nodes(data=True)
-                           for fs in nd.get("facts", {}).values() for f in fs})
+    statements = sorted({st for _, _, d in facts(sub) for st in d["statements"]})
     return Neighborhood(center=ent, depth=depth, members=members, graph=sub, statements=statements)
 
 
@@ -353,9 +361,6 @@ def subgraph_kg(kg, hood: Neighborhood):
     their direct triples and evidence) and the sources' descriptions.
     """
     from rdflib import RDF, URIRef
-
-    from .kg import KnowledgeGraph
-    from .store import open_store
 
     members = {URIRef(kg.iri(m.id)) for m in hood.members}
     kept = {URIRef(kg.iri(s)) for s in hood.statements}
@@ -378,11 +383,7 @@ def subgraph_kg(kg, hood: Neighborhood):
             out.append((s, p, o, g))
         elif ss.startswith(sources) or ss == kg.base:
             out.append((s, p, o, g))
-    store = open_store("memory")
-    store.add_quads(out)
-    return KnowledgeGraph(store, base=kg.base, prefix=kg.prefix, dataset_id=kg.id,
-                          title=f"{kg.title}: within {hood.depth} of {hood.center}", origins=kg.origins,
-                          root=kg.root, curated=kg.curated)
+    return kg.with_quads(out, title=f"{kg.title}: within {hood.depth} of {hood.center}")
 
 
 # ---------------------------------------------------------------- centrality

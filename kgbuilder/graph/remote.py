@@ -438,6 +438,15 @@ class RemoteSession:
                 self.prefix, self.base = next(iter(own.items()))
         self.id = self.title = _redact(url)
 
+    def with_triples(self, triples, *, title: str | None = None):
+        """A local graph of a CONSTRUCT answer, for the exporters (as KnowledgeGraph.with_triples)."""
+        from .kg import KnowledgeGraph
+        from .store import open_store
+
+        empty = KnowledgeGraph(open_store("memory"), base=self.base, prefix=self.prefix, dataset_id=self.id,
+                               title=self.title)
+        return empty.with_triples(triples, title=title)
+
     def update_if_update(self, sparql: str) -> str | None:
         """Send ``sparql`` if it is an update (refused without allow_update): a message; else None."""
         kind, _ = query_kind(sparql, self.prefixes)

@@ -2,7 +2,7 @@
 
 SELECT and ASK results go out as SPARQL 1.1 Query Results JSON, CSV, TSV or
 XML, or as a table for people; CONSTRUCT and DESCRIBE results are graphs and
-go through the exporter registry (any RDF format it knows).
+go through the exporters (kgbuilder.exports.write_graph).
 """
 from __future__ import annotations
 
@@ -10,31 +10,27 @@ import io
 import json
 from typing import BinaryIO, TextIO
 
+from .. import registry
 from ..errors import QueryError
 
-__all__ = ["RESULT_FORMATS", "result_format_for_path", "write_result", "write_graph", "format_result",
+__all__ = ["RESULT_FORMATS", "result_format_for_path", "write_result", "format_result",
+           "write_table", "write_json", "write_csv", "write_tsv", "write_xml",
            "short", "SPARQL_RESULTS_NS"]
 
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
-#: format name -> file extensions (first one is the usual one)
-RESULT_FORMATS: dict[str, tuple[str, ...]] = {
-    "table": (".txt",),
-    "json": (".srj", ".json"),
-    "csv": (".csv",),
-    "tsv": (".tsv",),
-    "xml": (".srx", ".xml"),
-}
+#: format name -> file extensions, the usual one first (from the registry's results group)
+RESULT_FORMATS: dict[str, tuple[str, ...]] = {p.name: p.extensions for p in registry.plugins("results").values()}
 
 
 def result_format_for_path(path) -> str:
     from pathlib import Path
 
+    plugin = registry.for_extension("results", path)
+    if plugin is not None:
+        return plugin.name
     suffix = Path(path).suffix.lower()
-    for name, exts in RESULT_FORMATS.items():
-        if suffix in exts:
-            return name
     known = ", ".join(e for exts in RESULT_FORMATS.values() for e in exts)
     raise QueryError(f"{path}: cannot tell the result format from the extension '{suffix or '(none)'}'; "
                      f"use --format (extensions: {known})")
@@ -46,46 +42,15 @@ def write_result(result, out: BinaryIO, fmt: str, prefixes: dict[str, str] | Non
 
 
 def format_result(result, fmt: str, prefixes: dict[str, str] | None = None) -> str:
-    writer = _WRITERS.get(fmt)
-    if writer is None:
-        from .resolve import did_you_mean
-
-        raise QueryError(f"unknown result format '{fmt}'" + did_you_mean(fmt, _WRITERS)
-                         + f" (one of: {', '.join(_WRITERS)})")
+    writer = registry.get("results", fmt, error=QueryError, what="result format").load()
     buf = io.StringIO()
     writer(result, buf, prefixes or {})
     return buf.getvalue()
 
 
-def write_graph(result, kg, out: BinaryIO, fmt: str) -> None:
-    """Write CONSTRUCT/DESCRIBE triples in an RDF format of the exporter registry."""
-    from ..exports import REGISTRY, get_exporter
-    from .kg import KnowledgeGraph
-    from .store import open_store
-
-    exporter = get_exporter(fmt)
-    if getattr(exporter, "kind", "rdf") != "rdf":
-        rdf = [n for n, spec in REGISTRY.items() if _kind(spec) == "rdf"]
-        raise QueryError(f"format '{fmt}' is not an RDF syntax; a {result.kind} result can be written as "
-                         + ", ".join(rdf))
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-
-    store = open_store("memory")
-    store.add_quads((s, p, o, DATASET_DEFAULT_GRAPH_ID) for s, p, o in result.triples)
-    sub = KnowledgeGraph(store, base=kg.base, prefix=kg.prefix, dataset_id=kg.id, title=kg.title)
-    exporter.serialize(sub, out)
-
-
-def _kind(spec) -> str:
-    try:
-        return getattr(spec.load(), "kind", "rdf")
-    except Exception:  # noqa: BLE001 - a broken plugin is simply not offered
-        return "?"
-
-
 # ---------------------------------------------------------------- W3C formats
 
-def _json(result, out: TextIO, prefixes) -> None:
+def write_json(result, out: TextIO, prefixes) -> None:
     if result.kind == "ASK":
         doc = {"head": {}, "boolean": bool(result.boolean)}
     else:
@@ -115,7 +80,7 @@ def _json_term(term) -> dict:
     return d
 
 
-def _csv(result, out: TextIO, prefixes) -> None:
+def write_csv(result, out: TextIO, prefixes) -> None:
     import csv
 
     # RFC 4180, as the W3C CSV results format asks: CRLF line ends, quotes only when needed
@@ -129,7 +94,7 @@ def _csv(result, out: TextIO, prefixes) -> None:
         w.writerow(["" if t is None else (f"_:{t}" if type(t).__name__ == "BNode" else str(t)) for t in row])
 
 
-def _tsv(result, out: TextIO, prefixes) -> None:
+def write_tsv(result, out: TextIO, prefixes) -> None:
     if result.kind == "ASK":
         out.write("?_askResult\n" + ("true" if result.boolean else "false") + "\n")
         return
@@ -157,7 +122,7 @@ def _tsv_term(term) -> str:
     return text
 
 
-def _xml(result, out: TextIO, prefixes) -> None:
+def write_xml(result, out: TextIO, prefixes) -> None:
     from xml.sax.saxutils import escape, quoteattr
 
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
@@ -223,7 +188,7 @@ def short(term, prefixes: dict[str, str]) -> str:
     return " ".join(str(term).split())
 
 
-def _table(result, out: TextIO, prefixes) -> None:
+def write_table(result, out: TextIO, prefixes) -> None:
     if result.kind == "ASK":
         out.write(("true" if result.boolean else "false") + "\n")
         return
@@ -241,5 +206,3 @@ def _table(result, out: TextIO, prefixes) -> None:
 def _clip(text: str) -> str:
     return text if len(text) <= CELL_WIDTH else text[:CELL_WIDTH - 1] + "…"
 
-
-_WRITERS = {"table": _table, "json": _json, "csv": _csv, "tsv": _tsv, "xml": _xml}

@@ -7,23 +7,15 @@ the exporter registry (RDF for CONSTRUCT and DESCRIBE).
 """
 from __future__ import annotations
 
-import functools
-
-from ..errors import QueryError, QuerySyntaxError, UnsafeQueryError
+from .. import registry
+from ..errors import KGBuilderError, QueryError, QuerySyntaxError, UnsafeQueryError
 from .serve_pool import Answer
 
 __all__ = ["answer", "negotiate", "result_media_types", "graph_media_types", "FORMAT_ALIASES"]
 
-#: SELECT/ASK: media type -> results.format_result name; the first is the default
-RESULT_TYPES: dict[str, str] = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-}
+#: SELECT/ASK: media type -> result format name, from the registry; the first is the default
+RESULT_TYPES: dict[str, str] = {mt: p.name for p in registry.plugins("results").values()
+                                if p.name != "table" for mt in p.media_types}
 #: ``?format=`` values a browser can use instead of an Accept header
 FORMAT_ALIASES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
                   "csv": "text/csv", "tsv": "text/tab-separated-values"}
@@ -34,22 +26,9 @@ def result_media_types() -> dict[str, str]:
     return dict(RESULT_TYPES)
 
 
-@functools.lru_cache(maxsize=1)
 def graph_media_types() -> dict[str, str]:
-    """CONSTRUCT/DESCRIBE: media type -> exporter name, from the exporter registry (Turtle first)."""
-    from ..exports import REGISTRY
-
-    out: dict[str, str] = {}
-    for name, spec in REGISTRY.items():
-        try:
-            cls = spec.load()
-        except Exception:  # noqa: BLE001 - a broken plugin is simply not offered
-            continue
-        if getattr(cls, "kind", "rdf") == "rdf" and cls.media_type and cls.media_type not in out:
-            out[cls.media_type] = name
-    if "text/turtle" in out:
-        out = {"text/turtle": out.pop("text/turtle"), **out}
-    return out
+    """CONSTRUCT/DESCRIBE: media type -> exporter name, the registry's RDF syntaxes (Turtle first)."""
+    return {mt: p.name for p in registry.plugins("exporter").values() if p.rdf for mt in p.media_types}
 
 
 def _parse_accept(accept: str) -> list[tuple[str, float, int]]:
@@ -142,16 +121,16 @@ def answer(kg, request: dict) -> Answer | None:
         if graph:
             import io
 
-            from .results import write_graph
+            from ..exports import write_graph
 
             buf = io.BytesIO()
-            write_graph(qr, kg, buf, types[media])
+            write_graph(qr.triples, kg, buf, types[media], what=f"a {qr.kind} result")
             body = buf.getvalue()
         else:
             from .results import format_result
 
             body = format_result(qr, types[media], kg.prefixes).encode("utf-8")
-    except QueryError as exc:
+    except KGBuilderError as exc:
         return Answer(500, TEXT, f"cannot write the answer as {media}: {exc}\n".encode())
     ctype = media + "; charset=utf-8" if media.startswith("text/") else media
     return Answer(200, ctype, body, rows=len(qr), truncated=qr.truncated)

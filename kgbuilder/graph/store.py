@@ -8,6 +8,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Iterable, Iterator
 
+from .. import registry
+
 __all__ = ["Store", "MemoryStore", "open_store", "resolve_store_spec", "check_store_spec",
            "AUTO_THRESHOLD"]
 
@@ -121,13 +123,6 @@ class MemoryStore(Store):
         return self._ds
 
 
-def _oxigraph(path: str | None = None) -> Store:
-    from .oxigraph_store import OxigraphStore
-
-    return OxigraphStore(path)
-
-
-_BACKENDS = {"memory": MemoryStore, "oxigraph": _oxigraph}
 #: ``auto`` picks Oxigraph (in memory) from this many facts up: below it
 #: rdflib loads and answers quickly enough and keeps the whole Python API
 AUTO_THRESHOLD = 20_000
@@ -147,10 +142,11 @@ def check_store_spec(spec: str) -> str:
     kind, _, arg = spec.partition(":")
     if kind == "auto" and not arg:
         return spec
-    if kind not in _BACKENDS or (kind == "memory" and arg) or (kind == "oxigraph" and ":" in spec and not arg):
+    backends = registry.names("store")
+    if kind not in backends or (kind == "memory" and arg) or (kind == "oxigraph" and ":" in spec and not arg):
         from .resolve import did_you_mean
 
-        raise KGBuilderError(f"unknown store '{spec}'" + did_you_mean(kind, [*_BACKENDS, "auto"]) +
+        raise KGBuilderError(f"unknown store '{spec}'" + did_you_mean(kind, [*backends, "auto"]) +
                              " (one of: auto, memory, oxigraph, oxigraph:PATH)")
     return spec
 
@@ -158,14 +154,7 @@ def check_store_spec(spec: str) -> str:
 def open_store(spec: str = "memory", *, facts: int | None = None) -> Store:
     """A store from a spec: ``memory``, ``oxigraph``, ``oxigraph:PATH`` or ``auto``
     (memory below :data:`AUTO_THRESHOLD` facts, else in-memory Oxigraph)."""
-    from ..errors import KGBuilderError
-
     spec = check_store_spec(resolve_store_spec(spec, facts))
     kind, _, arg = spec.partition(":")
-    cls = _BACKENDS.get(kind)
-    if cls is None:
-        from .resolve import did_you_mean
-
-        raise KGBuilderError(f"unknown store '{spec}'" + did_you_mean(kind, [*_BACKENDS, "auto"]) +
-                             " (one of: auto, memory, oxigraph, oxigraph:PATH)")
+    cls = registry.get("store", kind, what="store").load()
     return cls(arg) if arg else cls()

@@ -26,7 +26,7 @@ from collections import defaultdict
 from ..errors import EntityNotFoundError, KGBuilderError
 from ..namespaces import KG_NS, STANDARD_PREFIXES
 
-__all__ = ["subgraph", "derive", "date_span", "entity_resolver"]
+__all__ = ["subgraph", "date_span", "entity_resolver"]
 
 _DATE = re.compile(r"^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -60,17 +60,6 @@ def _bound(text: str | None, which: str) -> dt.date | None:
     if span is None or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(text).strip()):
         raise KGBuilderError(f"{which}: '{text}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
     return span[0] if which == "since" else span[1]
-
-
-def derive(kg, quads):
-    """A KnowledgeGraph like ``kg`` (same dataset, prefixes, origins) over other quads."""
-    from .kg import KnowledgeGraph
-    from .store import MemoryStore
-
-    store = MemoryStore()
-    store.add_quads(quads)
-    return KnowledgeGraph(store, base=kg.base, prefix=kg.prefix, dataset_id=kg.id, title=kg.title,
-                          origins=kg.origins, root=kg.root, curated=kg.curated)
 
 
 def entity_resolver(kg, quads=None):
@@ -219,4 +208,4 @@ def subgraph(kg, *, focus: str | None = None, depth: int = 1, types=(), since: s
             return (s, p, o) in named or (s, p, o) not in backed
         return True
 
-    return derive(kg, [q for q in quads if wanted(q[0], q[1], q[2])])
+    return kg.with_quads([q for q in quads if wanted(q[0], q[1], q[2])])

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["dataset_schema", "data_schema", "write_schemas", "SLUG", "DATE", "BOUNDS", "VERIFICATION"]
+__all__ = ["dataset_schema", "data_schema", "write_schemas", "SLUG", "DATE", "BOUNDS", "VERIFICATION",
+           "EVIDENCE_RULES"]
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 DATE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
@@ -24,6 +25,18 @@ _date = {"oneOf": [{"type": "string", "pattern": DATE}, {"type": "integer", "min
          "description": "ISO 8601 date: YYYY-MM-DD, YYYY-MM or YYYY"}
 _ref = {"type": "string", "minLength": 1, "description": "an entity id, label or alias"}
 _number = {"oneOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}]}
+
+
+# Every pattern must also compile as a JavaScript regex in Unicode mode (what editors and
+# check-jsonschema use), where escaping a character that needs no escape (\" or \-) is an error.
+
+#: what `validate` asks of every fact and event: `sources`, or a `quote` (with its `source`, or the
+#: dataset's default_source), never both forms. The loader words these errors itself (graph.load).
+EVIDENCE_RULES = {
+    "anyOf": [{"required": ["sources"]}, {"required": ["source"]}, {"required": ["quote"]}],
+    "dependentRequired": {"source": ["quote"]},
+    "dependentSchemas": {"sources": {"not": {"anyOf": [{"required": ["source"]}, {"required": ["quote"]}]}}},
+}
 
 
 def _source_fields() -> dict:
@@ -67,7 +80,7 @@ def dataset_schema() -> dict:
         "properties": {
             "id": {"type": "string", "pattern": SLUG},
             "title": _str,
-            "base": {"type": "string", "pattern": r"^https?://[^\s<>\"{}|\\^`]+[/#]$",
+            "base": {"type": "string", "pattern": r'^https?://[^\s<>"{}|\\^`]+[/#]$',
                      "description": "base IRI of the dataset's entities; ends with / or #"},
             "prefix": {"type": "string", "pattern": r"^[a-z][a-z0-9]*$"},
             "license": _str,
@@ -146,12 +159,12 @@ def data_schema(onto=None) -> dict:
                 "properties": {**entity_props, "type": {"enum": plain}}}},
             "events": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["id", "type", "label"],
-                "properties": event_props}},
+                "properties": event_props, **EVIDENCE_RULES}},
             "facts": {"type": "array", "items": {"oneOf": [
                 {"type": "string", "pattern": r"^\S+\s+\S+\s+\S+\s*\|\s*\S.*$",
                  "description": "SUBJECT PREDICATE OBJECT | [@SOURCE] QUOTE"},
                 {"type": "object", "additionalProperties": False, "required": ["subject", "predicate"],
-                 "properties": fact_props},
+                 "properties": fact_props, **EVIDENCE_RULES},
             ]}},
         },
     }
