@@ -147,7 +147,7 @@ def generate(facts: int, out: Path, seed: int = 7) -> dict:
                 f["end"] = "2022-01-05"
         elif r < 0.65:
             f = {"subject": ref(rng.choice(agents)), "predicate": "memberOf",
-                 "object": rng.choice(ents["org"] + ents["state"])[0]}
+                 "object": rng.choice(ents["org"])[0]}   # memberOf's range is Organization
         elif r < 0.70:
             f = {"subject": rng.choice(ents["place"] + ents["org"])[0], "predicate": "locatedIn",
                  "object": rng.choice(places)[0]}
@@ -159,7 +159,7 @@ def generate(facts: int, out: Path, seed: int = 7) -> dict:
                  "value": rng.choice(["opposition", "ally", "official", "activist", "veteran", "critic"])}
         elif r < 0.85:
             f = {"subject": rng.choice(ents["post"])[0], "predicate": "postIn",
-                 "object": rng.choice(ents["org"] + ents["state"])[0]}
+                 "object": rng.choice(ents["org"])[0]}   # memberOf's range is Organization
         elif r < 0.90:
             a, b = rng.sample(ents["person"], 2)
             f = {"subject": a[0], "predicate": rng.choice(["relativeOf", "predecessorOf"]), "object": b[0]}
@@ -246,7 +246,7 @@ SELECT ?source ?status (COUNT(DISTINCT ?st) AS ?n) WHERE {
 """,
     "08-events-by-type": """# How many events of each type, and how many distinct agents?
 SELECT ?type (COUNT(DISTINCT ?e) AS ?events) (COUNT(DISTINCT ?a) AS ?agents) WHERE {
-  ?e a ?type ; kg:agent ?a ; kg:id ?id .
+  ?e kg:directType ?type ; kg:agent ?a ; kg:id ?id .
 } GROUP BY ?type ORDER BY DESC(?events) ?type
 """,
     "09-alias-lookup": """# Which entities have an alias mentioning "Nur"?
@@ -255,7 +255,7 @@ ORDER BY ?e ?alias LIMIT 500
 """,
     "10-who-did-what-on-a-day": """# Who did what on 2022-01-05?
 SELECT ?event ?type ?agent WHERE {
-  ?event kg:date "2022-01-05"^^xsd:date ; a ?type ; kg:agent ?agent .
+  ?event kg:date "2022-01-05"^^xsd:date ; kg:directType ?type ; kg:agent ?agent .
 } ORDER BY ?event ?agent ?type
 """,
 }

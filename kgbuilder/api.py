@@ -5,7 +5,7 @@ from pathlib import Path
 
 from .errors import DatasetError, Diagnostic, ValidationError
 
-__all__ = ["load", "validate", "build", "open_graph", "check_quotes",
+__all__ = ["load", "validate", "build", "open_graph", "check_quotes", "conflicts",
            "query", "show_entity", "paths", "neighbors", "central"]
 
 
@@ -145,11 +145,26 @@ def open_graph(path: str | Path, *, store: str = "auto", cache: bool = True):
                           title=curated.title, origins=origins, root=root, curated=curated)
 
 
-def check_quotes(path: str | Path, texts: dict[str, str | Path]) -> tuple[int, list[Diagnostic]]:
-    """Check the quotes of the given sources against archived texts: (checked, problems)."""
-    from .graph.quotes import check_quotes as _check
+def check_quotes(path: str | Path, texts: dict[str, str | Path] | None = None, *,
+                 texts_dir: str | Path | None = None):
+    """Check every quote against its source's archived text (a :class:`~kgbuilder.graph.quotes.QuoteCheck`).
 
-    return _check(load(path), texts)
+    ``texts`` maps source ids to files; ``texts_dir`` adds each source's ``<id>*.txt``
+    from a folder (an explicit ``texts`` entry wins).
+    """
+    from .graph.quotes import check_quotes as _check, find_texts
+
+    curated = load(path)
+    found = dict(find_texts(curated, texts_dir)) if texts_dir is not None else {}
+    found.update(texts or {})
+    return _check(curated, found)
+
+
+def conflicts(dataset) -> list:
+    """Every conflict of a dataset folder or built graph (:class:`~kgbuilder.graph.agreement.Conflict`)."""
+    from .graph.agreement import find_conflicts
+
+    return find_conflicts(_graph(dataset))
 
 
 # ---------------------------------------------------------------- questions (kgbuilder query, show, ...)
@@ -162,15 +177,19 @@ def _graph(dataset):
 
 
 def query(dataset, sparql: str, *, infer: bool = False, timeout: float | None = 10.0,
-          limit: int | None = 10000, file: str | None = None, safe: bool = True):
+          limit: int | None = 10000, file: str | None = None, safe: bool = True, lint: bool = True):
     """Run a read-only SPARQL query safely: a :class:`~kgbuilder.graph.query.QueryResult`.
 
     Refuses updates, SERVICE and FROM (UnsafeQueryError) unless ``safe=False``;
-    stops at ``timeout`` seconds (QueryTimeoutError) and ``limit`` rows.
+    stops at ``timeout`` seconds (QueryTimeoutError) and ``limit`` rows. With
+    ``lint`` (the default) an IRI in neither the dataset nor the ontology, or a
+    literal of another datatype than its property's values, is reported with
+    ``warnings.warn`` as a :class:`~kgbuilder.errors.QueryWarning` (the query runs all the same).
     """
     from .graph.query import execute
 
-    return execute(_graph(dataset), sparql, file=file, timeout=timeout, limit=limit, infer=infer, safe=safe)
+    return execute(_graph(dataset), sparql, file=file, timeout=timeout, limit=limit, infer=infer, safe=safe,
+                   lint=lint)
 
 
 def show_entity(dataset, name: str, *, as_of: str | None = None):

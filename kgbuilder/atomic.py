@@ -7,6 +7,7 @@ before the rename, so a check that fails also leaves the old output in place.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import tempfile
@@ -15,34 +16,22 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 from .errors import ExportError
 
-__all__ = ["atomic_write", "atomic_folder", "check_output_path"]
+__all__ = ["atomic_write", "atomic_folder", "check_output_path", "sweep_stale", "WriteError"]
 
 Verify = Callable[[Path], None]
 
 
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (), *,
-                      folder: bool = False) -> Path:
-    """Refuse an output path that is an input, or whose parent folder does not exist.
+                      folder: bool = False, force: bool = False) -> Path:
+    """Refuse an output path that is (or holds) an input or lies inside a dataset folder
+    (:func:`kgbuilder.graph.safe_paths.check_output`), or whose parent folder does not exist.
 
     ``folder`` says the output is a folder (a CSV export): then an existing
     file in its place is refused instead of an existing folder.
     """
-    out = Path(path)
-    for inp in inputs:
-        inp = Path(inp)
-        if _same(out, inp) or out.resolve() == inp.resolve():
-            raise ExportError(f"{out}: refusing to overwrite an input {'folder' if inp.is_dir() else 'file'}")
-        if inp.is_dir() and out.resolve().is_relative_to(inp.resolve()) and out.suffix in {".yaml", ".yml"}:
-            raise ExportError(f"{out}: refusing to write a YAML file inside the dataset folder")
-        if folder and inp.resolve().is_relative_to(out.resolve()):
-            raise ExportError(f"{out}: refusing to replace a folder that holds the input {inp}")
+    from .graph.safe_paths import check_output
+
+    out = check_output(path, inputs, folder=folder, force=force)
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise ExportError(f"{out}: folder {parent} does not exist")
@@ -59,21 +48,71 @@ def _umask() -> int:
     return mask
 
 
+def _temp_prefix(out: Path) -> str:
+    # the writer's pid in the name lets a later run tell a dead writer's leftovers from a live one's
+    return f".{out.name}.{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True          # someone else's process: leave its files alone
+    return True
+
+
+def sweep_stale(out: Path) -> list[Path]:
+    """Remove the temp files and folders a killed writer of ``out`` left beside it."""
+    parent = out.parent if str(out.parent) else Path(".")
+    removed = []
+    try:
+        candidates = list(parent.glob(f".{glob.escape(out.name)}.*-*"))
+    except OSError:
+        return removed
+    for p in candidates:
+        pid, sep, rest = p.name[len(out.name) + 2:].partition("-")
+        if not sep or not pid.isdigit() or not rest.endswith((".tmp", ".old")) or _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
+            removed.append(p)
+    return removed
+
+
+class WriteError(ExportError, OSError):
+    """Writing the output failed (a full disk, a quota, a file-size limit): an ExportError, so
+    the CLI prints one line naming the target, and still the OSError it was for callers."""
+
+    def __init__(self, message: str, errno: int | None = None):
+        ExportError.__init__(self, message)
+        self.errno = errno
+
+
+def _write_failed(out: Path, exc: OSError) -> ExportError:
+    return WriteError(f"{out}: cannot write: {exc.strerror or exc}", exc.errno)
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (), *,
-                 verify: Verify | None = None) -> Iterator[BinaryIO]:
+                 verify: Verify | None = None, force: bool = False) -> Iterator[BinaryIO]:
     """Yield a binary file; on success it replaces ``path``, on failure it vanishes.
 
     The previous file at ``path`` stays byte-identical unless the whole write
     (and ``verify(temp_path)``, if given) succeeds, and no temporary file is
-    left behind either way.
+    left behind either way (one a killed run left is swept on the next).
     """
-    out = check_output_path(path, inputs)
+    out = check_output_path(path, inputs, force=force)
     parent = out.parent if str(out.parent) else Path(".")
+    sweep_stale(out)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
+        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(out), suffix=".tmp", dir=parent)
     except OSError as exc:
-        raise ExportError(f"{out}: cannot write: {exc.strerror}") from None
+        raise _write_failed(out, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -87,15 +126,18 @@ def atomic_write(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = 
         else:
             os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, (BrokenPipeError, FileNotFoundError)):
+            raise _write_failed(out, exc) from None
         raise
 
 
 @contextlib.contextmanager
 def atomic_folder(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (), *,
-                  owned: Iterable[str] = (), verify: Verify | None = None) -> Iterator[Path]:
+                  owned: Iterable[str] = (), verify: Verify | None = None,
+                  force: bool = False) -> Iterator[Path]:
     """Yield an empty temp folder; on success it replaces the folder ``path``.
 
     An existing folder is replaced only when it is empty or holds nothing but
@@ -105,7 +147,7 @@ def atomic_folder(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] =
     aside and restored if the second rename fails; either way the target holds
     a complete export.
     """
-    out = check_output_path(path, inputs, folder=True)
+    out = check_output_path(path, inputs, folder=True, force=force)
     owned = set(owned)
     if out.is_dir():
         foreign = sorted(p.name for p in out.iterdir() if p.name not in owned)
@@ -113,10 +155,11 @@ def atomic_folder(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] =
             shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
             raise ExportError(f"{out}: refusing to replace a folder that holds other files ({shown})")
     parent = out.parent if str(out.parent) else Path(".")
+    sweep_stale(out)
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+        tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(out), suffix=".tmp", dir=parent))
     except OSError as exc:
-        raise ExportError(f"{out}: cannot write: {exc.strerror}") from None
+        raise _write_failed(out, exc) from None
     old: Path | None = None
     try:
         yield tmp
@@ -125,7 +168,7 @@ def atomic_folder(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] =
         mode = out.stat().st_mode & 0o7777 if out.is_dir() else 0o777 & ~_umask()
         os.chmod(tmp, mode)
         if out.is_dir():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(out), suffix=".old", dir=parent))
             os.replace(out, old)   # onto an empty folder: allowed
             try:
                 os.replace(tmp, out)
@@ -134,8 +177,10 @@ def atomic_folder(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] =
                 raise
         else:
             os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, (BrokenPipeError, FileNotFoundError)):
+            raise _write_failed(out, exc) from None
         raise
     finally:
         if old is not None:

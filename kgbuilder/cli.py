@@ -19,7 +19,7 @@ import click
 
 from . import __version__
 from .cli_complete import complete_dataset, complete_entity, complete_export_format
-from .cli_output import format_option
+from .cli_output import echo, format_option
 from .errors import KGBuilderError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -27,7 +27,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 def _fail(exc: KGBuilderError) -> None:
     for line in exc.lines():
-        click.echo(f"Error: {line}", err=True)
+        echo(f"Error: {line}", err=True)
     sys.exit(1)
 
 
@@ -71,6 +71,8 @@ def _format(fmt: str | None, old_fmt: str | None) -> str | None:
         click.echo("note: -f FORMAT is now -F FORMAT (--format); -f stays for query files", err=True)
         return old_fmt
     return fmt
+force_opt = click.option("--force", is_flag=True,
+                         help="Allow writing inside a dataset folder (never over a file it reads).")
 store_opt = click.option("--store", default="auto", show_default=True, metavar="STORE",
                          help="Where the graph lives: auto (rdflib in memory below 20,000 facts, "
                               "else Oxigraph), memory, oxigraph (in memory) or oxigraph:PATH (on disk).")
@@ -83,6 +85,17 @@ def main() -> None:
 
     DATASET is a folder of YAML files (see datasets/kazakhstan-2022).
     """
+    _exit_on_sigterm()
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so an interrupted write removes its temp file."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 @main.command()
@@ -99,12 +112,21 @@ def validate(dataset: Path, no_shacl: bool, store: str) -> None:
 
     problems = api.validate(dataset, shacl=not no_shacl, store=store)
     for p in problems:
-        click.echo(str(p), err=True)
+        echo(str(p), err=True)
     if problems:
         n = len(problems)
-        click.echo(f"{n} problem{'s' if n != 1 else ''} found in {dataset}", err=True)
+        echo(f"{n} problem{'s' if n != 1 else ''} found in {dataset}", err=True)
         sys.exit(1)
-    click.echo(f"{dataset}: OK")
+    # two sources disagreeing is recorded on purpose: a warning, not a problem
+    # (the graph just validated; open_graph caches it for the next command)
+    kg = api.build(dataset, store=store, shacl=False) if no_shacl else api.open_graph(dataset, store=store)
+    for c in api.conflicts(kg):
+        first, *others = c.sides
+        for o in others:
+            where = o.places[0] if o.places else str(dataset)
+            echo(f"{where}: warning: {c.title}: {o.value} [{', '.join(o.sources)}] conflicts with "
+                 f"{first.value} [{', '.join(first.sources)}] ({', '.join(first.places)})", err=True)
+    echo(f"{dataset}: OK")
 
 
 @main.command()
@@ -114,9 +136,11 @@ def validate(dataset: Path, no_shacl: bool, store: str) -> None:
 @click.option("-F", "--format", "fmt", type=click.Choice(_format_choices(), case_sensitive=False),
               help="Output format (default: from the file extension). " + _format_help())
 @old_format_opt
+@force_opt
 @store_opt
 @handle_errors
-def build(dataset: Path, output: Path | None, fmt: str | None, old_fmt: str | None, store: str) -> None:
+def build(dataset: Path, output: Path | None, fmt: str | None, old_fmt: str | None, force: bool,
+          store: str) -> None:
     """Validate a dataset and write its graph (Turtle by default)."""
     from . import api
     from .exports import export
@@ -126,8 +150,8 @@ def build(dataset: Path, output: Path | None, fmt: str | None, old_fmt: str | No
     if output is None:
         output = Path("out") / f"{kg.id}.ttl"
         output.parent.mkdir(parents=True, exist_ok=True)
-    export(kg, output, fmt, inputs=[dataset])
-    click.echo(f"wrote {output} ({kg.store.count_triples()} triples)")
+    export(kg, output, fmt, inputs=[dataset], force=force)
+    echo(f"wrote {output} ({kg.store.count_triples()} triples)")
 
 
 def _formats_epilog() -> str:
@@ -153,11 +177,12 @@ def _formats_epilog() -> str:
 @click.option("--until", metavar="DATE", help="Only facts and events on or before DATE.")
 @click.option("--direct-only", is_flag=True, help="RDF: only the direct triples, no statement nodes.")
 @click.option("--with-ontology", is_flag=True, help="RDF: include the ontology.")
+@force_opt
 @store_opt
 @handle_errors
 def export(dataset: Path, output: Path, fmt: str | None, old_fmt: str | None, focus: str | None, depth: int,
            types: tuple[str, ...], since: str | None, until: str | None, direct_only: bool,
-           with_ontology: bool, store: str) -> None:
+           with_ontology: bool, force: bool, store: str) -> None:
     """Write a dataset's graph, or a part of it, in an RDF, network or table format.
 
     The file is written to a temporary file, read back and checked, and only
@@ -169,8 +194,9 @@ def export(dataset: Path, output: Path, fmt: str | None, old_fmt: str | None, fo
     fmt = _format(fmt, old_fmt)
     kg = api.open_graph(dataset, store=store)
     report = run_export(kg, output, fmt, inputs=[dataset], focus=focus, depth=depth, types=types,
-                        since=since, until=until, direct_only=direct_only, with_ontology=with_ontology)
-    click.echo(f"wrote {output} ({report.format}, {report.written})")
+                        since=since, until=until, direct_only=direct_only, with_ontology=with_ontology,
+                        force=force)
+    echo(f"wrote {output} ({report.format}, {report.written})")
 
 
 @main.command()
@@ -206,26 +232,41 @@ def stats(dataset: Path, fmt: str | None, as_json: bool, top: int | None, store:
         rows = totals + [(title, name, n) for title, key, _ in sections for name, n in ranked[key][:top]]
         click.echo(delimited(("section", "name", "count"), rows, fmt), nl=False)
         return
-    click.echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
-               f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
+    echo(f"{dataset}: {st.triples} triples, {st.statements} statements, "
+         f"{sum(st.entities.values())} entities ({st.events} events), {st.evidence} pieces of evidence")
+    echo(f"agreement: {st.corroborated} corroborated (2+ independent sources), {st.single_source} "
+         f"single-source, {st.conflicts} conflict{'s' if st.conflicts != 1 else ''}")
+    if st.whole_event_quotes:
+        echo(f"note: {st.whole_event_quotes} quotes of events with several roles name no roles "
+             "('supports'), so each backs every role of its event")
     for title, key, _ in sections:
         total = f" ({st.claims} claims)" if key == "claims_by" else ""
-        click.echo(f"\n{title}{total}:")
+        by_source = key == "sources"
+        # per source: all its statements, those another origin backs too, those in a conflict
+        header = f"{'all':>6} {'corroborated':>12} {'conflicting':>11}"
+        echo(f"\n{title + ':':<31}{header}" if by_source else f"\n{title}{total}:")
         for name, n in ranked[key][:top]:
-            click.echo(f"  {name:<28} {n:>6}")
+            extra = (f" {st.corroborated_by_source.get(name, 0):>12} {st.conflicting_by_source.get(name, 0):>11}"
+                     if by_source else "")
+            echo(f"  {name:<28} {n:>6}{extra}")
         if top is not None and len(ranked[key]) > top:
-            click.echo(f"  ... {len(ranked[key]) - top} more")
+            echo(f"  ... {len(ranked[key]) - top} more")
 
 
 @main.command("check-quotes")
 @dataset_arg
-@click.option("--text", "texts", multiple=True, required=True, metavar="SOURCE_ID=FILE",
+@click.option("--text", "texts", multiple=True, metavar="SOURCE_ID=FILE",
               help="An archived text of a source (repeatable).")
+@click.option("--texts", "texts_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="A folder of archived texts: each source's is DIR/<source id>*.txt.")
+@click.option("--strict", is_flag=True, help="Fail when a source with quotes has no text to check them against.")
 @handle_errors
-def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
-    """Check that every quote appears verbatim in the archived source text.
+def check_quotes(dataset: Path, texts: tuple[str, ...], texts_dir: Path | None, strict: bool) -> None:
+    """Check that every quote appears verbatim in the archived text of its source.
 
-    Whitespace and typographic quotes are normalised before comparing.
+    Whitespace and typographic quotes are normalised before comparing. Every
+    source whose quotes could not be checked (no text given) is named; with
+    --strict that fails the check.
     """
     from . import api
 
@@ -235,13 +276,55 @@ def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
         if not sep or not sid or not file:
             raise click.BadParameter(f"'{item}' is not SOURCE_ID=FILE", param_hint="--text")
         pairs[sid] = file
-    checked, problems = api.check_quotes(dataset, pairs)
-    for p in problems:
-        click.echo(str(p), err=True)
-    if problems:
-        click.echo(f"{len(problems)} of {checked} quotes not found", err=True)
+    result = api.check_quotes(dataset, pairs, texts_dir=texts_dir)
+    for p in result.problems:
+        echo(str(p), err=True)
+    for sid, n in result.unchecked.items():
+        echo(f"{n} quote{'s' if n != 1 else ''} from {sid} not checked: no text given", err=True)
+    if result.problems:
+        echo(f"{len(result.problems)} of {result.checked} quotes not found", err=True)
         sys.exit(1)
-    click.echo(f"all {checked} quotes found verbatim")
+    if strict and result.unchecked:
+        n = len(result.unchecked)
+        echo(f"{n} source{'s' if n != 1 else ''} without a text (--strict)", err=True)
+        sys.exit(1)
+    echo(f"all {result.checked} quotes found verbatim")
+
+
+@main.command()
+@dataset_arg
+@format_option(report=True, help="text (default), json, or csv/tsv (one row per value).")
+@handle_errors
+def conflicts(dataset: Path, fmt: str | None) -> None:
+    """Every conflict: a single-valued predicate (a casualty figure, an event's date, an age)
+    given values that cannot both hold, with each value's sources and FILE:LINE.
+
+    Exit code 1 when there is a conflict, 0 when there is none.
+    """
+    from . import api
+    from .cli_output import delimited, pick_format, to_json
+
+    fmt = pick_format(fmt, report=True)
+    found = api.conflicts(dataset)
+    if fmt == "json":
+        click.echo(to_json([{"subject": c.subject, "predicate": c.predicate, "scope": dict(c.scope),
+                             "values": [{"value": s.value, "sources": s.sources, "places": s.places,
+                                         "statement": s.statement} for s in c.sides]} for c in found]), nl=False)
+        sys.exit(1 if found else 0)
+    if fmt in ("csv", "tsv"):
+        rows = [(c.subject, c.predicate, "; ".join(f"{k}={v}" for k, v in c.scope), s.value, s.sources, s.places)
+                for c in found for s in c.sides]
+        click.echo(delimited(("subject", "predicate", "scope", "value", "sources", "places"), rows, fmt), nl=False)
+        sys.exit(1 if found else 0)
+    for c in found:
+        echo(c.title + ":")
+        srcs = ["[" + ", ".join(side.sources) + "]" for side in c.sides]
+        width, swidth = max(len(side.value) for side in c.sides), max(map(len, srcs))
+        for side, src in zip(c.sides, srcs):
+            echo(f"  {side.value:<{width}}  {src:<{swidth}}  {', '.join(side.places)}")
+    n = len(found)
+    echo(f"{n or 'no'} conflict{'s' if n != 1 else ''} in {dataset}")
+    sys.exit(1 if found else 0)
 
 
 @main.command(context_settings={"max_content_width": 100})
@@ -262,9 +345,14 @@ def check_quotes(dataset: Path, texts: tuple[str, ...]) -> None:
               help="Seconds a query may wait for a free worker before 503.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="Also answer requests whose Host header is NAME (repeatable; e.g. with --host 0.0.0.0).")
+@click.option("--header-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Close a connection whose request has not arrived whole within this many seconds.")
+@click.option("--max-connections", type=click.IntRange(min=1), default=None,
+              help="Open connections at once; beyond that 503 (default: half the open-file limit).")
 @handle_errors
 def serve(dataset: Path, host: str, port: int, workers: int, timeout: float, limit: int, queue: int,
-          queue_wait: float, allow_hosts: tuple[str, ...]) -> None:
+          queue_wait: float, allow_hosts: tuple[str, ...], header_timeout: float,
+          max_connections: int | None) -> None:
     """Serve the graph read-only: a SPARQL 1.1 endpoint, its saved queries and the explorer.
 
     /sparql (GET, POST; the answer format by Accept), /queries, /query (a query page)
@@ -274,8 +362,9 @@ def serve(dataset: Path, host: str, port: int, workers: int, timeout: float, lim
 
     config = ServeConfig(dataset=dataset, host=host, port=port, workers=workers, timeout=timeout,
                          limit=limit or None, queue=queue, queue_wait=queue_wait,
-                         allow_hosts=allow_hosts)
-    run_server(config, ready=lambda url: click.echo(
+                         allow_hosts=allow_hosts, header_timeout=header_timeout,
+                         max_connections=max_connections)
+    run_server(config, ready=lambda url: echo(
         f"serving {dataset} at {url} (SPARQL: {url}sparql, {workers} workers, {timeout:g} s "
         f"limit); Ctrl-C stops", err=True))
 
@@ -304,9 +393,9 @@ def push(dataset: Path, endpoint: str, graph_iri: str | None, protocol: str, tim
     ep = Endpoint.from_url(endpoint, timeout=timeout)
     kg = api.open_graph(dataset)
     result = push_graph(kg, ep, graph_iri, protocol=protocol)
-    click.echo(f"pushed {result.triples} triples to <{result.graph}> at {endpoint} "
-               f"({result.protocol}, {result.requests} request{'s' if result.requests != 1 else ''}, "
-               f"HTTP {result.status})")
+    echo(f"pushed {result.triples} triples to <{result.graph}> at {endpoint} "
+         f"({result.protocol}, {result.requests} request{'s' if result.requests != 1 else ''}, "
+         f"HTTP {result.status})")
 
 
 # query, show, path, neighbors, central (kgbuilder/cli_query.py)

@@ -19,10 +19,22 @@ from typing import Any, Iterable, Sequence
 from .errors import KGBuilderError
 
 __all__ = ["TABLE_FORMATS", "REPORT_FORMATS", "pick_format", "check_format", "on_terminal", "format_option",
-           "table", "delimited", "to_json", "rows_out"]
+           "table", "delimited", "to_json", "rows_out", "echo"]
 
 TABLE_FORMATS = ("table", "json", "csv", "tsv")
 REPORT_FORMATS = ("text", "json", "csv", "tsv")
+
+
+def echo(text: object = "", err: bool = False) -> None:
+    """The CLI's printer for people: curated text (labels, quotes, file names) may hold ESC and
+    other control characters, which would recolour the terminal or retitle its window; they are
+    printed escaped (``\\x1b``), newlines and tabs kept. Data formats (CSV, JSON, RDF) are not
+    text for people and are written exact, without this."""
+    import click
+
+    from .graph.control_chars import escape_control
+
+    click.echo(escape_control(str(text)), err=err)
 
 
 def check_format(fmt: str, choices: Sequence[str]) -> str:
@@ -70,7 +82,11 @@ def format_option(*, report: bool, help: str | None = None):
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Iterable[int] = ()) -> str:
     """An aligned text table with a rule under the header (``right``: right-aligned columns)."""
+    from .graph.control_chars import escape_control
+
     right = set(right)
+    # a table is for a terminal: curated text's control characters are shown, not obeyed
+    rows = [[escape_control(c, newlines=False) for c in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
 
     def line(cells):

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .cli_complete import complete_entity, complete_neighbors_format, complete_query_format, complete_saved_query
-from .cli_output import delimited, format_option, on_terminal, pick_format, rows_out, table, to_json
+from .cli_output import delimited, echo, format_option, on_terminal, pick_format, rows_out, table, to_json
 from .errors import KGBuilderError
 
 __all__ = ["register"]
@@ -27,7 +27,7 @@ def _rdf_formats() -> list[str]:
 
 def register(main, handle_errors, dataset_arg) -> None:
     """Add the commands to the ``main`` click group."""
-    from .cli import store_opt
+    from .cli import force_opt, store_opt
     as_of_opt = click.option("--as-of", metavar="DATE",
                              help="Only what held on DATE (YYYY-MM-DD): posts and memberships whose "
                                   "start/end include it, events up to it.")
@@ -59,12 +59,13 @@ def register(main, handle_errors, dataset_arg) -> None:
     @click.option("--graph", "graph_iri", metavar="IRI",
                   help="With --endpoint: query only this named graph (default-graph-uri).")
     @click.option("--allow-update", is_flag=True, help="With --endpoint: let a SPARQL update through.")
+    @force_opt
     @store_opt
     @handle_errors
     def query(dataset: str | None, query: str | None, query_file: Path | None, name: str | None,
               list_saved: bool, fmt: str | None, output: Path | None, infer: bool, timeout: float,
               limit: int, endpoint: str | None, graph_iri: str | None, allow_update: bool,
-              store: str) -> None:
+              force: bool, store: str) -> None:
         """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE).
 
         The ontology's prefixes (kg:, rdf:, rdfs:, owl:, xsd:, skos:, schema:, org:, sem:,
@@ -92,11 +93,11 @@ def register(main, handle_errors, dataset_arg) -> None:
                 raise KGBuilderError(f"{dataset}: not a dataset folder (no dataset.yaml)")
             items = saved_queries(dataset)
             if not items:
-                click.echo(f"{dataset}: no saved queries (put NAME.rq files in {dataset / 'queries'})")
+                echo(f"{dataset}: no saved queries (put NAME.rq files in {dataset / 'queries'})")
                 return
             width = max(len(q.name) for q in items)
             for q in items:
-                click.echo(f"{q.name:<{width}}  {q.question}".rstrip())
+                echo(f"{q.name:<{width}}  {q.question}".rstrip())
             return
         file_label = None
         if query_file is not None:
@@ -112,9 +113,9 @@ def register(main, handle_errors, dataset_arg) -> None:
                                    timeout=timeout, limit=limit, infer=infer)
             sent = remote.update_if_update(query)
             if sent:
-                click.echo(sent)
+                echo(sent)
                 return
-        _run_query(dataset, query, file_label, fmt, output, infer, timeout, limit, remote, store)
+        _run_query(dataset, query, file_label, fmt, output, infer, timeout, limit, remote, store, force)
 
     report_format_opt = format_option(report=True, help="text (default), json, or csv/tsv (one row per fact).")
 
@@ -142,7 +143,7 @@ def register(main, handle_errors, dataset_arg) -> None:
             rows += [_fact_row(("event",), e.fact) for e in info.events]
             click.echo(delimited(("relation", *FACT_COLUMNS), rows, fmt), nl=False)
         else:
-            click.echo(_render_show(info))
+            echo(_render_show(info))
 
     @main.command(context_settings={"max_content_width": 100})
     @dataset_arg
@@ -171,7 +172,7 @@ def register(main, handle_errors, dataset_arg) -> None:
                     for j, step in enumerate(p.steps, 1) for f in step.facts]
             click.echo(delimited(("path", "step", *FACT_COLUMNS), rows, fmt), nl=False)
         else:
-            click.echo(_render_paths(found, source, target, max_length, as_of))
+            echo(_render_paths(found, source, target, max_length, as_of))
 
     @main.command(context_settings={"max_content_width": 100})
     @dataset_arg
@@ -183,10 +184,11 @@ def register(main, handle_errors, dataset_arg) -> None:
     @click.option("-F", "--format", "fmt", metavar="FORMAT", shell_complete=complete_neighbors_format,
                   help="Without -o: table (on a terminal), csv (in a pipe), json or tsv. "
                        "With -o: the export format (default: from the extension).")
+    @force_opt
     @as_of_opt
     @handle_errors
     def neighbors(dataset: Path, entity: str, depth: int, output: Path | None, fmt: str | None,
-                  as_of: str | None) -> None:
+                  force: bool, as_of: str | None) -> None:
         """The entities within --depth facts of ENTITY, as a table or an exported subgraph."""
         from . import api
 
@@ -198,8 +200,8 @@ def register(main, handle_errors, dataset_arg) -> None:
             from .graph.questions import subgraph_kg
 
             sub = subgraph_kg(api.open_graph(dataset), hood)
-            export(sub, output, fmt, inputs=[dataset])
-            click.echo(f"wrote {output} ({len(hood.members)} entities, {len(hood.statements)} facts)")
+            export(sub, output, fmt, inputs=[dataset], force=force)
+            echo(f"wrote {output} ({len(hood.members)} entities, {len(hood.statements)} facts)")
             return
         rows = [(m.distance, m.id, m.type, m.label) for m in hood.members]
         click.echo(rows_out(fmt, ("distance", "id", "type", "label"), rows), nl=False)
@@ -250,7 +252,8 @@ def _read_query(path: Path) -> str:
 
 
 def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None, output: Path | None,
-               infer: bool, timeout: float, limit: int, remote=None, store: str = "auto") -> None:
+               infer: bool, timeout: float, limit: int, remote=None, store: str = "auto",
+               force: bool = False) -> None:
     from . import api
     from .exports import write_graph
     from .graph.results import RESULT_FORMATS as EXTS, result_format_for_path, write_result
@@ -258,8 +261,21 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
     if remote is not None:  # --endpoint: graph.remote.RemoteSession answers like a local graph
         kg, res = remote, remote.query(text, file_label)
     else:
+        import warnings
+
+        from .errors import QueryWarning
+
         kg = api.open_graph(dataset, store=store)
-        res = api.query(kg, text, file=file_label, infer=infer, timeout=timeout or None, limit=limit or None)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QueryWarning)
+            try:
+                res = api.query(kg, text, file=file_label, infer=infer, timeout=timeout or None,
+                                limit=limit or None)
+            finally:
+                # the linter's findings come first, and also when the query then fails
+                for w in caught:
+                    if issubclass(w.category, QueryWarning):
+                        echo(f"warning: {w.message}", err=True)
     graph_result = res.kind in ("CONSTRUCT", "DESCRIBE")
     if fmt is None:
         if output is not None:
@@ -289,7 +305,7 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
     if output is not None:
         from .atomic import atomic_write
 
-        with atomic_write(output, [dataset] if dataset is not None else []) as out:
+        with atomic_write(output, [dataset] if dataset is not None else [], force=force) as out:
             write(out)
     else:
         import io
@@ -305,14 +321,14 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
         sys.stdout.flush()
     if res.truncated:
         what = "triples" if graph_result else "rows"
-        click.echo(f"note: stopped at the row limit ({res.limit} {what}); use --limit N for more "
+        echo(f"note: stopped at the row limit ({res.limit} {what}); use --limit N for more "
                    "(--limit 0 for all)", err=True)
     if output is not None:
         if res.kind == "ASK":
             detail = "true" if res.boolean else "false"
         else:
             detail = f"{len(res)} {'triples' if graph_result else 'rows'}"
-        click.echo(f"wrote {output} ({detail})")
+        echo(f"wrote {output} ({detail})")
 
 
 # ---------------------------------------------------------------- rendering
@@ -347,6 +363,19 @@ def _when(fact) -> str:
     return f"  [{w}]" if w else ""
 
 
+def _agreement(fact) -> str:
+    """``  [2 sources]`` for a fact two independent sources back, ``  [1 source, 2 reports]``
+    when one relays the other, ``  [conflict]`` for one side of a conflict; nothing for
+    a fact from one source alone, the common case."""
+    marks = []
+    n, c = len(fact.sources), fact.corroboration
+    if n > 1:
+        marks.append(f"{c} source{'s' if c != 1 else ''}" + (f", {n} reports" if n > c else ""))
+    if fact.conflict:
+        marks.append("conflict")
+    return "".join(f"  [{m}]" for m in marks)
+
+
 def _render_show(info) -> str:
     out = [f"{info.id}: {info.label} ({info.type})" + (f"  as of {info.as_of}" if info.as_of else "")]
     if info.labels:
@@ -366,12 +395,12 @@ def _render_show(info) -> str:
             continue
         out.append(f"{title}:")
         for f in facts:
-            out.append(f"  {head(f)}{_when(f)}")
+            out.append(f"  {head(f)}{_when(f)}{_agreement(f)}")
             out.extend(_evidence_lines(f, "      "))
     if info.events:
         out.append("events:")
         for e in info.events:
-            out.append(f"  {e.date or 'undated'}  {e.event} ({e.type}), as {e.role}: {e.label}")
+            out.append(f"  {e.date or 'undated'}  {e.event} ({e.type}), as {e.role}: {e.label}{_agreement(e.fact)}")
             out.extend(_evidence_lines(e.fact, "      "))
     if not (info.facts_out or info.facts_in or info.events):
         out.append("no facts" + (f" as of {info.as_of}" if info.as_of else ""))

@@ -16,6 +16,7 @@ __all__ = [
     "QuerySyntaxError",
     "UnsafeQueryError",
     "QueryTimeoutError",
+    "QueryWarning",
     "EntityNotFoundError",
     "ExportError",
 ]
@@ -75,6 +76,7 @@ class QuerySyntaxError(QueryError):
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None,
                  token: str | None = None, file: str | None = None):
+        self.message = message
         self.line, self.column, self.token, self.file = line, column, token, file
         where = file or "query"
         if line is not None:
@@ -83,6 +85,10 @@ class QuerySyntaxError(QueryError):
                 where += f":{column}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        # a query worker sends it back pickled: rebuild it from its parts, not from the full text
+        return type(self), (self.message, self.line, self.column, self.token, self.file)
+
 
 class UnsafeQueryError(QueryError):
     """A query asks for something the safety rules forbid (UPDATE, SERVICE, FROM)."""
@@ -90,6 +96,26 @@ class UnsafeQueryError(QueryError):
 
 class QueryTimeoutError(QueryError):
     """A query ran past its time limit and was stopped."""
+
+
+class QueryWarning(UserWarning):
+    """A query runs, but part of it cannot match: an IRI in neither the dataset nor the
+    ontology, a literal of another datatype than the property's values. Carries the
+    place like QuerySyntaxError; the CLI prints it as ``warning: ...`` on stderr."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None,
+                 token: str | None = None, file: str | None = None):
+        self.message = message
+        self.line, self.column, self.token, self.file = line, column, token, file
+        where = file or "query"
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        return type(self), (self.message, self.line, self.column, self.token, self.file)
 
 
 class EntityNotFoundError(KGBuilderError):

@@ -58,8 +58,12 @@ def test_named_graph_per_source_keeps_its_own_evidence(mini_kg):
 def test_qualifiers_dates_and_precision(mini_kg):
     g = mini_kg.graph
     (st,), = statements(g, MI.nazarbayev, KG.holdsPost, MI["head-of-security-council"])
-    assert g.value(st, KG.start) == Literal("2019", datatype=XSD.gYear)
+    # comparable days at every precision, the precision beside each (docs/rdf-model.md, "Dates")
+    assert g.value(st, KG.start) == Literal("2019-01-01", datatype=XSD.date)
+    assert str(g.value(st, KG.startPrecision)) == "year"
     assert g.value(st, KG.end) == Literal("2022-01-05", datatype=XSD.date)
+    assert str(g.value(st, KG.endPrecision)) == "day"
+    assert g.value(st, KG.datePrecision) is None
     (ev_date,), = statements(g, MI["nazarbayev-removed"], KG.date, Literal("2022-01-05", datatype=XSD.date))
     assert str(g.value(ev_date[0] if isinstance(ev_date, tuple) else ev_date, KG.datePrecision)) == "day"
 

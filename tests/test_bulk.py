@@ -159,7 +159,7 @@ def test_yaml_messages_unchanged_by_bulk_support(mini_copy, monkeypatch):
 def _random_item(rng: random.Random, preds: list[str]) -> dict:
     pools = {
         "subject": ["toqaev", "", 5, None], "predicate": preds[:3] + ["nope", 1],
-        "object": ["csto", "", 3], "value": ["x", 5, True, 1.5, None, [1]],
+        "object": ["csto", "", 3], "value": ["x", 5, True, 1.5, None, [1], {"value": 8, "bound": "more-than"}, {"bound": "exact"}],
         "lang": ["en", "e", "en-GB", 3], "date": ["2022-01-05", "2022-13", "2022", 2022, 0, 10000, True, "x"],
         "start": ["2019", 2019], "end": ["2022-01"], "date_note": ["n", ""], "place": ["almaty", ""],
         "role": ["r", 1], "claimed_by": ["police", ""], "verification": ["unverified", "maybe"],

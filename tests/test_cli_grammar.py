@@ -42,11 +42,11 @@ def test_old_format_spelling_still_works_with_a_note(mini_path, tmp_path):
     r = run("build", mini_path, "-o", out, "-f", "ntriples")
     assert r.exit_code == 0
     assert r.stderr == "note: -f FORMAT is now -F FORMAT (--format); -f stays for query files\n"
-    assert r.stdout == f"wrote {out} (468 triples)\n"
+    assert r.stdout == f"wrote {out} (531 triples)\n"
     r = run("export", mini_path, "-o", tmp_path / "m.x", "-f", "turtle", "-F", "turtle")
     assert (r.exit_code, r.stderr) == (1, "Error: give the format once, with -F/--format\n")
     r = run("export", mini_path, "-o", tmp_path / "m.x", "-F", "turtle")
-    assert (r.exit_code, r.stdout) == (0, f"wrote {tmp_path / 'm.x'} (turtle, 468 triples)\n")
+    assert (r.exit_code, r.stdout) == (0, f"wrote {tmp_path / 'm.x'} (turtle, 531 triples)\n")
 
 
 # -- -F on every command that prints data ----------------------------------------------
@@ -108,7 +108,7 @@ def test_tables_go_csv_into_a_pipe_and_table_on_a_terminal(mini_path, monkeypatc
     # reports print text either way
     monkeypatch.setattr(out, "on_terminal", lambda: False)
     assert run("show", mini_path, "armenia").stdout.startswith("armenia: Armenia (State)\n")
-    assert run("stats", mini_path).stdout.startswith(f"{mini_path}: 468 triples")
+    assert run("stats", mini_path).stdout.startswith(f"{mini_path}: 531 triples")
 
 
 def test_reports_as_rows(mini_path):

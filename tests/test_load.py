@@ -120,11 +120,12 @@ def test_loaded_model(mini_path):
          predicate: headOf
          object: security-council
          qoute: President
-     """, ["DS/facts/extra.yaml:5: unknown key 'qoute' in fact (did you mean 'quote' or 'note'?)"]),
+     """, ["DS/facts/extra.yaml:5: unknown key 'qoute' in fact (did you mean 'quote'?)"]),
     ("""
      entities:
        - {id: toqaev, type: Person, label: Another Toqaev}
-     """, ["DS/facts/extra.yaml:2: duplicate id 'toqaev' (first defined at DS/facts/entities.yaml:2)"]),
+     """, ["DS/facts/extra.yaml:2: duplicate id 'toqaev' (first defined at DS/facts/entities.yaml:2); "
+         "to add what another source says, write 'restates: toqaev'"]),
     ("""
      entities:
        - {id: Bad Id, type: Person, label: X}
@@ -250,7 +251,7 @@ def test_yaml_syntax_error_and_others_together(mini_copy):
     add_file(mini_copy, "facts: [\n", "facts/broken.yaml")
     add_file(mini_copy, "entities:\n  - {id: x, type: Nope, label: X}\n", "facts/other.yaml")
     assert problems(mini_copy) == [
-        "DS/facts/broken.yaml:2:1: YAML syntax error: expected the node content, but found '<stream end>' (while parsing a flow node)",
+        "DS/facts/broken.yaml:2:1: YAML syntax error: did not find expected node content (while parsing a flow node)",
         "DS/facts/other.yaml:2: unknown type 'Nope'",
     ]
 
@@ -285,3 +286,33 @@ def test_load_raises_with_all_diagnostics(mini_copy):
 def test_parse_date(value, expected):
     d = parse_date(value)
     assert (d and (d.text, d.precision)) == (expected and expected) or (d is None and expected is None)
+
+
+def test_every_problem_inside_an_event_in_one_run(mini_copy):
+    # a bad date or number must not hide a typo in another role of the same event
+    add_file(mini_copy, """
+        events:
+          - id: bad-event
+            type: Protest
+            label: A protest
+            agent: protestrs
+            participant: [toqaevv, csto]
+            date: 2022-13
+            killed: eight
+            quote: Protesters stormed
+          - id: bad-event-2
+            type: Protest
+            label: Another protest
+            agent: protesters
+            participant: toqaevv
+            date: 2022-02-30
+            quote: Protesters stormed
+        """)
+    assert problems(mini_copy) == [
+        "DS/facts/extra.yaml:5: unknown entity 'protestrs' in 'agent' (did you mean 'protesters'?)",
+        "DS/facts/extra.yaml:6: unknown entity 'toqaevv' in 'participant' (did you mean 'toqaev'?)",
+        "DS/facts/extra.yaml:7: bad date '2022-13' in 'date': expected ISO 8601 YYYY-MM-DD, YYYY-MM or YYYY",
+        "DS/facts/extra.yaml:8: 'killed' needs a number (like 8, or {value: 200, bound: more-than}), not 'eight'",
+        "DS/facts/extra.yaml:14: unknown entity 'toqaevv' in 'participant' (did you mean 'toqaev'?)",
+        "DS/facts/extra.yaml:15: bad date '2022-02-30' for 'date': not a calendar date",
+    ]

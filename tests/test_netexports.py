@@ -75,11 +75,11 @@ def _president_edges(G):
 
 # -- one edge per fact -------------------------------------------------------------
 
-def test_two_statements_of_one_fact_are_one_edge_with_every_source(two_kg):
+def test_one_fact_from_two_sources_is_one_edge_with_every_source(two_kg):
     statements = two_kg.query(
         "SELECT ?st WHERE { ?st rdf:subject mi:toqaev ; rdf:predicate kg:holdsPost ; "
         "rdf:object mi:president-of-kazakhstan }")
-    assert len(list(statements)) == 2      # the builder splits them on the note (issue 13 item 1)
+    assert len(list(statements)) == 1      # a note does not split a fact (issue 13 item 1)
     G = two_kg.to_networkx()
     [(key, d)] = _president_edges(G)
     assert d["sources"] == ["paper", "wire"]
@@ -87,7 +87,7 @@ def test_two_statements_of_one_fact_are_one_edge_with_every_source(two_kg):
                              {"source": "paper", "quote": "Toqaev, the president"},
                              {"source": "wire", "quote": "President Qasym-Zhomart Toqaev"}]
     assert d["corroboration"] == 2 and d["conflict"] is False
-    assert len(d["statements"]) == 2 and key == d["statements"][0]
+    assert len(d["statements"]) == 1 and key == d["statements"][0]
     # every fact of the view follows the contract
     from kgbuilder.graph.network import facts
 
@@ -109,7 +109,7 @@ def test_central_path_and_show_count_the_fact_once(two_kg, mini_kg):
     assert [(e.source, e.quote) for e in fact.evidence] == [
         ("paper", "President Toqaev said"), ("paper", "Toqaev, the president"),
         ("wire", "President Qasym-Zhomart Toqaev")]
-    assert fact.corroboration == 2 and len(fact.statements) == 2
+    assert fact.corroboration == 2 and len(fact.statements) == 1
     info = api.show_entity(two_kg, "toqaev")
     assert [f.object for f in info.facts_out].count("president-of-kazakhstan") == 1
     # the neighbourhood export keeps both statements behind the one fact

@@ -60,7 +60,7 @@ STANDARD_VOCAB = {
     "SELECT ?e ?a WHERE { ?e sem:hasActor ?a . ?e a kg:Dismiss }": {("nazarbayev-removed", "toqaev"),
                                                                     ("nazarbayev-removed", "nazarbayev")},
     "SELECT ?x ?o WHERE { ?x org:headOf ?o }": {("toqaev", "security-council")},
-    "SELECT ?e WHERE { ?e a ?t . ?t rdfs:subClassOf* kg:Protest }": {("storming-mayors-office",)},
+    "SELECT ?e WHERE { ?e a ?t . ?t rdfs:subClassOf kg:Protest }": {("storming-mayors-office",)},
 }
 
 
@@ -326,7 +326,7 @@ def test_saved_queries(mini_copy):
                                   b"https://kgbuilder.example/mini/kazakhstan\r\n")
     r = run(["query", mini_copy, "--name", "member"])
     assert r.exit_code == 1
-    assert r.output == (f"Error: {mini_copy}: no saved query 'member' (did you mean 'members' or '01-members'?) "
+    assert r.output == (f"Error: {mini_copy}: no saved query 'member' (did you mean 'members'?) "
                         "(kgbuilder query DATASET --list shows them)\n")
 
 

@@ -54,7 +54,7 @@ def test_unknown_names_get_did_you_mean(mini_kg, name, message):
 def test_unknown_name_through_the_cli(mini_path):
     r = run(["show", mini_path, "Nazarbaeff"])
     assert r.exit_code == 1
-    assert r.output == "Error: unknown entity 'Nazarbaeff' (did you mean 'nazarbayev'?)\n"
+    assert r.output == "Error: unknown entity 'Nazarbaeff' (did you mean 'nazarbayev' (alias 'Nazarbaev')?)\n"
 
 
 # ---------------------------------------------------------------- show
@@ -67,13 +67,13 @@ toqaev: Qasym-Zhomart Toqaev (Person)
 facts:
   headOf security-council (Security Council of Kazakhstan)  [from 2022-01-05]
       [wire] "removed his predecessor, Nursultan Nazarbayev, from the post of head of the Security Council"
-  holdsPost president-of-kazakhstan (President of Kazakhstan)
+  holdsPost president-of-kazakhstan (President of Kazakhstan)  [2 sources]
       [paper] "Toqaev, the president"
       [wire] "President Qasym-Zhomart Toqaev"
   predecessorOf nazarbayev (Nursultan Nazarbayev)
       [wire] "removed his predecessor, Nursultan Nazarbayev"
 events:
-  2022-01-05  appeal-to-csto (AppealForPeacekeeping), as agent: Toqaev appeals to the CSTO for help
+  2022-01-05  appeal-to-csto (AppealForPeacekeeping), as agent: Toqaev appeals to the CSTO for help  [2 sources]
       [paper] "asked the alliance for help on Wednesday"
       [wire] "after Toqaev appealed for help"
   2022-01-05  nazarbayev-removed (Dismiss), as agent: Toqaev removes Nazarbayev as head of the Security Council

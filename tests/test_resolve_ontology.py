@@ -31,7 +31,7 @@ def test_resolver():
     assert str(exc.value) == "ambiguous name 'tokayev': it could be 'toqaev', 'toqaev-junior'; use the id"
     with pytest.raises(UnknownName) as exc:
         r.resolve("nazarbaeva")
-    assert str(exc.value) == "unknown entity 'nazarbaeva' (did you mean 'nazarbayev'?)"
+    assert str(exc.value) == "unknown entity 'nazarbaeva' (did you mean 'nazarbayev' (alias 'Nazarbaev')?)"
     with pytest.raises(UnknownName) as exc:
         r.resolve("zzz")
     assert str(exc.value) == "unknown entity 'zzz'"

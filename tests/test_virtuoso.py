@@ -36,8 +36,6 @@ pytestmark = pytest.mark.skipif(_why is not None, reason=_why or "")
 #: saved queries Virtuoso 7.2 answers differently, and why (checked: an entry that stops
 #: differing fails the test, so the table cannot go stale silently)
 KNOWN = {
-    # MIN over long literals compares Virtuoso's stored form, not the text: another quote wins
-    "09-almaty-events-in-order": {"drop": ["quote"]},
     # "transitive derived table but neither end of it is bound": Virtuoso wants one end of
     # kg:locatedIn+ / * bound by equality and does not count VALUES
     "16-places-in-regions": {"error": "transitive derived table"},

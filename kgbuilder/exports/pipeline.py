@@ -45,7 +45,8 @@ def is_folder_target(path: str | Path) -> bool:
 def run_export(kg, path: str | Path, format: str | None = None, *, inputs: Iterable = (),
                focus: str | None = None, depth: int = 1, types: Iterable[str] = (),
                since: str | None = None, until: str | None = None, direct_only: bool = False,
-               with_ontology: bool = False, verify: bool = True, **options: Any) -> ExportReport:
+               with_ontology: bool = False, verify: bool = True, force: bool = False,
+               **options: Any) -> ExportReport:
     from ..atomic import atomic_folder, atomic_write
     from . import format_for_path, get_exporter
 
@@ -78,13 +79,13 @@ def run_export(kg, path: str | Path, format: str | None = None, *, inputs: Itera
 
     inputs = list(inputs)
     if exporter.multi_file and is_folder_target(path):
-        with atomic_folder(path, inputs, owned=exporter.folder_files, verify=check) as tmp:
+        with atomic_folder(path, inputs, owned=exporter.folder_files, verify=check, force=force) as tmp:
             exporter.write_folder(view, tmp, **options)
     else:
         if exporter.multi_file and Path(path).suffix.lower() != exporter.file_extension:
             raise ExportError(f"{path}: {fmt} writes {', '.join(exporter.folder_files)}: give a folder "
                               f"or a {exporter.file_extension} file")
-        with atomic_write(path, inputs, verify=check) as out:
+        with atomic_write(path, inputs, verify=check, force=force) as out:
             exporter.serialize(view, out, **options)
     written = exporter.written
     if not written and Path(path).is_file():

@@ -7,14 +7,14 @@ to ``graph/meta`` (dataset, sources, entities) or ``graph/source/<id>``.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DatasetError, Diagnostic
 from ..namespaces import KG_NS, STANDARD_PREFIXES
+from .agreement import origin_of
+from .identity import statement_id
 from .model import CuratedDataset, DateValue, Fact
 from .ontology import Ontology, load_ontology
 
@@ -49,20 +49,6 @@ def _relative(file: str, root) -> str:
         return Path(file).name
 
 
-def statement_id(fact: Fact) -> str:
-    """A stable id: the same triple with the same qualifiers is the same statement."""
-    obj = fact.object if fact.object is not None else f"{fact.value!s}^^{fact.datatype}@{fact.lang}"
-    if isinstance(fact.value, DateValue):
-        obj = f"{fact.value.text}^^{fact.datatype}"
-    quals = {k: (v.text if isinstance(v, DateValue) else v) for k, v in sorted(fact.qualifiers.items())}
-    key = _KEY_JSON.encode([fact.subject, fact.predicate, obj, quals])
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-
-
-# what json.dumps(sort_keys=True, ensure_ascii=False) builds on every call; one is enough
-_KEY_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
-
-
 @dataclass
 class BuildResult:
     quads: list = field(default_factory=list)
@@ -72,13 +58,15 @@ class BuildResult:
 
 def build_quads(ds: CuratedDataset, onto: Ontology | None = None, *, part: str = "all",
                 facts: list[Fact] | None = None, seen: dict | None = None,
-                terms: str = "rdflib") -> BuildResult:
+                terms: str = "rdflib", closure: bool = True) -> BuildResult:
     """Build the quads of a dataset (rdflib terms). Raises DatasetError on a bad term.
 
     ``part`` is ``all``, ``meta`` (dataset, sources, entities) or ``facts``
     (``facts``, default ``ds.facts``; pass the same ``seen`` to successive calls
     so a statement split over several calls is merged as in one build).
     ``terms="nt"`` gives :mod:`.nquads` string terms instead of rdflib's.
+    ``closure=False`` leaves out the ontology's hierarchy closure (the superclass types,
+    ``kg:directType`` and the superproperty triples): bench/run.py measures its cost so.
     """
     if terms == "nt":
         from .nquads import NTIri as URIRef, nt_literal as Literal
@@ -96,21 +84,26 @@ def build_quads(ds: CuratedDataset, onto: Ontology | None = None, *, part: str =
             raise ValueError(f"invalid language tag {lang!r}")
         return Literal(value, lang=lang, datatype=U(datatype) if datatype else None)
 
-    def date_lit(d: DateValue):
-        return Literal(d.text, datatype=U(XSD + d.xsd))
+    date_type = U(XSD + "date")
+
+    def date_lit(d: DateValue, end: bool = False):
+        # always an xsd:date, so YEAR(), comparisons and ORDER BY work at every precision;
+        # the precision goes beside it (kg:datePrecision, kg:startPrecision, kg:endPrecision)
+        return Literal(d.last if end else d.first, datatype=date_type)
 
     seen = {} if seen is None else seen
     if part != "facts":
-        _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit)
+        _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit, closure)
     if part != "meta":
-        _add_facts(ds.facts if facts is None else facts, ds, onto, out, seen, problems,
-                   _Terms(U, Literal, lit, date_lit, base))
+        T = _Terms(U, Literal, lit, date_lit, base)
+        T.closure = closure
+        _add_facts(ds.facts if facts is None else facts, ds, onto, out, seen, problems, T)
     if problems:
         raise DatasetError(problems)
     return out
 
 
-def _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit) -> None:
+def _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit, closure: bool = True) -> None:
     """The dataset, its sources and its entities, into ``graph/meta``."""
     base = ds.base
     kg = lambda name: U(KG_NS + name)  # noqa: E731
@@ -144,6 +137,16 @@ def _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit) -> None:
                 problems.append(Diagnostic(src.file, src.line, str(exc)))
         if src.language:
             add((s, U(DCT + "language"), lit(src.language), meta))
+        if src.relays:
+            add((s, kg("relays"), lit(src.relays), meta))
+        origin = origin_of(ds, src.id)
+        if origin is not None and origin != "source/" + src.id:
+            # only a relaying source says so: an unrelayed one is its own origin
+            # (what corroboration counts: sources with one origin back a fact once)
+            try:
+                add((s, kg("origin"), U(check_iri(base + origin)), meta))
+            except ValueError as exc:
+                problems.append(Diagnostic(src.file, src.line, f"relays: {exc}"))
 
     # entities
     for ent in ds.entities.values():
@@ -151,6 +154,13 @@ def _add_meta(ds, onto, out, problems, U, Literal, lit, date_lit) -> None:
             e = U(check_iri(base + ent.id))
             out.origins[str(e)] = f"{ent.file}:{ent.line}"
             add((e, a, U(onto.classes[ent.type]), meta))
+            if closure:
+                add((e, kg("directType"), U(onto.classes[ent.type]), meta))
+                # the closure of the ontology's own hierarchy: ?a a kg:Appeal finds every kind
+                # of appeal without --infer (standard vocabularies stay with --infer)
+                for sup in onto.ancestors.get(ent.type, ()):
+                    if sup != ent.type:
+                        add((e, a, U(onto.classes[sup]), meta))
             add((e, kg("id"), lit(ent.id), meta))
             add((e, U(RDFS + "label"), lit(ent.label, ds.language), meta))
             add((e, U(SKOS + "prefLabel"), lit(ent.label, ds.language), meta))
@@ -183,10 +193,12 @@ class _Terms:
         self.derived = U(PROV + "wasDerivedFrom")
         self.decimal = U(XSD + "decimal")
         self.kg = {k: kg(k) for k in (
-            "file", "date", "start", "end", "datePrecision", "dateNote", "location", "claimedBy", "disputedBy",
+            "file", "date", "start", "end", "datePrecision", "startPrecision", "endPrecision", "dateNote", "location", "claimedBy", "disputedBy",
             "verification", "role", "note", "quantityValue", "quantityUnit", "quantityBound", "evidence",
             "quote", *_VERIFICATION.values())}
         self.predicates: dict = {}      # ontology local name -> IRI term
+        self.supers: dict = {}          # ontology local name -> its kg: superproperty terms
+        self.closure = True
         self.graphs: dict = {}          # source id -> (graph IRI, source IRI)
 
     def graph(self, source: str) -> tuple:
@@ -212,7 +224,10 @@ def _add_fact(fact, ds, onto, out, seen, T: _Terms) -> None:
     s = U(base + fact.subject)
     p = T.predicates.get(fact.predicate)
     if p is None:
-        p = T.predicates[fact.predicate] = U(onto.predicates[fact.predicate].iri)
+        pred = onto.predicates[fact.predicate]
+        p = T.predicates[fact.predicate] = U(pred.iri)
+        T.supers[fact.predicate] = [U(sup) for sup in pred.supers] if T.closure else []
+    supers = T.supers[fact.predicate]
     if fact.object is not None:
         o = U(base + fact.object)
     elif isinstance(fact.value, DateValue):
@@ -244,15 +259,13 @@ def _add_fact(fact, ds, onto, out, seen, T: _Terms) -> None:
     body = [(st, T.a, T.Statement), (st, T.subject, s), (st, T.predicate, p), (st, T.object, o),
             (st, K["file"], Literal(rel))]
     more = body.append
-    precision = None
     for key in ("date", "start", "end"):
         if key in q:
-            more((st, K[key], T.date_lit(q[key])))
-            precision = q[key].precision
-    if isinstance(fact.value, DateValue):
-        precision = fact.value.precision
-    if precision:
-        more((st, K["datePrecision"], Literal(precision)))
+            more((st, K[key], T.date_lit(q[key], key == "end")))
+            more((st, K[key + "Precision"], Literal(q[key].precision)))
+    if isinstance(fact.value, DateValue) and "date" not in q:
+        # the object of a kg:date fact (an event's date): its precision is the statement's
+        more((st, K["datePrecision"], Literal(fact.value.precision)))
     if "date_note" in q:
         more((st, K["dateNote"], Literal(q["date_note"])))
     if "place" in q:
@@ -278,6 +291,9 @@ def _add_fact(fact, ds, onto, out, seen, T: _Terms) -> None:
             more((st, K["quantityBound"], Literal(qty["bound"])))
     for g in graphs:
         add((s, p, o, g))
+        for sup in supers:
+            # kg:chairs implies kg:headOf: the direct triple only, the statement stays one
+            add((s, sup, o, g))
         for t in body:
             add((*t, g))
     # a claimed event also says so directly

@@ -18,8 +18,9 @@ from typing import Any, Callable, Iterator
 
 from ..errors import Diagnostic
 from ..schemas.input_schema import BOUNDS, DATE, LANG, SLUG, VERIFICATION
+from .control_chars import control_message, find_control
 from .resolve import did_you_mean
-from .yamlload import LDict, LList
+from .yamlload import MAX_INT_DIGITS, LDict, LList
 
 __all__ = ["BULK_SUFFIXES", "CSV_COLUMNS", "FACT_KEYS", "iter_bulk_items", "fast_fact_ok"]
 
@@ -54,6 +55,21 @@ def _date_ok(v) -> bool:
     return type(v) is str and _DATE.match(v) is not None
 
 
+def _figure_ok(q, value_required: bool) -> bool:
+    """A quantity as the schema takes it: {value, unit, bound}, the value optional in `quantity`."""
+    if not isinstance(q, dict) or not q.keys() <= {"value", "unit", "bound"}:
+        return False
+    if "value" in q:
+        v = q["value"]
+        if not (type(v) is int or (type(v) is str and _NUMBER.match(v))):
+            return False
+    elif value_required:
+        return False
+    if "unit" in q and not _nonempty(q["unit"]):
+        return False
+    return "bound" not in q or (type(q["bound"]) is str and q["bound"] in _BOUNDS)
+
+
 def fast_fact_ok(item: dict, predicates) -> bool:
     """True only when the JSON Schema of a fact would accept ``item``."""
     if not item.keys() <= FACT_KEYS or "subject" not in item or "predicate" not in item:
@@ -63,7 +79,7 @@ def fast_fact_ok(item: dict, predicates) -> bool:
     for key in _STRINGS:
         if key in item and not _nonempty(item[key]):
             return False
-    if "value" in item and type(item["value"]) not in (str, int, bool):
+    if "value" in item and type(item["value"]) not in (str, int, bool) and not _figure_ok(item["value"], True):
         return False
     for key in ("date", "start", "end"):
         if key in item and not _date_ok(item[key]):
@@ -74,17 +90,8 @@ def fast_fact_ok(item: dict, predicates) -> bool:
         return False
     if "source" in item and not (type(item["source"]) is str and _SLUG.match(item["source"])):
         return False
-    if "quantity" in item:
-        q = item["quantity"]
-        if not isinstance(q, dict) or "value" not in q or not q.keys() <= {"value", "unit", "bound"}:
-            return False
-        v = q["value"]
-        if not (type(v) is int or (type(v) is str and _NUMBER.match(v))):
-            return False
-        if "unit" in q and not _nonempty(q["unit"]):
-            return False
-        if "bound" in q and (type(q["bound"]) is not str or q["bound"] not in _BOUNDS):
-            return False
+    if "quantity" in item and not _figure_ok(item["quantity"], False):
+        return False
     # the schema's EVIDENCE_RULES: `sources`, or a `quote` (with or without `source`), not both
     if "sources" in item:
         if "source" in item or "quote" in item:
@@ -130,6 +137,69 @@ class _DuplicateKey(ValueError):
     pass
 
 
+class _RowProblem(ValueError):
+    """A row that cannot become a fact: its message (the row's line is known to the caller)."""
+
+
+class _BadBytes(Exception):
+    def __init__(self, line: int, exc: UnicodeDecodeError):
+        self.line, self.exc = line, exc
+
+
+def _lines(fh, tape: list | None = None) -> Iterator[str]:
+    """The lines of a binary file decoded one by one, so a bad byte is reported at its own
+    line (a text file decodes 8 KB ahead and blames an earlier row). ``tape`` collects
+    the lines read since the caller last cleared it (the raw text of one CSV row)."""
+    for n, raw in enumerate(fh, 1):
+        if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _BadBytes(n, exc) from None
+        if tape is not None:
+            tape.append(text)
+        yield text
+
+
+def _unclosed_quote(raw: list[str], width: int) -> bool:
+    """Whether a row read over several lines is an unclosed quote swallowing the rows after it.
+
+    A quoted cell may hold a line break; but an odd number of quote characters means the
+    quote ran to the end of the file, and a continuation line with a row's worth of commas
+    is a swallowed row (what a real two-line quote almost never holds).
+    """
+    if sum(line.count('"') for line in raw) % 2:
+        return True
+    return any(line.count(",") >= width - 1 for line in raw[1:])
+
+
+def _bad_bytes(name: str, exc: _BadBytes) -> Diagnostic:
+    return Diagnostic(name, exc.line, f"not UTF-8 text (byte 0x{exc.exc.object[exc.exc.start]:02x} at column "
+                                      f"{exc.exc.start + 1}): save the file as UTF-8")
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _RowProblem(f"integer of {len(text.lstrip('-'))} digits is too long (at most {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def _check_text(value) -> None:
+    """Refuse control characters anywhere in a JSON value (keys too)."""
+    if isinstance(value, str):
+        bad = find_control(value)
+        if bad:
+            raise _RowProblem(control_message(bad))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_text(k)
+            _check_text(v)
+    elif isinstance(value, list):
+        for v in value:
+            _check_text(v)
+
+
 def _pairs(pairs) -> dict:
     out = {}
     for k, v in pairs:
@@ -140,26 +210,34 @@ def _pairs(pairs) -> dict:
 
 
 def _jsonl_rows(path: Path, name: str, err) -> Iterator[tuple[LDict, int]]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    with open(path, "rb") as fh:
+        lines = _lines(fh)
         lineno = 0
         while True:
             try:
-                text = fh.readline()
-            except UnicodeDecodeError as exc:
-                err(Diagnostic(name, lineno + 1, f"not UTF-8 text ({exc.reason}): save the file as UTF-8"))
+                text = next(lines, None)
+            except _BadBytes as exc:
+                err(_bad_bytes(name, exc))
                 return
-            if not text:
+            if text is None:
                 return
             lineno += 1
             if not text.strip():
                 continue
             try:
-                raw = json.loads(text, object_pairs_hook=_pairs)
+                raw = json.loads(text, object_pairs_hook=_pairs, parse_int=_parse_int)
+                _check_text(raw)
             except _DuplicateKey as exc:
                 err(Diagnostic(name, lineno, f"duplicate key '{exc.args[0]}'"))
                 continue
             except json.JSONDecodeError as exc:
                 err(Diagnostic(name, lineno, f"invalid JSON at column {exc.colno}: {exc.msg}"))
+                continue
+            except _RowProblem as exc:
+                err(Diagnostic(name, lineno, str(exc)))
+                continue
+            except RecursionError:
+                err(Diagnostic(name, lineno, "JSON nested too deeply (a fact needs at most 3 levels)"))
                 continue
             if not isinstance(raw, dict):
                 err(Diagnostic(name, lineno, "each line must be a JSON object (one fact)"))
@@ -177,11 +255,15 @@ def _csv_cell_value(key: str, cell: str, predicates, row: dict):
 
 
 def _csv_rows(path: Path, name: str, predicates, err) -> Iterator[tuple[LDict, int]]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
+    tape: list[str] = []
+    with open(path, "rb") as fh:
+        reader = csv.reader(_lines(fh, tape))
         try:
             header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except _BadBytes as exc:
+            err(_bad_bytes(name, exc))
+            return
+        except csv.Error as exc:
             err(Diagnostic(name, 1, f"cannot read the CSV header: {exc}"))
             return
         if header is None:
@@ -204,15 +286,27 @@ def _csv_rows(path: Path, name: str, predicates, err) -> Iterator[tuple[LDict, i
         width = len(header)
         last = reader.line_num
         while True:
+            tape.clear()
             try:
                 cells = next(reader)
             except StopIteration:
                 return
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except _BadBytes as exc:
+                err(_bad_bytes(name, exc))
+                return
+            except csv.Error as exc:
                 err(Diagnostic(name, last + 1, f"unreadable CSV row: {exc}"))
                 return
             line, last = last + 1, reader.line_num
+            if last > line and _unclosed_quote(tape, width):
+                err(Diagnostic(name, line, f"unclosed quote: the cell runs on to line {last}, taking the rows "
+                                           "after it: add the closing \""))
+                continue
             if not cells or all(not c.strip() for c in cells):
+                continue
+            bad = next((b for c in cells if (b := find_control(c))), None)
+            if bad:
+                err(Diagnostic(name, line, control_message(bad)))
                 continue
             if len(cells) > width:
                 err(Diagnostic(name, line, f"row has {len(cells)} cells but the header has {width} columns"))

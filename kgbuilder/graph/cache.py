@@ -2,7 +2,9 @@
 and a change to one file of a large dataset costs in proportion to the change.
 
 Two levels, both in ``$KGBUILDER_CACHE_DIR`` (default ``$XDG_CACHE_HOME/kgbuilder``
-or ``~/.cache/kgbuilder``), written atomically; nothing from elsewhere is unpickled:
+or ``~/.cache/kgbuilder``), written atomically through :mod:`.cache_files` (private
+folders only, a checksum per entry, data classes only: a planted, flipped or
+half-written entry is dropped and rebuilt, never run or answered):
 
 * the whole build of a small dataset (memory store), keyed by a hash of every
   input (each file's path and bytes, the ontology, the shapes, kgbuilder's
@@ -22,7 +24,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,34 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def _hash_file(h, path: Path) -> None:
+    """Stream ``path`` into ``h``: the size is known before a byte is read, and a file over
+    the loader's limits is hashed as its size and time (the loader refuses it anyway)."""
+    import stat
+
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                h.update(b"<not a file>")
+                return
+            h.update(f"{st.st_size}\0".encode())
+            if _over_cap(path, st.st_size):
+                h.update(f"{st.st_mtime_ns}".encode())
+                return
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except OSError:
+        h.update(b"<missing>")
+
+
+def _over_cap(path: Path, size: int) -> bool:
+    """A YAML file the loader refuses unread (over its size limit): not worth reading to hash."""
+    from .yamlload import MAX_FILE_BYTES
+
+    return path.suffix in (".yaml", ".yml") and size > MAX_FILE_BYTES
+
+
 def dataset_key(root: Path) -> str:
     from .load import dataset_files
     from .ontology import ontology_path, shapes_path
@@ -67,10 +96,7 @@ def dataset_key(root: Path) -> str:
     files = [root / "dataset.yaml", *dataset_files(root)]
     for path in files:
         h.update(str(path.relative_to(root)).encode() + b"\0")
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"<missing>")
+        _hash_file(h, path)
         h.update(b"\0")
     for path in (ontology_path(), shapes_path()):
         h.update(path.read_bytes())
@@ -84,13 +110,8 @@ def _entry(root: Path) -> Path:
 
 def load_cached(root: Path, key: str):
     """The cached (curated, quads, origins) for ``root`` if its key matches, else None."""
-    path = _entry(root)
-    try:
-        with open(path, "rb") as fh:
-            entry = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
-        return None
-    if not isinstance(entry, dict) or entry.get("key") != key:
+    entry = _read_pickle(_entry(root))
+    if not isinstance(entry, dict) or entry.get("key") != key or not {"curated", "quads", "origins"} <= set(entry):
         return None
     return entry["curated"], entry["quads"], entry["origins"]
 
@@ -120,30 +141,26 @@ def dataset_store_path(root: Path) -> Path:
 
 
 def _read_pickle(path: Path):
-    try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
-        return None
+    """The entry at ``path`` if it is there and trusted (see :mod:`.cache_files`), else None."""
+    from .cache_files import read_entry
+
+    return read_entry(cache_dir(), path)
+
+
+def _read_hit(path: Path, display: str):
+    """A per-file entry ``(display, value, diagnostics)`` for the file shown as ``display``."""
+    hit = _read_pickle(path)
+    if isinstance(hit, tuple) and len(hit) == 3 and hit[0] == display and isinstance(hit[1], list) \
+            and isinstance(hit[2], list):
+        return hit
+    return None
 
 
 def _write_pickle(path: Path, obj) -> None:
     """Atomically; a cache that cannot be written is only slower, never wrong."""
-    import tempfile
+    from .cache_files import write_entry
 
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        if tmp:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    write_entry(cache_dir(), path, obj)
 
 
 def _meta_key(root: Path) -> str:
@@ -151,10 +168,7 @@ def _meta_key(root: Path) -> str:
 
     h = hashlib.sha256(f"kgbuilder {code_fingerprint()} files {FILES_FORMAT}\0".encode())
     for path in (root / "dataset.yaml", ontology_path(), shapes_path()):
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"<missing>")
+        _hash_file(h, path)
         h.update(b"\0")
     return h.hexdigest()
 
@@ -174,9 +188,19 @@ def _scan(root: Path) -> list[_File]:
 
     out = []
     for path in dataset_files(root):
-        data = path.read_bytes()
-        out.append(_File(path.relative_to(root).as_posix(), path, _hash_bytes(data),
-                         path.suffix in BULK_SUFFIXES, data.count(b"\n")))
+        h, rows = hashlib.sha1(), 0
+        try:
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if _over_cap(path, size):
+                    h.update(f"{size} {os.fstat(fh.fileno()).st_mtime_ns}".encode())
+                while not _over_cap(path, size) and (chunk := fh.read(1 << 20)):   # streamed
+                    h.update(chunk)
+                    rows += chunk.count(b"\n")
+        except OSError:
+            h.update(b"<unreadable>")
+        out.append(_File(path.relative_to(root).as_posix(), path, h.hexdigest(),
+                         path.suffix in BULK_SUFFIXES, rows))
     return out
 
 
@@ -282,8 +306,8 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     state_file = ddir / ("state-" + hashlib.sha256(str(Path(store_path).resolve()).encode()).hexdigest()[:16]
                          + ".pickle") if persistent else None
     state = _read_pickle(state_file) if (use_cache and state_file) else None
-    if not isinstance(state, dict) or state.get("format") != FILES_FORMAT:
-        state = None
+    if not _state_ok(state):
+        state = None          # none, older, broken, or a build that died half-way: rebuild
 
     loader = _Loader(root, onto)
     ds = loader.load_meta()
@@ -302,8 +326,8 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
             items_of[f.rel] = [("bulk", loader.display(f.path), f.path, None)]
             continue
         cpath = ddir / "items" / f"{_hash_bytes((loader.display(f.path) + chr(0) + f.sha).encode())}.pickle"
-        hit = _read_pickle(cpath) if use_cache else None
-        if hit is not None and hit[0] == loader.display(f.path):
+        hit = _read_hit(cpath, loader.display(f.path)) if use_cache else None
+        if hit is not None:
             items_of[f.rel], diags = hit[1], hit[2]
         else:
             start = len(loader.diags)
@@ -318,14 +342,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     fp = _entity_fingerprint(meta_key, ds, [items_of[f.rel] for f in files if not f.bulk])
     timings["entities_s"] = time.perf_counter() - t0
 
-    # an event's claimed_by is copied to the event (build needs it for every file's facts)
-    for items in items_of.values():
-        for k, _, item, _ in items:
-            if k == "events" and isinstance(item.get("claimed_by"), str) and item.get("id") in ds.entities:
-                try:
-                    ds.entities[item["id"]].claimed_by = loader.resolver.resolve(item["claimed_by"])
-                except LookupError:
-                    pass          # reported by pass 2
+    # (register_entities has copied each event's claimed_by to the event: every file's facts need it)
 
     # pass 2: facts and problems per file (cached by content + entity fingerprint)
     loader._entities = ds.entities
@@ -335,8 +352,8 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         if f.rel in facts_of:
             return facts_of[f.rel]
         cpath = _facts_path(ddir, loader.display(f.path), f.sha, fp)
-        hit = _read_pickle(cpath) if use_cache else None
-        if hit is not None and hit[0] == loader.display(f.path):
+        hit = _read_hit(cpath, loader.display(f.path)) if use_cache else None
+        if hit is not None:
             facts, diags = hit[1], hit[2]
         else:
             start_f, start_d = len(ds.facts), len(loader.diags)
@@ -451,6 +468,18 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     return Built(ds, store, origins, sh_diags, mode=mode, facts=n_facts, timings=timings)
 
 
+_STATE_KEYS = {"format": int, "complete": bool, "meta_key": str, "fp": str, "display": str, "files": dict,
+               "subjects": dict, "displays": dict, "origins": dict, "shacl": list, "facts": int,
+               "shacl_checked": bool}
+
+
+def _state_ok(state) -> bool:
+    """A complete state of this format with every key the patch reads (a build killed
+    half-way leaves ``complete: False`` and nothing else)."""
+    return (isinstance(state, dict) and state.get("format") == FILES_FORMAT and state.get("complete") is True
+            and all(isinstance(state.get(k), t) for k, t in _STATE_KEYS.items()))
+
+
 def _facts_path(ddir: Path, display: str, sha: str, fp: str) -> Path:
     """Per file and content: a renamed file has other facts (their file names differ)."""
     return ddir / "facts" / f"{_hash_bytes(chr(0).join((display, sha, fp)).encode())}.pickle"
@@ -484,7 +513,7 @@ def _patch(ds, store, state, changed, new_files, fp, pass2, ddir, shacl):
     for rel in changed:
         old = []
         if rel in old_files:
-            hit = _read_pickle(_facts_path(ddir, old_display[rel], old_files[rel], fp))
+            hit = _read_hit(_facts_path(ddir, old_display[rel], old_files[rel], fp), old_display[rel])
             if hit is None:
                 raise _NoPatch()
             old = hit[1]

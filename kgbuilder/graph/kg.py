@@ -23,6 +23,13 @@ class Stats:
     sources: dict[str, int] = field(default_factory=dict)       # statements per source
     events: int = 0
     evidence: int = 0
+    corroborated: int = 0           # statements backed by two or more independent sources
+    single_source: int = 0
+    conflicts: int = 0              # see graph.agreement
+    corroborated_by_source: dict[str, int] = field(default_factory=dict)
+    conflicting_by_source: dict[str, int] = field(default_factory=dict)   # statements on one side of a conflict
+    # quotes of events with several roles that say no 'supports': each backs every role
+    whole_event_quotes: int = 0
 
 
 class KnowledgeGraph:
@@ -115,11 +122,14 @@ class KnowledgeGraph:
         for ent in g.subjects(kgid, None):
             if str(ent).startswith(self.base + "source/"):
                 continue
-            for t in g.objects(ent, RDF.type):
-                name = onto.class_names.get(str(t), str(t))
-                st.entities[name] = st.entities.get(name, 0) + 1
-                if onto.is_a(name, "Event"):
-                    st.events += 1
+            # counted once, by its most specific type (the graph also holds its superclasses)
+            names = [onto.class_names.get(str(t), str(t)) for t in g.objects(ent, RDF.type)]
+            name = onto.most_specific(names) or (sorted(names)[0] if names else None)
+            if name is None:
+                continue
+            st.entities[name] = st.entities.get(name, 0) + 1
+            if onto.is_a(name, "Event"):
+                st.events += 1
         claimed = URIRef(KG_NS + "claimedBy")
         derived = URIRef(STANDARD_PREFIXES["prov"] + "wasDerivedFrom")
         for stmt in g.subjects(RDF.type, URIRef(KG_NS + "Statement")):
@@ -137,4 +147,28 @@ class KnowledgeGraph:
                 k = self.local(src).removeprefix("source/")
                 st.sources[k] = st.sources.get(k, 0) + 1
         st.evidence = sum(1 for _ in g.subjects(RDF.type, URIRef(KG_NS + "Evidence")))
+        if self.curated is not None:
+            st.whole_event_quotes = sum(getattr(e, "whole_event_quotes", 0) for e in self.curated.entities.values())
+        self._agreement_stats(st)
         return st
+
+    def _agreement_stats(self, st: Stats) -> None:
+        from .agreement import find_conflicts, support
+
+        backing = support(self)
+        for sup in backing.values():
+            if sup.corroboration > 1:
+                st.corroborated += 1
+            else:
+                st.single_source += 1
+            for src in sup.sources:
+                st.corroborated_by_source.setdefault(src, 0)
+                st.conflicting_by_source.setdefault(src, 0)
+                if sup.corroboration > 1:
+                    st.corroborated_by_source[src] += 1
+        found = find_conflicts(self)
+        st.conflicts = len(found)
+        for c in found:
+            for side in c.sides:
+                for src in backing[side.statement].sources:
+                    st.conflicting_by_source[src] += 1

@@ -8,6 +8,9 @@ from typing import Any
 __all__ = ["DateValue", "Source", "Evidence", "Entity", "Fact", "CuratedDataset"]
 
 
+_WIDTH = {"day": 10, "month": 7, "year": 4}
+
+
 @dataclass(frozen=True)
 class DateValue:
     text: str          # ISO 8601: YYYY-MM-DD, YYYY-MM or YYYY
@@ -16,6 +19,26 @@ class DateValue:
     @property
     def xsd(self) -> str:
         return {"day": "date", "month": "gYearMonth", "year": "gYear"}[self.precision]
+
+    @property
+    def first(self) -> str:
+        """The first day of the period, as an ISO date: what the graph holds in
+        ``kg:date`` and ``kg:start`` (Wikidata's way: a comparable day plus a precision)."""
+        return self.bounds()[0]
+
+    @property
+    def last(self) -> str:
+        """The last day of the period: what the graph holds in ``kg:end``, so that an
+        interval written ``2022-01`` .. ``2022-12`` covers the whole of December."""
+        return self.bounds()[1]
+
+    @classmethod
+    def from_graph(cls, day: str, precision: str | None) -> "DateValue":
+        """The curated value back from the graph's ``xsd:date`` and its precision
+        (``2019-01-01`` or ``2019-12-31`` with ``year`` -> ``2019``)."""
+        day = str(day)
+        precision = precision if precision in _WIDTH else "day"
+        return cls(day[:_WIDTH[precision]], precision)
 
     def bounds(self) -> tuple[str, str]:
         """First and last day covered, as ISO dates (for as-of comparisons)."""
@@ -37,6 +60,7 @@ class Source:
     date: DateValue | None = None
     url: str | None = None
     language: str | None = None
+    relays: str | None = None          # the source id or origin name this source passes on
     file: str = ""
     line: int | None = None
 
@@ -47,6 +71,8 @@ class Evidence:
     quote: str
     file: str = ""
     line: int | None = None
+    # an event's quote: the roles it supports ("target", "participant=russia"); None = all
+    supports: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -60,6 +86,7 @@ class Entity:
     wikidata: str | None = None
     is_event: bool = False
     claimed_by: str | None = None      # resolved entity id, events only
+    whole_event_quotes: int = 0        # events only: quotes without 'supports' over several roles
     file: str = ""
     line: int | None = None
 

@@ -53,7 +53,7 @@ def to_networkx(kg, *, include_literals: bool = True):
         if not sid.startswith(kg.base) or sid.startswith(kg.base + "source/"):
             continue
         types = sorted(onto.class_names.get(str(t), str(t)) for t in g.objects(ent, RDF.type))
-        typ = types[0] if types else "Entity"
+        typ = onto.most_specific(types) or (types[0] if types else "Entity")
         labels = {}
         for lab in g.objects(ent, URIRef(SKOS + "prefLabel")):
             labels[getattr(lab, "language", None) or ""] = str(lab)
@@ -67,6 +67,10 @@ def to_networkx(kg, *, include_literals: bool = True):
     def text(st, name):
         v = g.value(st, K(name))
         return str(v) if v is not None else None
+
+    def day(st, name):
+        v = g.value(st, K(name))
+        return _as_curated(v, g.value(st, K(name + "Precision"))) if v is not None else None
 
     def local(st, name):
         v = g.value(st, K(name))
@@ -97,7 +101,8 @@ def to_networkx(kg, *, include_literals: bool = True):
         verification = text(st, "verification")
         attrs = {
             "predicate": onto.predicate_names.get(str(p), str(p)),
-            "date": text(st, "date"), "start": text(st, "start"), "end": text(st, "end"),
+            # the graph holds comparable days; the view shows them as curated (2019, 2022-01)
+            "date": day(st, "date"), "start": day(st, "start"), "end": day(st, "end"),
             "place": local(st, "location"), "role": text(st, "role"),
             "claimed_by": local(st, "claimedBy"),
             "verification": verification.rsplit("#", 1)[-1] if verification else None,
@@ -109,7 +114,10 @@ def to_networkx(kg, *, include_literals: bool = True):
             src = kg.local(g.value(e, derived)).removeprefix("source/")
             pieces.append((src, str(g.value(e, K("quote")))))
         if v is None:
-            value = o.toPython() if o.datatype and not str(o.datatype).endswith(("gYear", "gYearMonth")) else str(o)
+            if o.datatype is not None and str(o.datatype) == XSD_DATE:
+                value = _as_curated(o, g.value(st, K("datePrecision")))
+            else:
+                value = o.toPython() if o.datatype else str(o)
             if hasattr(value, "isoformat"):
                 value = value.isoformat()
             if not isinstance(value, (bool, int, float, str)):
@@ -138,7 +146,7 @@ def to_networkx(kg, *, include_literals: bool = True):
                 G.nodes[u]["date"] = str(fact["value"])
         else:
             G.add_edge(u, v, key=fact["statements"][0], **fact)
-    support(G)
+    support(G, kg)
     return G
 
 
@@ -153,20 +161,38 @@ def facts(G):
                 yield u, None, f
 
 
-def support(G) -> None:
+def support(G, kg=None) -> None:
     """Fill ``corroboration`` and ``conflict`` on every fact of the view.
 
-    The one place that decides them. For now a fact's corroboration is the
-    number of distinct sources reporting it and nothing is a conflict; counting
-    relayed sources once and finding one-valued predicates with two values
-    belongs here.
+    The one place the view gets them, from graph.agreement (which ``show``,
+    ``stats`` and ``conflicts`` use too): corroboration counts the distinct
+    origins of the fact's sources (sources relaying one origin count once), a
+    fact is in conflict when one of its statements is a side of a conflict.
+    Without ``kg`` every source is its own origin and nothing is a conflict.
     """
+    from .agreement import corroboration, find_conflicts, source_origins
+
+    origins: dict[str, str] = {}
+    conflicting: set[str] = set()
+    if kg is not None:
+        origins = source_origins(kg)
+        conflicting = {kg.local(side.statement) for c in find_conflicts(kg) for side in c.sides}
     for _, _, d in facts(G):
-        d["corroboration"] = len(d.get("sources") or ())
-        d["conflict"] = False
+        d["corroboration"] = corroboration(d.get("sources") or (), origins)
+        d["conflict"] = any(st in conflicting for st in d.get("statements", ()))
 
 
 # ---------------------------------------------------------------- time and shape
+
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+
+
+def _as_curated(day, precision) -> str:
+    """``2019-01-01`` with precision ``year`` -> ``2019`` (see DateValue.from_graph)."""
+    from .model import DateValue
+
+    return DateValue.from_graph(str(day), str(precision) if precision is not None else None).text
+
 
 def date_bounds(value: str | None) -> tuple[str, str] | None:
     """An ISO date of day, month or year precision as its first and last day (ISO strings).

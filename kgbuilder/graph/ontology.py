@@ -6,7 +6,7 @@ so adding a predicate is one edit to ``schemas/ontology.ttl``.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -26,6 +26,7 @@ class Predicate:
     range: str | None     # local name of a kg: class, or an xsd datatype IRI
     label: str = ""
     comment: str = ""
+    supers: tuple[str, ...] = ()   # IRIs of its kg: superproperties, transitively (chairs -> headOf)
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Ontology:
     cameo: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     colors: dict[str, str] = field(default_factory=dict)
+    single_valued: frozenset[str] = frozenset()   # predicates with kg:singleValued true
 
     @functools.cached_property
     def ancestors(self) -> dict[str, frozenset[str]]:
@@ -75,6 +77,14 @@ class Ontology:
         return sorted(p.name for p in self.predicates.values()
                       if p.domain is not None and self.is_a("Event", p.domain) and p.domain != "Entity"
                       or p.name == "date")
+
+    def most_specific(self, names) -> str | None:
+        """The most specific of an entity's classes (local names): the built graph carries
+        every kg: superclass too, but counts and labels want one type per entity."""
+        names = [n for n in names if n in self.classes]
+        if not names:
+            return None
+        return max(sorted(names), key=lambda n: len(self.ancestors.get(n, ())))
 
     def top_type(self, cls: str) -> str:
         """The broad display type of a class: Person, State, Organization, ... Event."""
@@ -122,6 +132,8 @@ def load_ontology(path: str | None = None) -> Ontology:
         if color is not None:
             onto.colors[name] = str(color)
 
+    onto.single_valued = frozenset(n for n in (local(p) for p in g.subjects(URIRef(KG_NS + "singleValued"),
+                                                                              Literal(True))) if n)
     curatable = URIRef(KG_NS + "curatable")
     for kind, is_object in ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False)):
         for prop in g.subjects(RDF.type, kind):
@@ -139,4 +151,19 @@ def load_ontology(path: str | None = None) -> Ontology:
                 label=str(g.value(prop, RDFS.label) or name),
                 comment=str(g.value(prop, RDFS.comment) or ""),
             )
+    # the kg: property hierarchy, closed, for what the build materializes
+    parents: dict[str, set[str]] = {}
+    for s, o in g.subject_objects(RDFS.subPropertyOf):
+        if local(s) and local(o) and s != o:
+            parents.setdefault(str(s), set()).add(str(o))
+    for name, pred in list(onto.predicates.items()):
+        seen: set[str] = set()
+        stack = list(parents.get(pred.iri, ()))
+        while stack:
+            p = stack.pop()
+            if p not in seen and p != pred.iri:
+                seen.add(p)
+                stack.extend(parents.get(p, ()))
+        if seen:
+            onto.predicates[name] = replace(pred, supers=tuple(sorted(seen)))
     return onto

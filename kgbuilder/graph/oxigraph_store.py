@@ -153,6 +153,8 @@ class OxigraphStore(Store):
     """pyoxigraph: in memory (``oxigraph``) or on disk (``oxigraph:PATH``)."""
 
     name = "oxigraph"
+    #: queries reach it as :class:`.safety.SafeQuery` (see :func:`.query.prepare`)
+    native_sparql = True
 
     def __init__(self, path: str | Path | None = None):
         import pyoxigraph as ox
@@ -273,16 +275,22 @@ class OxigraphStore(Store):
         return self._rdflib_ds
 
     def query(self, prepared: Any, *, prefixes: dict[str, str] | None = None, **kwargs) -> OxResult:
-        """Run SPARQL natively. ``prepared`` is query text or an rdflib prepared
-        query (its original text and prefixes are reused)."""
-        if isinstance(prepared, str):
+        """Run SPARQL natively. ``prepared`` is a :class:`.safety.SafeQuery`, whose
+        rebuilt text runs (never the user's own), or trusted query text.
+
+        An rdflib prepared query is refused: running its original text would
+        skip the safety check's reading of it.
+        """
+        from .safety import SafeQuery, engine_syntax_error
+
+        checked = prepared if isinstance(prepared, SafeQuery) else None
+        if checked is not None:
+            text, ns = checked.text, {}
+        elif isinstance(prepared, str):
             text, ns = prepared, dict(prefixes or {})
         else:
-            args = getattr(prepared, "_original_args", None)
-            if not args or not isinstance(args[0], str):
-                raise QueryError("the Oxigraph store needs the SPARQL text of the query")
-            text, ns = args[0], {**dict(args[1] or {}), **(prefixes or {})}
-            ns = {k: str(v) for k, v in ns.items()}
+            raise QueryError("the Oxigraph store runs checked queries (kgbuilder.graph.query.prepare), "
+                             "not rdflib prepared queries")
         for key in ("initBindings", "initNs", "base"):
             if kwargs.get(key):
                 if key == "initNs":
@@ -292,6 +300,8 @@ class OxigraphStore(Store):
         try:
             raw = self._st.query(text, prefixes=ns)
         except SyntaxError as exc:
+            if checked is not None:
+                raise engine_syntax_error(exc, checked) from None
             raise QuerySyntaxError(str(exc).splitlines()[0]) from None
         except OSError as exc:
             raise QueryError(f"Oxigraph could not run the query: {exc}") from None

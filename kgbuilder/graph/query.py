@@ -1,7 +1,10 @@
 """Safe SPARQL over a built graph: parse, check, run where it can be killed.
 
-The safety rules are checked on the parsed algebra, not on the text, so no
-spelling of ``SERVICE`` or ``FROM`` slips through: a query is read-only, never
+Every query first goes through :mod:`.safety`, which tokenizes it the way
+Oxigraph reads it, refuses SERVICE, FROM and updates, and rebuilds the text
+that Oxigraph then runs (never the user's text). rdflib (the in-memory store)
+parses the query itself and the same rules are also checked on its algebra,
+so each engine is checked on exactly what it runs: a query is read-only, never
 calls a remote endpoint and never loads a graph from a file or URL. A query
 runs in a forked worker process that is killed when it passes its time limit
 (rdflib has no timeout of its own) and that cannot allocate more than a fixed
@@ -16,7 +19,7 @@ from typing import Any
 
 from ..errors import QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
 
-__all__ = ["parse_query", "check_safe", "run_query", "execute", "QueryResult", "query_kind",
+__all__ = ["parse_query", "check_safe", "prepare", "run_query", "execute", "QueryResult", "query_kind",
            "SavedQuery", "saved_queries", "saved_query", "DEFAULT_TIMEOUT", "DEFAULT_LIMIT", "DEFAULT_MEMORY_MB"]
 
 DEFAULT_TIMEOUT = 10.0    # seconds: rdflib needs ~5 s for some honest queries on 5k triples
@@ -232,40 +235,99 @@ def check_safe(prepared, file: str | None = None) -> None:
 
 # ---------------------------------------------------------------- running
 
-def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, infer: bool = False,
-              **kwargs: Any):
-    """Run SPARQL on ``kg`` in this process and return rdflib's Result.
+def prepare(store, sparql: str, prefixes: dict[str, str], file: str | None = None, safe: bool = True,
+            checked=None):
+    """What ``store`` will run for ``sparql``, checked: a :class:`.safety.SafeQuery` for a
+    store with its own engine (Oxigraph), an rdflib prepared query for rdflib."""
+    from .safety import check_query
 
-    The safety checks apply (unless ``safe=False``) but there is no time
-    limit: use :func:`execute` for queries you do not trust.
-    """
-    prepared = parse_query(sparql, kg.prefixes, file)
+    if checked is None:
+        checked = check_query(sparql, prefixes, file, enforce=safe)
+    if getattr(store, "native_sparql", False):
+        return checked
+    prepared = parse_query(sparql, prefixes, file)
     if safe:
         check_safe(prepared, file)
+    return prepared
+
+
+def _checked(kg, sparql: str, file: str | None, safe: bool, lint: bool):
+    """The safety check's reading of ``sparql``, and the linter's findings (QueryWarnings)."""
+    from .safety import check_query
+
+    checked = check_query(sparql, kg.prefixes, file, enforce=safe)
+    if not lint:
+        return checked, []
+    from .lint import lint_query
+
+    return checked, lint_query(kg, checked)
+
+
+def _emit(found) -> None:
+    import warnings
+
+    for w in found:
+        warnings.warn(w, stacklevel=3)   # attributed to the caller of execute / run_query
+
+
+def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, infer: bool = False,
+              lint: bool = True, **kwargs: Any):
+    """Run SPARQL on ``kg`` in this process and return the store's Result.
+
+    The safety checks apply (unless ``safe=False``) but there is no time
+    limit: use :func:`execute` for queries you do not trust. ``lint``: warn
+    (QueryWarning) about IRIs and literals that cannot match.
+    """
+    checked, found = _checked(kg, sparql, file, safe, lint)
     store = _inferred_store(kg) if infer else kg.store
-    return store.query(prepared, **kwargs)
+    try:
+        res = store.query(prepare(store, sparql, kg.prefixes, file, safe, checked), **kwargs)
+    except QuerySyntaxError:
+        raise           # a query that does not parse gets its error alone
+    except BaseException:
+        _emit(found)
+        raise
+    _emit(found)
+    return res
 
 
 def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
             limit: int | None = DEFAULT_LIMIT, infer: bool = False, safe: bool = True,
-            memory_mb: int | None = DEFAULT_MEMORY_MB) -> QueryResult:
+            memory_mb: int | None = DEFAULT_MEMORY_MB, lint: bool = True) -> QueryResult:
     """Parse, check and run a query with a time, row and memory limit.
 
     Raises QuerySyntaxError, UnsafeQueryError, QueryTimeoutError or QueryError.
     ``timeout=None`` (or 0) and ``limit=None`` (or 0) lift those limits.
+    ``lint``: warn (:class:`~kgbuilder.errors.QueryWarning`) before running
+    about IRIs in neither the dataset nor the ontology and literals of another
+    datatype than their property's values; the query runs all the same.
     """
-    prepared = parse_query(sparql, kg.prefixes, file)
-    if safe:
-        check_safe(prepared, file)
+    checked, found = _checked(kg, sparql, file, safe, lint)
+    try:
+        res = _execute(kg, sparql, checked, file, timeout, limit, infer, safe, memory_mb)
+    except QuerySyntaxError:
+        raise           # a query that does not parse gets its error alone, not the linter's guesses
+    except BaseException:
+        _emit(found)    # a timeout may well come from the typo the linter found
+        raise
+    _emit(found)
+    return res
+
+
+def _execute(kg, sparql, checked, file, timeout, limit, infer, safe, memory_mb) -> QueryResult:
     limit = limit or None
     if not timeout:
-        return _collect(_inferred_store(kg) if infer else kg.store, prepared, limit, sparql)
+        store = _inferred_store(kg) if infer else kg.store
+        return _collect(store, prepare(store, sparql, kg.prefixes, file, safe, checked), limit, sparql)
     from .sandbox import run_isolated
 
     from .store import MemoryStore
 
     in_place = infer and isinstance(kg.store, MemoryStore)
     extra = _inferred_quads(kg) if in_place else ()
+    # checked here, before the fork: errors are raised in this process; with --infer the
+    # entailments live in an rdflib store, whatever kg.store is
+    prepared = prepare(kg.store if not infer else MemoryStore, sparql, kg.prefixes, file, safe, checked)
 
     def job():
         store = kg.store
@@ -301,17 +363,20 @@ def run_payload(payload) -> QueryResult:
 
         store = open_store("memory")
         store.add_quads(payload["quads"])
-    prepared = parse_query(payload["sparql"], payload["prefixes"], payload["file"])
-    if payload["safe"]:
-        check_safe(prepared, payload["file"])
+    prepared = prepare(store, payload["sparql"], payload["prefixes"], payload["file"], payload["safe"])
     return _collect(store, prepared, payload["limit"], payload["sparql"])
 
 
 def _collect(store, prepared, limit: int | None, sparql: str = "") -> QueryResult:
     import itertools
 
-    kind = query_kind(prepared)
-    res = store.query(prepared)
+    kind = getattr(prepared, "kind", None) or query_kind(prepared)
+    try:
+        res = store.query(prepared)
+    except QuerySyntaxError:
+        if hasattr(prepared, "original"):
+            _locate_with_rdflib(prepared)
+        raise
     out = QueryResult(kind=kind, limit=limit)
     if kind == "ASK":
         out.boolean = bool(res.askAnswer)
@@ -325,7 +390,7 @@ def _collect(store, prepared, limit: int | None, sparql: str = "") -> QueryResul
     names = [str(v) for v in res.vars]
     out.vars = _star_order(names, sparql)
     index = [names.index(v) for v in out.vars]
-    out.ordered = _has_order_by(prepared.algebra)
+    out.ordered = prepared.ordered if hasattr(prepared, "ordered") else _has_order_by(prepared.algebra)
     rows = itertools.islice(iter(res), None if limit is None else limit + 1)
     out.rows = [tuple(row[i] for i in index) for row in rows]
     if limit is not None and len(out.rows) > limit:
@@ -334,6 +399,16 @@ def _collect(store, prepared, limit: int | None, sparql: str = "") -> QueryResul
         # without ORDER BY the order is rdflib's hash order: sort so that runs agree
         out.rows.sort(key=lambda r: tuple(term_key(t) for t in r))
     return out
+
+
+def _locate_with_rdflib(checked) -> None:
+    """Raise rdflib's reading of a syntax error Oxigraph found, if rdflib sees one too.
+
+    Oxigraph reports the furthest point its PEG grammar reached, often the end
+    of the text; pyparsing's furthest failure names the token the way this
+    module always has. Only the error path pays for importing rdflib.
+    """
+    parse_query(checked.original, checked.prefixes, checked.file)
 
 
 def _star_order(names: list[str], sparql: str) -> list[str]:

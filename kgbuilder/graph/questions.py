@@ -47,8 +47,13 @@ class Fact:
     verification: str | None = None
     evidence: tuple[Evidence, ...] = ()
     statements: tuple[str, ...] = ()
-    corroboration: int = 0
-    conflict: bool = False
+    corroboration: int = 0      # independent sources backing it (graph.agreement)
+    conflict: bool = False      # one side of a conflict
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The distinct sources of its evidence, in order."""
+        return tuple(dict.fromkeys(e.source for e in self.evidence))
 
     @property
     def when(self) -> str:

@@ -31,6 +31,9 @@ __all__ = [
 USER_ENV = "KGBUILDER_ENDPOINT_USER"
 PASSWORD_ENV = "KGBUILDER_ENDPOINT_PASSWORD"
 PROTOCOLS = ("gsp", "update")
+#: the most bytes read from one answer: a server (or something posing as one) cannot fill
+#: memory; a query whose answer is larger wants a LIMIT (or the dataset built locally)
+MAX_ANSWER_BYTES = 256 * 1024 * 1024
 #: triples per INSERT DATA request when pushing with SPARQL Update (Virtuoso turns each
 #: request into SQL and refuses more than 10,000 lines of it: 5,000 triples fail, 1,000 pass)
 UPDATE_CHUNK = 1000
@@ -48,6 +51,7 @@ class Endpoint:
     user: str | None = None
     password: str | None = None
     timeout: float = 60.0
+    max_bytes: int = MAX_ANSWER_BYTES
 
     @classmethod
     def from_url(cls, url: str, *, timeout: float = 60.0, environ=None) -> "Endpoint":
@@ -75,26 +79,43 @@ class Endpoint:
         return self.url + sep + urlencode(params) if params else self.url
 
     def open(self, method: str, url: str, body: bytes | None, headers: dict[str, str]):
-        """Send one request; return (status, content type, body). HTTP errors become RemoteError."""
+        """Send one request; return (status, content type, body). HTTP errors become RemoteError.
+
+        ``timeout`` bounds the whole exchange, not each read (a server sending a byte a
+        second is cut off), and at most ``max_bytes`` of the answer are read.
+        """
+        import http.client
         import socket
         import urllib.error
         import urllib.request
 
-        handlers = []
+        from .remote_deadline import Deadline, deadline_handlers
+
+        deadline = Deadline(self.timeout)
+        handlers = deadline_handlers(deadline)
+        digest = None
         if self.user:
             mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             mgr.add_password(None, self.url, self.user, self.password or "")
-            handlers += [urllib.request.HTTPDigestAuthHandler(mgr), urllib.request.HTTPBasicAuthHandler(mgr)]
+            digest = urllib.request.HTTPDigestAuthHandler(mgr)
+            handlers += [digest, urllib.request.HTTPBasicAuthHandler(mgr)]
         opener = urllib.request.build_opener(*handlers)
         req = urllib.request.Request(url, data=body, method=method, headers=headers)
         try:
-            if body:
-                self._authorize(req, handlers[0] if handlers else None)
-
-            with opener.open(req, timeout=self.timeout) as resp:
-                return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+            with deadline:
+                if body:
+                    self._authorize(req, digest, urllib.request.build_opener(*deadline_handlers(deadline)))
+                with opener.open(req, timeout=self.timeout) as resp:
+                    data = resp.read(self.max_bytes + 1)
+                    if len(data) > self.max_bytes:
+                        raise RemoteError(f"{self.url}: the answer is over {self.max_bytes:,} bytes: "
+                                          "stopped reading (add a LIMIT to the query)")
+                    deadline.check()
+                    return resp.status, resp.headers.get("Content-Type", ""), data
+        except RemoteError:
+            raise
         except urllib.error.HTTPError as exc:
-            detail = _first_line(exc.read())
+            detail = _first_line(exc.read(64 * 1024))
             hint = ""
             if exc.code == 401:
                 hint = (f" (set {USER_ENV} and {PASSWORD_ENV})" if not self.user
@@ -103,19 +124,21 @@ class Endpoint:
                 hint = f" (check the rights of {USER_ENV} on the server)"
             raise RemoteError(f"{self.url}: HTTP {exc.code} {exc.reason}"
                               + (f": {detail}" if detail else "") + hint) from None
-        except urllib.error.URLError as exc:
-            reason = getattr(exc, "reason", exc)
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+            reason = getattr(exc, "reason", exc) if isinstance(exc, urllib.error.URLError) else exc
+            if deadline.expired or isinstance(reason, (socket.timeout, TimeoutError)):
+                raise RemoteError(f"{self.url}: no complete answer within {self.timeout:g} s") from None
             if isinstance(reason, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
                 raise RemoteError(f"{self.url}: the connection broke off mid-request: {reason}") from None
-            raise RemoteError(f"{self.url}: cannot connect: {reason}") from None
-        except (socket.timeout, TimeoutError):
-            raise RemoteError(f"{self.url}: no answer within {self.timeout:g} s") from None
-        except (ConnectionError, OSError) as exc:
+            if isinstance(reason, http.client.HTTPException):
+                raise RemoteError(f"{self.url}: the answer is not HTTP ({type(reason).__name__}): "
+                                  "is this a SPARQL endpoint?") from None
+            if isinstance(exc, urllib.error.URLError):
+                raise RemoteError(f"{self.url}: cannot connect: {reason}") from None
             # e.g. the server closed the connection in the middle of an upload
-            raise RemoteError(f"{self.url}: connection failed: {exc.strerror or exc}") from None
+            raise RemoteError(f"{self.url}: connection failed: {getattr(exc, 'strerror', None) or exc}") from None
 
-
-    def _authorize(self, req, digest) -> None:
+    def _authorize(self, req, digest, opener) -> None:
         """Answer the server's challenge before sending a body.
 
         A server that wants authentication answers the first, unauthenticated request with 401
@@ -129,7 +152,7 @@ class Endpoint:
 
         probe = urllib.request.Request(req.full_url, method="HEAD")
         try:
-            with urllib.request.build_opener().open(probe, timeout=self.timeout):
+            with opener.open(probe, timeout=self.timeout):
                 return          # no authentication asked for
         except urllib.error.HTTPError as exc:
             challenges = (exc.headers.get_all("WWW-Authenticate") or []) if exc.code == 401 else []

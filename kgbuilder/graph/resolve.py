@@ -11,7 +11,8 @@ import re
 import unicodedata
 from collections import defaultdict
 
-__all__ = ["normalize", "Resolver", "AmbiguousName", "UnknownName", "did_you_mean"]
+__all__ = ["normalize", "Resolver", "AmbiguousName", "UnknownName", "did_you_mean", "closest", "edit_distance",
+           "article"]
 
 _SEP = re.compile(r"[\s\-_‐‑‒–—]+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "“": '"', "”": '"'})
@@ -23,14 +24,58 @@ def normalize(text: str) -> str:
     return _SEP.sub(" ", stripped.casefold()).strip()
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and
+    swaps of two neighbours each count one (``qoute`` is one edit from ``quote``)."""
+    if a == b:
+        return 0
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def closest(word: str, choices, n: int = 3) -> list[str]:
+    """The choices nearest ``word``, best first.
+
+    difflib's ratio finds the candidates; when the best of them is at most two edits
+    away, only those as near as it are kept, so ``russa`` gives ``russia`` and not
+    also ``usa`` (an alias of the United States) that merely shares letters.
+    """
+    choices = list(choices)
+    matches = difflib.get_close_matches(word, choices, n=max(n, 8), cutoff=0.6)
+    if not matches:
+        # a name cut short (``rferl`` for ``rferl-2022-01-05``) is too unlike for difflib
+        folded = word.casefold()
+        starts = sorted(c for c in choices if len(folded) >= 3 and c.casefold().startswith(folded))
+        return starts[:n]
+    folded = word.casefold()
+    dist = {m: edit_distance(folded, m.casefold()) for m in matches}
+    best = min(dist.values())
+    if best <= 2:
+        matches = [m for m in matches if dist[m] == best]
+    return matches[:n]
+
+
 def did_you_mean(word: str, choices, n: int = 3) -> str:
     """`` (did you mean 'x'?)`` or ``''``: the hint that follows an error."""
-    matches = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+    matches = closest(word, choices, n)
     if not matches:
         return ""
     if len(matches) == 1:
         return f" (did you mean '{matches[0]}'?)"
     return " (did you mean " + ", ".join(f"'{m}'" for m in matches[:-1]) + f" or '{matches[-1]}'?)"
+
+
+def article(word: str) -> str:
+    """``a Person``, ``an InternationalOrganization``: for messages that name a class."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
 class UnknownName(LookupError):
@@ -70,17 +115,22 @@ class Resolver:
             return name
         found = self._names.get(normalize(name))
         if not found:
-            hint = did_you_mean(normalize(name), self._names.keys())
-            if hint:
-                # show the ids behind the near matches, which are what users should write
-                keys = difflib.get_close_matches(normalize(name), list(self._names.keys()), n=3, cutoff=0.6)
-                ids = []
-                for k in keys:
-                    for i in sorted(self._names[k]):
-                        if i not in ids:
-                            ids.append(i)
-                hint = " (did you mean " + " or ".join(f"'{i}'" for i in ids[:3]) + "?)"
-            raise UnknownName(name, hint)
+            raise UnknownName(name, self.hint(name))
         if len(found) > 1:
             raise AmbiguousName(name, sorted(found))
         return next(iter(found))
+
+    def hint(self, name: str) -> str:
+        """The did-you-mean for an unknown name: the ids behind the nearest names, which
+        are what users should write; a near name that is an alias or label rather than
+        the id itself is named too, since that is the spelling that looked alike."""
+        keys = closest(normalize(name), self._names.keys())
+        near: dict[str, list[str]] = {}       # id -> its near names, nearest first
+        for k in keys:
+            for i in sorted(self._names[k]):
+                near.setdefault(i, []).append(k)
+        parts = [f"'{i}'" if normalize(i) in ks else f"'{i}' (alias '{self._display.get(ks[0], ks[0])}')"
+                 for i, ks in near.items()]
+        if not parts:
+            return ""
+        return " (did you mean " + " or ".join(parts[:3]) + "?)"

@@ -12,6 +12,7 @@ from typing import BinaryIO, TextIO
 
 from .. import registry
 from ..errors import QueryError
+from .control_chars import escape_control
 
 __all__ = ["RESULT_FORMATS", "result_format_for_path", "write_result", "format_result",
            "write_table", "write_json", "write_csv", "write_tsv", "write_xml",
@@ -182,10 +183,10 @@ def short(term, prefixes: dict[str, str]) -> str:
                 local = s[len(ns):]
                 if local and all(ch.isalnum() or ch in "-_." for ch in local):
                     best = (name, ns)
-        return f"{best[0]}:{s[len(best[1]):]}" if best else f"<{s}>"
+        return f"{best[0]}:{s[len(best[1]):]}" if best else escape_control(f"<{s}>")
     if kind == "BNode":
         return f"_:{term}"
-    return " ".join(str(term).split())
+    return escape_control(" ".join(str(term).split()))
 
 
 def write_table(result, out: TextIO, prefixes) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .query import DEFAULT_MEMORY_MB
+from .serve_guards import NotUTF8, foreign_origin, strict_form
 
 __all__ = ["ServeConfig", "create_app", "serve", "allowed_hosts"]
 
@@ -40,6 +41,8 @@ class ServeConfig:
     queue_wait: float = 10.0
     memory_mb: int | None = DEFAULT_MEMORY_MB   # what a worker may allocate beyond the graph
     allow_hosts: tuple[str, ...] = ()
+    header_timeout: float = 10.0            # a whole request must arrive within this (slow sockets)
+    max_connections: int | None = None      # open sockets at once; None: half the fd limit
     log: object = field(default=None, repr=False)     # a text stream; None: sys.stderr
 
 
@@ -82,6 +85,9 @@ class _Guard:
             if host.lower() not in self.hosts:
                 await _plain(send_wrapped, 400, "bad Host header: this server answers only for "
                              + ", ".join(sorted(self.hosts)) + "\n")
+            elif foreign_origin(scope["headers"], self.hosts) is not None:
+                await _plain(send_wrapped, 403, "refused: a request from another site (its Origin "
+                             "header is not this server)\n")
             else:
                 await self.app(scope, receive, send_wrapped)
         finally:
@@ -170,6 +176,10 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
 
     async def sparql(request: Request) -> Response:
         params = request.query_params
+        try:
+            strict_form(request.scope.get("query_string", b""))
+        except NotUTF8 as exc:
+            return PlainTextResponse(f"the query string is not valid UTF-8 ({exc})\n", 400)
         sparql_text = params.get("query")
         if request.method == "POST":
             ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -181,9 +191,10 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
                     return PlainTextResponse("a query in both the URL and the body\n", 400)
                 sparql_text = _decode(body)
             elif ctype == "application/x-www-form-urlencoded":
-                from urllib.parse import parse_qsl
-
-                form = parse_qsl(_decode(body) or "", keep_blank_values=True)
+                try:
+                    form = strict_form(body)
+                except NotUTF8 as exc:
+                    return PlainTextResponse(f"the form is not valid UTF-8 ({exc})\n", 400)
                 params = [*params.multi_items(), *form]
                 if any(k == "update" for k, _ in form):
                     return PlainTextResponse("refused: this endpoint is read-only (no SPARQL update)\n", 403)
@@ -226,6 +237,11 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
         headers = {"Cache-Control": "no-store", "Vary": "Accept"}
         if ans.truncated:
             headers["KGBuilder-Truncated"] = str(config.limit)
+        if getattr(ans, "warnings", ()):
+            # the query linter's findings, as a JSON list (ASCII: a header is latin-1)
+            import json
+
+            headers["KGBuilder-Warnings"] = json.dumps(list(ans.warnings))
         return Response(ans.body, ans.status, headers=headers, media_type=ans.media_type)
 
     @contextlib.asynccontextmanager
@@ -316,6 +332,12 @@ def serve(config: ServeConfig, *, ready=None) -> None:
     shown = f"[{config.host}]" if ":" in config.host else config.host
     url = f"http://{shown}:{config.port}/"
     app = create_app(config, kg, on_ready=(lambda: ready(url)) if ready else None)
+    from .serve_limits import default_max_connections, guarded_protocol, install_log_guards
+
+    cap = config.max_connections or default_max_connections()
     uv = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False,
-                        proxy_headers=False, lifespan="on", timeout_graceful_shutdown=2)
+                        proxy_headers=False, lifespan="on", timeout_graceful_shutdown=2,
+                        http=guarded_protocol(config.header_timeout, cap), timeout_keep_alive=5,
+                        limit_concurrency=cap, h11_max_incomplete_event_size=64 * 1024)
+    install_log_guards()
     uvicorn.Server(uv).run(sockets=[sock])

@@ -94,8 +94,15 @@ def answer(kg, request: dict) -> Answer | None:
         execute(kg, "ASK { ?s ?p ?o }", timeout=None, limit=1)
         graph_media_types()
         return None
+    import warnings
+
+    from ..errors import QueryWarning
+
     try:
-        qr = execute(kg, request["sparql"], timeout=None, limit=request.get("limit"))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QueryWarning)
+            qr = execute(kg, request["sparql"], timeout=None, limit=request.get("limit"))
+        lint = tuple(str(w.message) for w in caught if issubclass(w.category, QueryWarning))
     except UnsafeQueryError as exc:
         return Answer(400, TEXT, f"refused: {exc}\n".encode())
     except QuerySyntaxError as exc:
@@ -133,4 +140,4 @@ def answer(kg, request: dict) -> Answer | None:
     except KGBuilderError as exc:
         return Answer(500, TEXT, f"cannot write the answer as {media}: {exc}\n".encode())
     ctype = media + "; charset=utf-8" if media.startswith("text/") else media
-    return Answer(200, ctype, body, rows=len(qr), truncated=qr.truncated)
+    return Answer(200, ctype, body, rows=len(qr), truncated=qr.truncated, warnings=lint)

@@ -20,7 +20,7 @@ textarea{width:100%;height:16em;font:13px/1.35 ui-monospace,monospace;box-sizing
 table{border-collapse:collapse;margin-top:.8em;font-size:13px}
 td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3} pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:13px}
-.err{color:#a00} nav a{margin-right:1em} select{max-width:100%}
+.err{color:#a00} .warn{color:#8a5a00;margin:.3em 0} nav a{margin-right:1em} select{max-width:100%}
 """.strip()
 
 _SCRIPT = r"""
@@ -80,6 +80,14 @@ async function run(ev) {
   if (!r.ok) { status.className = "err"; status.textContent = r.status + " " + r.statusText + ": " + text; return; }
   const type = r.headers.get("Content-Type") || "";
   const cut = r.headers.get("KGBuilder-Truncated");
+  let lint = [];
+  try { lint = JSON.parse(r.headers.get("KGBuilder-Warnings") || "[]"); } catch (e) { lint = []; }
+  for (const w of lint) {
+    const p = document.createElement("p");
+    p.className = "warn";
+    p.textContent = "warning: " + w;
+    out.appendChild(p);
+  }
   if (type.includes("sparql-results+json")) {
     const doc = JSON.parse(text);
     out.appendChild(table(doc));

@@ -45,6 +45,7 @@ class Answer:
     body: bytes
     rows: int = -1          # rows or triples in the answer; -1 for errors
     truncated: bool = False
+    warnings: tuple = ()    # the query linter's findings (str), shown by the query page
 
 
 class _Worker:
@@ -239,6 +240,9 @@ def _worker_main(conn, dataset: str, module: str, name: str, memory_mb) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the server, which stops us
+    from .serve_limits import quiet_worker
+
+    quiet_worker()                                  # nothing derived from a query reaches the log
     try:
         handler = getattr(importlib.import_module(module), name)
         from .. import api
@@ -263,4 +267,7 @@ def _worker_main(conn, dataset: str, module: str, name: str, memory_mb) -> None:
         except MemoryError:
             answer = Answer(500, "text/plain; charset=utf-8",
                             b"the query needed more memory than allowed; narrow it down\n")
+        except Exception as exc:  # noqa: BLE001 - a library's bug on one query must not kill the worker
+            answer = Answer(500, "text/plain; charset=utf-8",
+                            f"the query failed inside the SPARQL engine ({type(exc).__name__})\n".encode())
         conn.send(answer)

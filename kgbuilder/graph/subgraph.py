@@ -143,7 +143,24 @@ def subgraph(kg, *, focus: str | None = None, depth: int = 1, types=(), since: s
             statements[s][key] = o  # an entity's kg:date lands here too; sorted out below
             if key == "date" and isinstance(o, Literal):
                 ent_date.setdefault(s, o)
+        elif str(p) in (KG_NS + "datePrecision", KG_NS + "startPrecision", KG_NS + "endPrecision"):
+            statements[s][str(p)[len(KG_NS):]] = str(o)
     statements = {st: d for st, d in statements.items() if "s" in d}
+    # the graph holds days (first day of a month or year; last day for an end): the
+    # precision widens them back to the period, so a 2011 event overlaps June 2011
+    from .model import DateValue
+
+    def curated(o, precision):
+        return DateValue.from_graph(str(o), precision).text if isinstance(o, Literal) else o
+
+    for st, d in statements.items():
+        for key in ("date", "start", "end"):
+            if key in d:
+                d[key] = curated(d[key], d.get(key + "Precision"))
+        if d["p"] == date_p and "date" not in d:
+            d["value"] = curated(d["o"], d.get("datePrecision"))
+            if d["s"] in ent_date:
+                ent_date[d["s"]] = d["value"]
 
     def overlaps(span) -> bool:
         return span is None or ((lo is None or span[1] >= lo) and (hi is None or span[0] <= hi))
@@ -155,8 +172,8 @@ def subgraph(kg, *, focus: str | None = None, depth: int = 1, types=(), since: s
             first = date_span(d["start"])[0] if "start" in d and date_span(d["start"]) else dt.date.min
             last = date_span(d["end"])[1] if "end" in d and date_span(d["end"]) else dt.date.max
             return first, last
-        if d["p"] == date_p and isinstance(d["o"], Literal):
-            return date_span(d["o"])
+        if "value" in d:
+            return date_span(d["value"])
         if d["s"] in ent_date:
             return date_span(ent_date[d["s"]])
         return None
@@ -194,8 +211,17 @@ def subgraph(kg, *, focus: str | None = None, depth: int = 1, types=(), since: s
 
     kept_st = {st for st in live
                if statements[st]["s"] in keep and inside(statements[st]["o"])}
-    backed = {(d["s"], d["p"], d["o"]) for d in statements.values()}
-    named = {(statements[st]["s"], statements[st]["p"], statements[st]["o"]) for st in kept_st}
+    # a direct triple is backed by its statement, and so are the superproperty triples the
+    # build adds for it (kg:chairs -> kg:headOf): they go when the statement goes
+    supers = {URIRef(p.iri): [URIRef(x) for x in p.supers] for p in onto.predicates.values() if p.supers}
+
+    def spo(d):
+        yield d["s"], d["p"], d["o"]
+        for sup in supers.get(d["p"], ()):
+            yield d["s"], sup, d["o"]
+
+    backed = {t for d in statements.values() for t in spo(d)}
+    named = {t for st in kept_st for t in spo(statements[st])}
 
     def wanted(s, p, o) -> bool:
         if s in statements:

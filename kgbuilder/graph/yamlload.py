@@ -12,18 +12,23 @@ build Python values from the nodes ourselves so that
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import DatasetError, Diagnostic
+from .control_chars import control_message, find_control
 
 __all__ = ["LDict", "LList", "load_yaml", "load_yaml_text", "line_of", "MAX_FILE_BYTES"]
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+#: longer plain integers are refused: int() of 4,301+ digits raises, and no curated count needs them
+MAX_INT_DIGITS = 1000
 
 
 class LDict(dict):
@@ -71,6 +76,9 @@ def _plain_scalar(node: yaml.ScalarNode) -> Any:
     if value in ("null", "~", ""):
         return None
     if _INT.match(value):
+        if len(value) > MAX_INT_DIGITS:
+            raise _Problem(node.start_mark, f"integer of {len(value.lstrip('+-'))} digits is too long "
+                                            f"(at most {MAX_INT_DIGITS}; quote it if it is text)")
         return int(value)
     return value
 
@@ -99,15 +107,19 @@ class _Problem(Exception):
         self.mark, self.message = mark, message
 
 
-def _build(node: yaml.Node) -> Any:
-    _check_event_free(node, "")
+def _build(node: yaml.Node, problems: list, tags_checked: bool = False) -> Any:
+    if not tags_checked:
+        _check_event_free(node, "")
     line = node.start_mark.line + 1
     if isinstance(node, yaml.ScalarNode):
+        bad = find_control(node.value)
+        if bad:
+            raise _Problem(node.start_mark, control_message(bad))
         return _plain_scalar(node)
     if isinstance(node, yaml.SequenceNode):
         out = LList(line)
         for item in node.value:
-            out.append(_build(item))
+            out.append(_build(item, problems, tags_checked))
             out.item_lines.append(item.start_mark.line + 1)
         return out
     if isinstance(node, yaml.MappingNode):
@@ -118,10 +130,16 @@ def _build(node: yaml.Node) -> Any:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise _Problem(key_node.start_mark, "merge keys (<<) are not allowed")
             key = key_node.value
+            bad = find_control(key)
+            if bad:
+                raise _Problem(key_node.start_mark, control_message(bad))
             if key in out:
-                raise _Problem(key_node.start_mark,
-                               f"duplicate key '{key}' (first on line {out.key_lines[key]})")
-            out[key] = _build(value_node)
+                # not fatal: the first value stays, so the rest of the file is still
+                # checked and its entities still known (no follow-on errors)
+                problems.append(_Problem(key_node.start_mark,
+                                         f"duplicate key '{key}' (first on line {out.key_lines[key]})"))
+                continue
+            out[key] = _build(value_node, problems, tags_checked)
             out.key_lines[key] = key_node.start_mark.line + 1
         return out
     raise _Problem(node.start_mark, f"unsupported YAML node {type(node).__name__}")
@@ -139,16 +157,65 @@ class _NoAliasComposer(_StrictLoader):
         return super().compose_node(parent, index)
 
 
-def load_yaml_text(text: str, filename: str) -> Any:
-    """Parse one YAML document strictly; raise DatasetError with FILE:LINE:COL."""
-    loader = _NoAliasComposer(text)
+_CLoader = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose(text: str):
+    """The document's root node, composed by libyaml when it is there (PyYAML's pure-Python
+    scanner takes about ten seconds a megabyte: an 8 MB file under the cap took minutes).
+
+    libyaml composes aliases away, so anchors, aliases and explicit tags are first looked for
+    in its event stream (fast, C) and refused with the messages the pure-Python composer and
+    :func:`_check_event_free` give. Returns (node, whether the tags were checked).
+    """
+    if _CLoader is None:
+        loader = _NoAliasComposer(text)   # the reader refuses raw control characters here
+        try:
+            return loader.get_single_node(), False
+        finally:
+            loader.dispose()
+    events = _CLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        return _build(node)
+        while events.check_event():
+            event = events.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise _Problem(event.start_mark, f"aliases are not allowed (*{event.anchor})")
+            if getattr(event, "anchor", None) is not None:
+                raise _Problem(event.start_mark, f"anchors are not allowed (&{event.anchor})")
+            tag = getattr(event, "tag", None)
+            implicit = getattr(event, "implicit", True)
+            if tag is not None and not (any(implicit) if isinstance(implicit, tuple) else implicit):
+                raise _Problem(event.start_mark, f"tags are not allowed ({tag.replace('tag:yaml.org,2002:', '!!')})")
+    finally:
+        events.dispose()
+    loader = _CLoader(text)
+    try:
+        return loader.get_single_node(), True
+    finally:
+        loader.dispose()
+
+
+def _diag(filename: str, problem: _Problem) -> Diagnostic:
+    return Diagnostic(filename, problem.mark.line + 1, problem.message, problem.mark.column + 1)
+
+
+def load_yaml_text(text: str, filename: str, problems: list[Diagnostic] | None = None) -> Any:
+    """Parse one YAML document strictly; raise DatasetError with FILE:LINE:COL.
+
+    Problems that leave the document usable (a duplicate key: the first value
+    stays) go to ``problems`` when it is given, else they are raised too.
+    """
+    soft: list[_Problem] = []
+    try:
+        node, tags_checked = _compose(text)
+        doc = None if node is None else _build(node, soft, tags_checked)
     except _Problem as exc:
-        raise DatasetError(Diagnostic(filename, exc.mark.line + 1, exc.message, exc.mark.column + 1)) from None
+        raise DatasetError([_diag(filename, p) for p in soft] + [_diag(filename, exc)]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
+        raise DatasetError(Diagnostic(filename, line, control_message(code), col)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "invalid YAML"
@@ -159,19 +226,34 @@ def load_yaml_text(text: str, filename: str) -> Any:
         raise DatasetError(Diagnostic(filename, line, f"YAML syntax error: {message}", col)) from None
     except yaml.YAMLError as exc:
         raise DatasetError(Diagnostic(filename, None, f"YAML error: {exc}")) from None
-    finally:
-        loader.dispose()
+    except RecursionError:
+        raise DatasetError(Diagnostic(filename, None, "nested too deeply (lists or mappings inside "
+                                                       "each other hundreds of levels deep)")) from None
+    if soft:
+        if problems is None:
+            raise DatasetError([_diag(filename, p) for p in soft])
+        problems.extend(_diag(filename, p) for p in soft)
+    return doc
 
 
-def load_yaml(path: str | Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Any:
+def load_yaml(path: str | Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES,
+              problems: list[Diagnostic] | None = None) -> Any:
     """Read a UTF-8 YAML file (a BOM is fine) strictly; see :func:`load_yaml_text`."""
     path = Path(path)
     name = display or str(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise DatasetError(Diagnostic(name, None, f"file is {size} bytes, over the {max_bytes}-byte limit"))
-        data = path.read_bytes()
+        # the size is checked before reading, on the open file (no race with a swap), and
+        # only regular files are read: a FIFO or a device would block or never end
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise DatasetError(Diagnostic(name, None, "not a regular file"))
+            if st.st_size > max_bytes:
+                raise DatasetError(Diagnostic(name, None, f"file is {st.st_size} bytes, over the "
+                                                          f"{max_bytes}-byte limit: split it in several files"))
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise DatasetError(Diagnostic(name, None, f"file is over the {max_bytes}-byte limit: split it"))
     except OSError as exc:
         raise DatasetError(Diagnostic(name, None, f"cannot read: {exc.strerror}")) from None
     if data.startswith(b"\xef\xbb\xbf"):
@@ -185,4 +267,4 @@ def load_yaml(path: str | Path, display: str | None = None, max_bytes: int = MAX
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise DatasetError(Diagnostic(name, line, "NUL character in file"))
-    return load_yaml_text(text, name)
+    return load_yaml_text(text, name, problems)

@@ -25,6 +25,9 @@ _date = {"oneOf": [{"type": "string", "pattern": DATE}, {"type": "integer", "min
          "description": "ISO 8601 date: YYYY-MM-DD, YYYY-MM or YYYY"}
 _ref = {"type": "string", "minLength": 1, "description": "an entity id, label or alias"}
 _number = {"oneOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}]}
+# one quantity form for event roles and fact values: 8, or {value: 200, bound: more-than, unit: person}
+_figure = {"type": "object", "additionalProperties": False, "required": ["value"],
+           "properties": {"value": _number, "unit": _str, "bound": {"enum": BOUNDS}}}
 
 
 # Every pattern must also compile as a JavaScript regex in Unicode mode (what editors and
@@ -39,7 +42,14 @@ EVIDENCE_RULES = {
 }
 
 
-def _source_fields() -> dict:
+def _source_fields(event: bool = False) -> dict:
+    props = {"source": {"type": "string", "pattern": SLUG}, "quote": _str, "note": _str}
+    if event:
+        props["supports"] = {
+            "type": "array", "minItems": 1,
+            "items": {"type": "string", "pattern": r"^[A-Za-z]+(=\S.*)?$"},
+            "description": "the roles of the event this quote supports: a role (`target`) or one value "
+                           "of it (`participant=russia`); without it the quote backs every role"}
     return {
         "sources": {
             "type": "array", "minItems": 1,
@@ -47,7 +57,7 @@ def _source_fields() -> dict:
             "items": {
                 "type": "object", "additionalProperties": False,
                 "required": ["source", "quote"],
-                "properties": {"source": {"type": "string", "pattern": SLUG}, "quote": _str, "note": _str},
+                "properties": props,
             },
         },
         "source": {"type": "string", "pattern": SLUG, "description": "one source (with `quote`)"},
@@ -60,8 +70,9 @@ def _qualifiers() -> dict:
         "date": _date, "start": _date, "end": _date,
         "date_note": {**_str, "description": "how the date was resolved"},
         "place": _ref,
-        "quantity": {"type": "object", "additionalProperties": False, "required": ["value"],
-                     "properties": {"value": _number, "unit": _str, "bound": {"enum": BOUNDS}}},
+        "quantity": {"type": "object", "additionalProperties": False,
+                     "properties": {"value": _number, "unit": _str, "bound": {"enum": BOUNDS}},
+                     "description": "unit and bound of the fact's value (`value` needed only for a text fact)"},
         "role": _str,
         "claimed_by": {**_ref, "description": "the actor whose claim this is"},
         "verification": {"enum": VERIFICATION},
@@ -95,6 +106,9 @@ def dataset_schema() -> dict:
                         "id": {"type": "string", "pattern": SLUG}, "title": _str, "publisher": _str,
                         "date": _date, "url": {"type": "string", "pattern": r"^https?://\S+$"},
                         "language": {"type": "string", "pattern": LANG},
+                        "relays": {**_str, "description": "the source id, or the name of an origin (an agency, "
+                                   "a ministry), whose report this source passes on: facts relayed from one "
+                                   "origin count once towards corroboration"},
                     },
                 },
             },
@@ -130,21 +144,20 @@ def data_schema(onto=None) -> dict:
             roles[name] = {"oneOf": [_ref, {"type": "array", "items": _ref, "minItems": 1}],
                            "description": p.comment}
         elif p.range and p.range.endswith(("integer", "decimal")):
-            roles[name] = {"oneOf": [_number, {
-                "type": "object", "additionalProperties": False, "required": ["value"],
-                "properties": {"value": _number, "unit": _str, "bound": {"enum": BOUNDS}}}],
-                "description": p.comment}
+            roles[name] = {"oneOf": [_number, _figure], "description": p.comment}
         else:
             roles[name] = {**_str, "description": p.comment}
     quals = _qualifiers()
-    event_props = {**entity_props, "type": {"enum": events}, **roles,
-                   **{k: quals[k] for k in ("claimed_by", "verification", "disputed_by", "date_note", "note")},
-                   **_source_fields()}
+    meta = {k: quals[k] for k in ("claimed_by", "verification", "disputed_by", "date_note", "note")}
+    event_props = {**entity_props, "type": {"enum": events}, **roles, **meta, **_source_fields(event=True)}
+    restates = {"restates": {**_ref, "description": "an entity or event declared elsewhere (often in another "
+                                                     "source's file) that this item adds to"},
+                "aliases": entity_props["aliases"], "labels": entity_props["labels"]}
     fact_props = {
         "subject": _ref,
         "predicate": {"enum": sorted(onto.predicates)},
         "object": _ref,
-        "value": {"type": ["string", "integer", "boolean"]},
+        "value": {"oneOf": [{"type": ["string", "integer", "boolean"]}, _figure]},
         "lang": {"type": "string", "pattern": LANG},
         **quals, **_source_fields(),
     }
@@ -154,12 +167,25 @@ def data_schema(onto=None) -> dict:
         "title": "kgbuilder entities, events and facts",
         "type": "object", "additionalProperties": False,
         "properties": {
-            "entities": {"type": "array", "items": {
-                "type": "object", "additionalProperties": False, "required": ["id", "type", "label"],
-                "properties": {**entity_props, "type": {"enum": plain}}}},
-            "events": {"type": "array", "items": {
-                "type": "object", "additionalProperties": False, "required": ["id", "type", "label"],
-                "properties": event_props, **EVIDENCE_RULES}},
+            "source": {"type": "string", "pattern": SLUG,
+                       "description": "the source of this file's facts and events where they give only a quote"},
+            "entities": {"type": "array", "items": {"oneOf": [
+                {"type": "object", "additionalProperties": False, "required": ["id", "type", "label"],
+                 "properties": {**entity_props, "type": {"enum": plain}}},
+                {"type": "object", "additionalProperties": False, "required": ["restates"],
+                 "description": "more aliases or labels for an entity declared elsewhere",
+                 "properties": restates},
+            ]}},
+            "events": {"type": "array", "items": {"oneOf": [
+                {"type": "object", "additionalProperties": False, "required": ["id", "type", "label"],
+                 "properties": event_props, **EVIDENCE_RULES},
+                # evidence is needed only with roles (a restatement may add just aliases): the
+                # loader says so; the schema keeps the two forms apart
+                {"type": "object", "additionalProperties": False, "required": ["restates"],
+                 "description": "another source's account of an event declared elsewhere: roles and evidence",
+                 "properties": {**restates, **roles, **meta, **_source_fields(event=True)},
+                 **{k: v for k, v in EVIDENCE_RULES.items() if k != "anyOf"}},
+            ]}},
             "facts": {"type": "array", "items": {"oneOf": [
                 {"type": "string", "pattern": r"^\S+\s+\S+\s+\S+\s*\|\s*\S.*$",
                  "description": "SUBJECT PREDICATE OBJECT | [@SOURCE] QUOTE"},
