@@ -313,7 +313,8 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     p1_diags: list = []
     for f in files:
         if f.bulk:
-            items_of[f.rel] = [("bulk", loader.display(f.path), f.path, None)]
+            # read row by row in pass 2; load_doc refuses a symlink out of the dataset here
+            items_of[f.rel] = loader.load_doc(f.path)
             continue
         cpath = ddir / "items" / f"{_hash_bytes((loader.display(f.path) + chr(0) + f.sha).encode())}.pickle"
         hit = _read_hit(cpath, loader.display(f.path)) if use_cache else None
