@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import Diagnostic, ValidationError
+from .errors import Diagnostic, KGBuilderError, ValidationError
 
 __all__ = ["load", "validate", "build", "open_graph", "check_quotes", "conflicts",
            "query", "show_entity", "paths", "neighbors", "central"]
@@ -58,7 +58,17 @@ def _graph_of(path, spec: str, *, shacl: bool, cache: bool):
     diags = _not_a_dataset(path)
     if diags:
         raise ValidationError(diags)
-    built = incremental_build(path, spec, shacl=shacl, use_cache=cache)
+    try:
+        built = incremental_build(path, spec, shacl=shacl, use_cache=cache)
+    except KGBuilderError as exc:
+        from .graph.cache import cache_dir
+
+        # the store ``auto`` keeps in the cache folder could not be made (a full disk, a file
+        # size limit): the cache only saves time, so build in memory instead
+        if not (str(exc).startswith("cannot open the Oxigraph store at ")
+                and spec.startswith(f"oxigraph:{cache_dir()}")):
+            raise
+        built = incremental_build(path, "memory", shacl=shacl, use_cache=False)
     if built.diagnostics or built.store is None:
         raise ValidationError(built.diagnostics)
     info = built.info
