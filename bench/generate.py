@@ -9,7 +9,9 @@ source and a verbatim-looking quote, go to CSV and JSON Lines files of
 5,000 facts each. Some facts name entities by alias, some are claims
 (``claimed_by``, ``verification``), some repeat with a second source. Saved
 queries in ``queries/`` exercise joins, date filters, GROUP BY and property
-paths. The output is deterministic for a given ``--facts`` and ``--seed``.
+paths; they say DISTINCT where a fact two sources state would otherwise
+match once per source (a pattern outside GRAPH reads the union of the source
+graphs). The output is deterministic for a given ``--facts`` and ``--seed``.
 """
 from __future__ import annotations
 
@@ -212,7 +214,7 @@ SELECT ?org (COUNT(DISTINCT ?m) AS ?members) WHERE { ?m kg:memberOf ?org }
 GROUP BY ?org ORDER BY DESC(?members) ?org LIMIT 20
 """,
     "02-events-in-january-2022": """# Which events happened in January 2022, where?
-SELECT ?event ?date ?place WHERE {
+SELECT DISTINCT ?event ?date ?place WHERE {
   ?event kg:date ?date .
   FILTER(DATATYPE(?date) = xsd:date && ?date >= "2022-01-01"^^xsd:date && ?date < "2022-02-01"^^xsd:date)
   OPTIONAL { ?event kg:place ?place }
@@ -227,13 +229,13 @@ SELECT ?region (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x kg:locatedIn+ ?region . ?re
 GROUP BY ?region ORDER BY DESC(?n) ?region LIMIT 20
 """,
     "05-post-holders-by-state": """# Who holds a post in a state, since when?
-SELECT ?person ?post ?state ?start WHERE {
+SELECT DISTINCT ?person ?post ?state ?start WHERE {
   ?person kg:holdsPost ?post . ?post kg:postIn ?state . ?state a kg:State .
   ?st rdf:subject ?person ; rdf:predicate kg:holdsPost ; rdf:object ?post ; kg:start ?start .
 } ORDER BY ?state ?person ?post ?start LIMIT 1000
 """,
     "06-evidence-for-person-1": """# Every statement about person-1 with its sources and quotes.
-SELECT ?p ?o ?source ?quote WHERE {
+SELECT DISTINCT ?p ?o ?source ?quote WHERE {
   ?st rdf:subject bn:person-1 ; rdf:predicate ?p ; rdf:object ?o ;
       kg:evidence [ kg:quote ?quote ; prov:wasDerivedFrom ?src ] .
   ?src kg:id ?source .
@@ -250,11 +252,11 @@ SELECT ?type (COUNT(DISTINCT ?e) AS ?events) (COUNT(DISTINCT ?a) AS ?agents) WHE
 } GROUP BY ?type ORDER BY DESC(?events) ?type
 """,
     "09-alias-lookup": """# Which entities have an alias mentioning "Nur"?
-SELECT ?e ?alias WHERE { ?e skos:altLabel ?alias . FILTER(CONTAINS(LCASE(STR(?alias)), "nur")) }
+SELECT DISTINCT ?e ?alias WHERE { ?e skos:altLabel ?alias . FILTER(CONTAINS(LCASE(STR(?alias)), "nur")) }
 ORDER BY ?e ?alias LIMIT 500
 """,
     "10-who-did-what-on-a-day": """# Who did what on 2022-01-05?
-SELECT ?event ?type ?agent WHERE {
+SELECT DISTINCT ?event ?type ?agent WHERE {
   ?event kg:date "2022-01-05"^^xsd:date ; kg:directType ?type ; kg:agent ?agent .
 } ORDER BY ?event ?agent ?type
 """,

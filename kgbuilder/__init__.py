@@ -3,7 +3,7 @@
     >>> import kgbuilder
     >>> kg = kgbuilder.build("datasets/kazakhstan-2022")      # doctest: +SKIP
 
-Heavy libraries (rdflib, pyshacl, networkx, pyvis) load only when used.
+Heavy libraries (pyoxigraph, rdflib, networkx, pyvis) load only when used.
 """
 from __future__ import annotations
 
@@ -28,3 +28,8 @@ def __getattr__(name: str):
 
         return KnowledgeGraph
     raise AttributeError(f"module 'kgbuilder' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # the lazily loaded API too, so dir(kgbuilder) and completion list the public functions
+    return sorted({*__all__, *(n for n in globals() if n.startswith("__"))})

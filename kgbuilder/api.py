@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import DatasetError, Diagnostic, ValidationError
+from .errors import Diagnostic, KGBuilderError, ValidationError
 
 __all__ = ["load", "validate", "build", "open_graph", "check_quotes", "conflicts",
            "query", "show_entity", "paths", "neighbors", "central"]
@@ -19,130 +19,102 @@ def load(path: str | Path):
     return load_dataset(path)
 
 
-def _collect(path, *, shacl: bool = True):
-    from .graph.build import build_quads
-    from .graph.load import load_dataset_collect
-
-    curated, diags = load_dataset_collect(path)
-    if curated is None or diags:
-        return curated, None, diags
-    try:
-        result = build_quads(curated)
-    except DatasetError as exc:
-        return curated, None, exc.diagnostics
-    if shacl:
-        from .graph.validate import shacl_diagnostics
-
-        diags = shacl_diagnostics(result.quads, result.origins)
-    return curated, result, diags
-
-
 def _store_spec(path, store: str | None, *, persistent: bool) -> str:
-    """The concrete store for ``store`` (``auto`` looks at the dataset's size).
+    """The concrete store for ``store``.
 
-    For a large dataset ``auto`` means Oxigraph: on disk in the cache folder
-    when ``persistent`` (so later runs patch it), else in memory.
+    ``auto`` is an Oxigraph store at every size: on disk in the cache folder
+    when ``persistent`` (the commands that open a dataset again and again:
+    later runs open it read-only, or patch it in proportion to a change), else
+    in memory (``memory``).
     """
-    from .graph.store import check_store_spec, resolve_store_spec
+    from .graph.store import check_store_spec
 
     if store not in (None, "", "auto"):
         return check_store_spec(store)
     root = Path(path)
-    if not (root / "dataset.yaml").is_file():
+    if not persistent or not (root / "dataset.yaml").is_file():
         return "memory"
-    from .graph.cache import dataset_store_path, estimate_facts
+    from .graph.cache import cache_usable, dataset_store_path
 
-    spec = resolve_store_spec("auto", estimate_facts(root))
-    if spec == "oxigraph" and persistent:
-        spec = f"oxigraph:{dataset_store_path(root)}"
-    return spec
+    if not cache_usable():
+        return "memory"         # a cache folder that is not ours alone holds nothing of ours
+
+    return f"oxigraph:{dataset_store_path(root)}"
 
 
-def _oxigraph_graph(path, spec: str, *, shacl: bool, cache: bool):
-    """Validate and build into Oxigraph through the per-file pipeline (graph.cache)."""
+def _not_a_dataset(path) -> list[Diagnostic]:
+    root = Path(path)
+    if root.is_dir():
+        return []
+    what = "is a file, not a dataset folder" if root.exists() else "no such dataset folder"
+    return [Diagnostic(str(path), None, what)]
+
+
+def _graph_of(path, spec: str, *, shacl: bool, cache: bool):
+    """Validate and build through the one pipeline (graph.cache.incremental_build)."""
     from .graph.cache import incremental_build
     from .graph.kg import KnowledgeGraph
 
-    built = incremental_build(path, spec, shacl=shacl, use_cache=cache)
+    diags = _not_a_dataset(path)
+    if diags:
+        raise ValidationError(diags)
+    try:
+        built = incremental_build(path, spec, shacl=shacl, use_cache=cache)
+    except KGBuilderError as exc:
+        from .graph.cache import cache_dir
+
+        # the store ``auto`` keeps in the cache folder could not be made (a full disk, a file
+        # size limit): the cache only saves time, so build in memory instead
+        if not (str(exc).startswith("cannot open the Oxigraph store at ")
+                and spec.startswith(f"oxigraph:{cache_dir()}")):
+            raise
+        built = incremental_build(path, "memory", shacl=shacl, use_cache=False)
     if built.diagnostics or built.store is None:
         raise ValidationError(built.diagnostics)
-    ds = built.curated
-    return KnowledgeGraph(built.store, base=ds.base, prefix=ds.prefix, dataset_id=ds.id, title=ds.title,
-                          origins=built.origins, root=Path(path), curated=ds)
+    info = built.info
+    return KnowledgeGraph(built.store, base=info["base"], prefix=info["prefix"], dataset_id=info["id"],
+                          title=info["title"], origins=built._origins, root=Path(path), curated=built._curated,
+                          derived=built.derived)
 
 
 def validate(path: str | Path, *, shacl: bool = True, store: str = "auto") -> list[Diagnostic]:
     """Every problem in a dataset (loader checks, then SHACL); empty when clean.
 
-    With an Oxigraph store (``auto`` on a large dataset) the SHACL shapes run
-    as SPARQL on Oxigraph and unchanged files are not re-validated.
+    The SHACL shapes run as SPARQL on the Oxigraph store; with ``auto`` the
+    store is kept in the cache, so unchanged files are not re-validated and
+    the next command opens the graph at once.
     """
-    spec = _store_spec(path, store, persistent=True)
-    if spec.startswith("oxigraph"):
-        from .graph.cache import incremental_build
+    diags = _not_a_dataset(path)
+    if diags:
+        return diags
+    from .graph.cache import incremental_build
 
-        built = incremental_build(path, spec, shacl=shacl)
-        if built.store is not None:
-            built.store.close()
-        return built.diagnostics
-    return _collect(path, shacl=shacl)[2]
+    built = incremental_build(path, _store_spec(path, store, persistent=True), shacl=shacl)
+    if built.store is not None:
+        built.store.close()
+    return built.diagnostics
 
 
 def build(path: str | Path, *, store: str = "auto", shacl: bool = True):
     """Load, validate and build a dataset into a :class:`~kgbuilder.graph.kg.KnowledgeGraph`.
 
-    ``store``: ``auto`` (rdflib in memory below 20,000 facts, else Oxigraph in
-    memory), ``memory``, ``oxigraph`` or ``oxigraph:PATH`` (on disk, rebuilt).
-    Raises :class:`~kgbuilder.errors.ValidationError` (a DatasetError) when the
+    ``store``: ``auto`` or ``memory`` (an in-memory Oxigraph store), ``oxigraph``
+    (the same) or ``oxigraph:PATH`` (on disk, rebuilt). Raises
+    :class:`~kgbuilder.errors.ValidationError` (a DatasetError) when the
     dataset has problems.
     """
-    from .graph.kg import KnowledgeGraph
-    from .graph.store import open_store
-
-    store = _store_spec(path, store, persistent=False)
-    if store.startswith("oxigraph"):
-        return _oxigraph_graph(path, store, shacl=shacl, cache=False)
-    curated, result, diags = _collect(path, shacl=shacl)
-    if diags or result is None:
-        raise ValidationError(diags)
-    st = open_store(store)
-    st.add_quads(result.quads)
-    return KnowledgeGraph(st, base=curated.base, prefix=curated.prefix, dataset_id=curated.id,
-                          title=curated.title, origins=result.origins, root=Path(path), curated=curated)
+    return _graph_of(path, _store_spec(path, store, persistent=False), shacl=shacl, cache=False)
 
 
 def open_graph(path: str | Path, *, store: str = "auto", cache: bool = True):
     """Like :func:`build`, but reuse the cached build of an unchanged dataset.
 
     This is what the query, show, path and export commands use: the first call
-    validates and builds, later calls on the same files load the cached quads.
-    With ``auto`` a large dataset lives in an Oxigraph store in the cache
-    folder, patched in proportion to each change (see kgbuilder.graph.cache).
+    validates and builds into an Oxigraph store in the cache folder, later
+    calls on the same files open that store read-only (and the views kept
+    with it), and a changed file patches it in proportion to the change.
     """
-    from .graph.cache import dataset_key, load_cached, store_cached
-    from .graph.kg import KnowledgeGraph
-    from .graph.store import open_store
-
-    root = Path(path)
-    store = _store_spec(root, store, persistent=cache)
-    if store.startswith("oxigraph") and root.is_dir():
-        return _oxigraph_graph(root, store, shacl=True, cache=cache)
-    if not cache or not root.is_dir() or not (root / "dataset.yaml").is_file():
-        return build(root, store=store)
-    key = dataset_key(root)
-    hit = load_cached(root, key)
-    if hit is None:
-        curated, result, diags = _collect(root)
-        if diags or result is None:
-            raise ValidationError(diags)
-        quads, origins = result.quads, result.origins
-        store_cached(root, key, curated, quads, origins)
-    else:
-        curated, quads, origins = hit
-    st = open_store(store)
-    st.add_quads(quads)
-    return KnowledgeGraph(st, base=curated.base, prefix=curated.prefix, dataset_id=curated.id,
-                          title=curated.title, origins=origins, root=root, curated=curated)
+    return _graph_of(path, _store_spec(path, store, persistent=cache), shacl=True, cache=cache)
 
 
 def check_quotes(path: str | Path, texts: dict[str, str | Path] | None = None, *,
@@ -178,7 +150,8 @@ def _graph(dataset):
 
 def query(dataset, sparql: str, *, infer: bool = False, timeout: float | None = 10.0,
           limit: int | None = 10000, file: str | None = None, safe: bool = True, lint: bool = True):
-    """Run a read-only SPARQL query safely: a :class:`~kgbuilder.graph.query.QueryResult`.
+    """Run a read-only SPARQL query safely: a :class:`~kgbuilder.graph.query.QueryResult`
+    (the same type :meth:`KnowledgeGraph.query <kgbuilder.graph.kg.KnowledgeGraph.query>` returns).
 
     Refuses updates, SERVICE and FROM (UnsafeQueryError) unless ``safe=False``;
     stops at ``timeout`` seconds (QueryTimeoutError) and ``limit`` rows. With

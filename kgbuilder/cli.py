@@ -74,8 +74,8 @@ def _format(fmt: str | None, old_fmt: str | None) -> str | None:
 force_opt = click.option("--force", is_flag=True,
                          help="Allow writing inside a dataset folder (never over a file it reads).")
 store_opt = click.option("--store", default="auto", show_default=True, metavar="STORE",
-                         help="Where the graph lives: auto (rdflib in memory below 20,000 facts, "
-                              "else Oxigraph), memory, oxigraph (in memory) or oxigraph:PATH (on disk).")
+                         help="Where the graph lives, always in Oxigraph: auto (on disk in the cache, "
+                              "in memory for build), memory or oxigraph (in memory), oxigraph:PATH (on disk).")
 
 
 @click.group(context_settings=CONTEXT)

@@ -298,7 +298,7 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
 
     def write(out) -> None:
         if graph_result:
-            write_graph(res.triples, kg, out, fmt, what=f"a {res.kind} result")
+            write_graph(res.statements, kg, out, fmt, what=f"a {res.kind} result")
         else:
             write_result(res, out, fmt, kg.prefixes)
 

@@ -19,7 +19,7 @@ __all__ = ["Plugin", "GROUPS", "register", "plugins", "names", "get", "for_exten
 
 #: exporter: kgbuilder.exports.base.Exporter subclasses (``kgbuilder export --format``)
 #: results: writers of SELECT/ASK answers, ``write(result, out: TextIO, prefixes)``
-#: store: Store classes (``--store``)
+#: store: openers of stores, ``open(path or None, read_only=False)`` (``--store``)
 GROUPS = ("exporter", "results", "store")
 
 
@@ -113,7 +113,8 @@ for _plugin in (
     Plugin("results", "xml", "kgbuilder.graph.results:write_xml", (".srx", ".xml"),
            ("application/sparql-results+xml", "application/xml", "text/xml"), "SPARQL Query Results XML"),
     # stores
-    Plugin("store", "memory", "kgbuilder.graph.store:MemoryStore", summary="in memory"),
-    Plugin("store", "oxigraph", "kgbuilder.graph.oxigraph_store:OxigraphStore", summary="Oxigraph, in memory or on disk (PATH)"),
+    Plugin("store", "memory", "kgbuilder.graph.oxigraph_store:open_oxigraph", summary="Oxigraph in memory"),
+    Plugin("store", "oxigraph", "kgbuilder.graph.oxigraph_store:open_oxigraph",
+           summary="Oxigraph, in memory or on disk (PATH)"),
 ):
     register(_plugin)

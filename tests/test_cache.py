@@ -166,7 +166,7 @@ def _broken_quads(mini_path):
 def test_sparql_checks_report_what_pyshacl_reports(mini_path):
     from kgbuilder.graph.shacl_sparql import shacl_sparql_diagnostics
     from kgbuilder.graph.store import open_store
-    from kgbuilder.graph.validate import shacl_diagnostics
+    from pyshacl_crosscheck import shacl_diagnostics
 
     quads, origins = _broken_quads(mini_path)
     expected = shacl_diagnostics(quads, origins)

@@ -52,6 +52,11 @@ def states(root: Path) -> list[str]:
     return res.stdout.split()
 
 
+def entry_of(root: Path) -> Path:
+    """The cache entry every command reads first: the state of the store ``auto`` keeps on disk."""
+    return cache.state_path(root)
+
+
 def framed(body: bytes) -> bytes:
     return cache_files.MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
 
@@ -59,10 +64,10 @@ def framed(body: bytes) -> bytes:
 # ---------------------------------------------------------------- 4: nobody else's pickles
 
 def test_the_cache_is_used(mini_copy, cachedir):
-    api.open_graph(mini_copy, store="memory")
-    assert cache.load_cached(mini_copy, cache.dataset_key(mini_copy)) is not None
+    api.open_graph(mini_copy)
+    assert cache._read_pickle(entry_of(mini_copy)) is not None
     assert stat.S_IMODE(os.stat(cachedir).st_mode) == 0o700
-    entry = cache._entry(mini_copy)
+    entry = entry_of(mini_copy)
     assert stat.S_IMODE(os.stat(entry).st_mode) == 0o600
 
 
@@ -70,7 +75,8 @@ def test_planted_pickle_in_a_world_writable_cache_folder_never_runs(mini_copy, c
     expected = states(kgbuilder_mini())
     os.chmod(cachedir, 0o1777)                          # like /tmp
     marker = tmp_path / "pwned"
-    entry = cache._entry(mini_copy)
+    entry = entry_of(mini_copy)
+    entry.parent.mkdir(parents=True, exist_ok=True)
     entry.write_bytes(framed(pickle.dumps(Planted(marker))))
     os.chown(entry, NOBODY, NOBODY)
     res = run("query", mini_copy, ARMENIA, "-F", "csv")
@@ -91,8 +97,8 @@ def test_cache_folder_of_another_user_is_not_used(mini_copy, cachedir):
 
 @pytest.mark.parametrize("how", ["other owner", "group writable", "symlink"])
 def test_an_entry_not_ours_alone_is_never_read(mini_copy, cachedir, tmp_path, how):
-    api.open_graph(mini_copy, store="memory")          # a private folder with a good entry
-    entry = cache._entry(mini_copy)
+    api.open_graph(mini_copy)                          # a private folder with a good entry
+    entry = entry_of(mini_copy)
     marker = tmp_path / "pwned"
     planted = framed(pickle.dumps(Planted(marker)))
     if how == "symlink":
@@ -107,30 +113,30 @@ def test_an_entry_not_ours_alone_is_never_read(mini_copy, cachedir, tmp_path, ho
             os.chown(entry, NOBODY, NOBODY)
         else:
             os.chmod(entry, 0o660 | stat.S_IWGRP)
-    assert cache.load_cached(mini_copy, cache.dataset_key(mini_copy)) is None
+    assert cache._read_pickle(entry) is None
     assert states(mini_copy) == states(kgbuilder_mini())
     assert not marker.exists()
 
 
 def test_our_own_entry_naming_code_is_refused_and_dropped(mini_copy, cachedir, tmp_path):
-    api.open_graph(mini_copy, store="memory")
-    entry = cache._entry(mini_copy)
+    api.open_graph(mini_copy)
+    entry = entry_of(mini_copy)
     marker = tmp_path / "pwned"
     entry.write_bytes(framed(pickle.dumps(Planted(marker))))   # right owner, mode and checksum
     os.chmod(entry, 0o600)
-    assert cache.load_cached(mini_copy, cache.dataset_key(mini_copy)) is None
+    assert cache._read_pickle(entry) is None
     assert not marker.exists() and not entry.exists()
 
 
 def test_bytes_changed_in_place_are_not_answered(mini_copy, cachedir):
     expected = states(mini_copy)
     assert any(s.endswith("/armenia") for s in expected)
-    entry = cache._entry(mini_copy)
+    entry = entry_of(mini_copy)
     data = entry.read_bytes()
-    assert b"/armenia" in data
-    entry.write_bytes(data.replace(b"/armenia", b"/armenix"))
-    assert states(mini_copy) == expected                   # rebuilt, not armenix
-    assert b"/armenia" in entry.read_bytes()               # and the entry written afresh
+    assert b"facts/facts.yaml" in data
+    entry.write_bytes(data.replace(b"facts/facts.yaml", b"facts/facts.yamx"))
+    assert states(mini_copy) == expected                   # rebuilt, not read as it was
+    assert b"facts/facts.yaml" in entry.read_bytes()       # and the entry written afresh
 
 
 # ---------------------------------------------------------------- 9: broken entries are rebuilt
@@ -144,15 +150,15 @@ def test_bytes_changed_in_place_are_not_answered(mini_copy, cachedir):
 ])
 def test_corrupt_entry_is_dropped_and_rebuilt(mini_copy, cachedir, content):
     expected = states(mini_copy)
-    cache._entry(mini_copy).write_bytes(content)
-    os.chmod(cache._entry(mini_copy), 0o600)
+    entry_of(mini_copy).write_bytes(content)
+    os.chmod(entry_of(mini_copy), 0o600)
     assert states(mini_copy) == expected
-    assert cache.load_cached(mini_copy, cache.dataset_key(mini_copy)) is not None
+    assert cache._read_pickle(entry_of(mini_copy)) is not None
 
 
 def test_random_byte_flips_never_break_a_command(mini_copy, cachedir):
     expected = states(mini_copy)
-    entry = cache._entry(mini_copy)
+    entry = entry_of(mini_copy)
     good = entry.read_bytes()
     rng = random.Random(14)
     for _ in range(20):
@@ -215,7 +221,7 @@ def test_state_entries_of_every_wrong_shape_are_rebuilt(mini_copy, cachedir, tmp
     good = cache_files.read_entry(cachedir, state)
     del built
     gc.collect()
-    for broken in ({**good, "files": None}, {k: v for k, v in good.items() if k != "subjects"}, [good], None):
+    for broken in ({**good, "files": None}, {k: v for k, v in good.items() if k != "build_id"}, [good], None):
         cache_files.write_entry(cachedir, state, broken)
         built = cache.incremental_build(mini_copy, spec)
         assert (built.mode, built.diagnostics) == ("full", [])

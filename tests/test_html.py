@@ -12,7 +12,7 @@ import pytest
 
 from kgbuilder.errors import ExportError
 from kgbuilder.exports import export, format_for_path, get_exporter
-from kgbuilder.exports.html import PHYSICS_MAX_NODES, page_data, render_page, script_json
+from kgbuilder.exports.html import FORCE_MAX_NODES, page_data, render_page, script_json
 
 XSS = Path(__file__).parent / "fixtures" / "xss"
 
@@ -121,7 +121,15 @@ def test_data_holds_the_whole_graph(mini_kg, mini_page):
     held = next(e for e in data["edges"] if e["from"] == "nazarbayev" and e["predicate"] == "holdsPost")
     assert (held["lo"], held["hi"]) == ("2019-01-01", "2022-01-05")
     assert set(data["styles"]) == {"Person", "State", "Organization", "Group", "Post", "Place", "Event"}
-    assert data["physics"] is True
+    # the page opens on positions laid out here, with physics off
+    assert data["physics"] is False
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
+    assert data["predicates"]["agent"] == {"label": "agent", "inverse": "agent of"}
+    assert data["predicates"]["holdsPost"] == {"label": "holds post", "inverse": "held by"}
+    # corroboration defaults to the number of distinct sources, conflict to absent (False)
+    both = next(e for e in data["edges"] if e["from"] == "toqaev" and e["predicate"] == "holdsPost")
+    assert (both["sources"], both["corroboration"], "conflict" in both) == (["paper", "wire"], 2, False)
+    assert data["window"] == ["2022-01-01", "2022-01-31"]
 
 
 def test_written_as_utf8_with_cyrillic_intact(mini_page):
@@ -212,18 +220,118 @@ def test_rings_layout_precomputes_positions(mini_kg, tmp_path):
         export(mini_kg, out, "html", layout="spring")
 
 
-def test_big_graphs_get_a_precomputed_layout_and_no_physics():
+def test_big_graphs_get_rings_small_ones_the_force_layout():
     import networkx as nx
 
     G = nx.MultiDiGraph()
-    for i in range(PHYSICS_MAX_NODES + 1):
+    for i in range(FORCE_MAX_NODES):
         G.add_node(f"n{i}", label=f"n{i}", top_type="Person", type="Person")
         G.add_edge(f"n{i}", f"n{i // 2}", key=f"s{i}", predicate="knows")
-    data = page_data(G)
-    assert data["physics"] is False
-    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
+    rings = page_data(G)
+    assert rings["physics"] is False
+    assert len({(n["x"], n["y"]) for n in rings["nodes"]}) == len(rings["nodes"])
+    assert [(n["x"], n["y"]) for n in rings["nodes"]] == [(n["x"], n["y"]) for n in page_data(G, layout="rings")["nodes"]]
     G.remove_node("n0")
-    assert page_data(G)["physics"] is True
+    force = page_data(G)
+    assert force["physics"] is False
+    assert [(n["x"], n["y"]) for n in force["nodes"]] == [(n["x"], n["y"]) for n in page_data(G, layout="force")["nodes"]]
+    assert page_data(G, layout="physics")["physics"] is True
+
+
+def _kazakhstan_data():
+    import kgbuilder
+    from kgbuilder.exports.html import _sources
+
+    from conftest import KAZAKHSTAN
+
+    kg = kgbuilder.open_graph(KAZAKHSTAN)
+    return kg, page_data(kg.to_networkx(), sources=_sources(kg))
+
+
+def test_first_picture_is_the_same_in_every_build(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import KAZAKHSTAN
+
+    # separate processes with different hash seeds: set and store orders differ between them
+    script = ("import json, sys, kgbuilder; from kgbuilder.exports.html import page_data; "
+              "d = page_data(kgbuilder.build(sys.argv[1]).to_networkx()); "
+              "print(json.dumps(sorted((n['id'], n['x'], n['y'], n['rank']) for n in d['nodes'])))")
+    runs = [subprocess.run([sys.executable, "-c", script, str(KAZAKHSTAN)], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}, timeout=300)
+            for seed in ("1", "2")]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr[-2000:]
+    first, second = (json.loads(r.stdout) for r in runs)
+    assert len(first) == 143 and first == second
+
+
+def test_first_picture_is_seeded_compact_and_labels_the_main_actors():
+    import math
+
+    kg, data = _kazakhstan_data()
+    # no two nodes on top of each other
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
+    ranks = {n["id"]: n["rank"] for n in data["nodes"]}
+    assert sorted(ranks.values()) == list(range(1, len(ranks) + 1))
+    assert ranks["kazakhstan"] == 1
+    assert {"toqaev", "nazarbayev", "csto", "protesters", "almaty"} <= {i for i, r in ranks.items() if r <= 12}
+    # the isolated node sits beside the main part, not far out where it would stretch the first view
+    by_id = {n["id"]: n for n in data["nodes"]}
+    main = [n for n in data["nodes"] if n["id"] != "observers"]
+    reach = max(math.hypot(n["x"], n["y"]) for n in main)
+    assert math.hypot(by_id["observers"]["x"], by_id["observers"]["y"]) < 1.6 * reach
+    width = max(n["x"] for n in data["nodes"]) - min(n["x"] for n in data["nodes"])
+    height = max(n["y"] for n in data["nodes"]) - min(n["y"] for n in data["nodes"])
+    assert height <= 2 * reach + 1 and width <= 2.4 * reach
+
+
+def test_date_window_is_where_the_events_are():
+    import networkx as nx
+
+    _, data = _kazakhstan_data()
+    events = [n["lo"] for n in data["nodes"] if n["group"] == "Event" and n.get("lo")]
+    assert min(events) < "2012" and data["window"] == ["2022-01-01", "2022-01-31"]
+    G = nx.MultiDiGraph()
+    for i, day in enumerate(["2020-03-02", "2021-05-01", "2021-05-20", "2021-06-03", "2021-06-30", "2021-07-01"]):
+        G.add_node(f"e{i}", label=f"e{i}", top_type="Event", type="Protest", date=day)
+    # May 2021 has the most; the nearest events are taken in until 80% are inside, whole months
+    assert page_data(G)["window"] == ["2021-05-01", "2021-07-31"]
+    # a year and a month count from their first day; the stragglers stay outside
+    G.add_node("y", label="y", top_type="Event", type="Protest", date="2019")
+    G.add_node("m", label="m", top_type="Event", type="Protest", date="2021-06")
+    for day in ("2021-06-10", "2021-06-11"):
+        G.add_node(day, label=day, top_type="Event", type="Protest", date=day)
+    assert page_data(G)["window"] == ["2021-05-01", "2021-07-31"]
+    G.add_node("late", label="late", top_type="Event", type="Protest", date="2021-08-02")
+    assert page_data(G)["window"] == ["2021-05-01", "2021-08-31"]
+    undated = nx.MultiDiGraph()
+    undated.add_node("p", label="p", top_type="Person", type="Person")
+    assert page_data(undated)["window"] is None
+
+
+def test_corroboration_and_conflict_are_read_defensively():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    for n in ("a", "b", "c"):
+        G.add_node(n, label=n.upper(), top_type="Person", type="Person")
+    # the contract's attributes, as the sources helper fills them
+    G.add_edge("a", "b", key="s1", predicate="relativeOf", sources=["x", "y", "z"],
+               evidence=[{"source": "x", "quote": "qx"}, {"source": "y", "quote": "qy"}, {"source": "z", "quote": "qz"}],
+               corroboration=2, conflict=True)
+    # today's view: one source per quote, repeated
+    G.add_edge("a", "c", key="s2", predicate="relativeOf", sources=["x", "x", "y"], quotes=["q1", "q2", "q3"])
+    # nonsense where numbers and flags belong falls back to the defaults
+    G.add_edge("b", "c", key="s3", predicate="relativeOf", sources=["x"], quotes=["q"], corroboration="many",
+               conflict="yes")
+    e1, e2, e3 = page_data(G)["edges"]
+    assert (e1["evidence"], e1["sources"], e1["corroboration"], e1["conflict"]) == (
+        [["x", "qx"], ["y", "qy"], ["z", "qz"]], ["x", "y", "z"], 2, True)
+    assert (e2["evidence"], e2["sources"], e2["corroboration"], "conflict" in e2) == (
+        [["x", "q1"], ["x", "q2"], ["y", "q3"]], ["x", "y"], 2, False)
+    assert (e3["corroboration"], "conflict" in e3) == (1, False)
 
 
 def test_cli_export_html(mini_path, tmp_path, monkeypatch):

@@ -102,7 +102,8 @@ def raw_engine_calls(kg, text: str, listener) -> bool:
     """Does the bare engine, given the text as typed, connect to the listener?"""
     before = len(listener.hits)
     try:
-        res = kg.store._st.query(text, prefixes={k: str(v) for k, v in kg.prefixes.items()})
+        res = kg.store._st.query(text, prefixes={k: str(v) for k, v in kg.prefixes.items()},
+                                 use_default_graph_as_union=True)     # as kgbuilder runs queries
         if not isinstance(res, bool) and hasattr(res, "__iter__"):
             list(res)
     except (SyntaxError, OSError, RuntimeError, ValueError):

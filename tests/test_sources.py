@@ -95,7 +95,7 @@ def test_event_figure_as_fact_and_as_role_is_one_statement(kg):
     # `value: 8` + `quantity: {unit: ...}`: one statement, the ministry's claim, two sources
     (sources, corroboration), = facts_of(kg, "norport-casualties", "killed").values()
     assert (sources, corroboration) == (("daily", "wire"), 2)
-    rows = kg.query("SELECT ?who ?unit WHERE { ?st rdf:subject ts:norport-casualties ; "
+    rows = kg.query("SELECT DISTINCT ?who ?unit WHERE { ?st rdf:subject ts:norport-casualties ; "
                     "rdf:predicate kg:killed ; kg:claimedBy ?who ; kg:quantityUnit ?unit }")
     assert [tuple(map(str, r)) for r in rows] == [("https://kgbuilder.example/two-sources/interior-ministry",
                                                    "police officers")]
@@ -409,12 +409,12 @@ def test_editor_schemas_accept_the_fixture():
 
 
 def test_validate_no_shacl_still_warns_without_running_shacl(copy, monkeypatch):
-    import kgbuilder.graph.validate as shacl
+    import kgbuilder.graph.shacl_sparql as shacl
 
     def boom(*args, **kwargs):
         raise AssertionError("SHACL ran under --no-shacl")
 
-    monkeypatch.setattr(shacl, "shacl_diagnostics", boom)
+    monkeypatch.setattr(shacl, "run_checks", boom)
     res = run("validate", copy, "--no-shacl")
     assert res.exit_code == 0 and "warning: norport-casualties wounded" in res.stderr
 

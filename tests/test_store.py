@@ -1,4 +1,5 @@
-"""The store abstraction: rdflib in memory and Oxigraph give the same graph and answers."""
+"""The store: one engine (pyoxigraph) under every store name; rdflib's reading of
+the same quads is the cross-check of the graph and of the answers."""
 from __future__ import annotations
 
 import io
@@ -19,12 +20,18 @@ QUERIES = [
     "SELECT ?e ?d WHERE { ?e kg:date ?d } ORDER BY ?d ?e",
     "SELECT ?who (COUNT(DISTINCT ?st) AS ?n) WHERE { ?st kg:claimedBy ?who } GROUP BY ?who",
     "SELECT ?x WHERE { ?x kg:locatedIn* mi:almaty }",
-    # a triple held by two source graphs is one answer, as in rdflib
-    "SELECT ?s ?o WHERE { ?s kg:holdsPost ?o }",
+    # a triple held by two source graphs: DISTINCT gives it once (see test_union_repeats_...)
+    "SELECT DISTINCT ?s ?o WHERE { ?s kg:holdsPost ?o }",
     "SELECT ?q WHERE { ?st rdf:subject mi:toqaev ; kg:evidence/kg:quote ?q }",
     "ASK { mi:armenia kg:memberOf mi:csto }",
     "CONSTRUCT { ?s kg:memberOf ?o } WHERE { ?s kg:memberOf ?o }",
 ]
+
+
+def kgbuilder_cache():
+    from kgbuilder.graph.cache import cache_dir
+
+    return cache_dir()
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +42,7 @@ def both(mini_path):
 def test_same_quads_and_counts(both):
     mem, ox = both
     assert mem.store.name == "memory" and ox.store.name == "oxigraph"
+    assert type(mem.store) is type(ox.store)          # one engine: both are in-memory Oxigraph
     assert set(mem.store.quads()) == set(ox.store.quads())
     assert len(mem.store) == len(ox.store)
     assert mem.store.count_triples() == ox.store.count_triples() == len(mem.graph)
@@ -56,10 +64,27 @@ def test_same_answers_through_the_query_layer(both, sparql):
 def test_oxigraph_query_takes_text_and_prefixes(both):
     from rdflib import URIRef
 
+    from kgbuilder.graph.query import QueryResult
+
     _, ox = both
-    res = ox.store.query("SELECT ?o WHERE { mi:toqaev kg:holdsPost ?o }", prefixes=ox.prefixes)
-    assert [str(v) for v in res.vars] == ["o"]
+    res = ox.store.query("SELECT DISTINCT ?o WHERE { mi:toqaev kg:holdsPost ?o }", prefixes=ox.prefixes)
+    assert isinstance(res, QueryResult) and res.vars == ["o"]
     assert list(res) == [(URIRef("https://kgbuilder.example/mini/president-of-kazakhstan"),)]
+
+
+def test_union_repeats_a_triple_once_per_source_graph(both):
+    # each quad is stored once, in its source's graph; a pattern outside GRAPH reads the union
+    # of the graphs, so a fact two sources state matches twice (DISTINCT: once), and GRAPH tells
+    # them apart. The dataset's rdflib copy (set semantics) has the triple once.
+    _, kg = both
+    q = "SELECT ?o WHERE { mi:toqaev kg:holdsPost ?o }"
+    assert len(kg.query(q)) == 2
+    assert len(kg.query(q.replace("SELECT", "SELECT DISTINCT"))) == 1
+    per_graph = kg.query("SELECT ?g WHERE { GRAPH ?g { mi:toqaev kg:holdsPost ?o } }")
+    assert [kg.local(r[0]) for r in per_graph] == ["graph/source/paper", "graph/source/wire"]
+    assert len(kg.store) == sum(1 for _ in kg.store.ox_quads())       # nothing stored twice
+    assert len(list(kg.graph.objects(kg.graph.namespace_manager.expand_curie("mi:toqaev"),
+                                     kg.graph.namespace_manager.expand_curie("kg:holdsPost")))) == 1
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "ntriples"])
@@ -117,11 +142,14 @@ def test_on_disk_store_persists(tmp_path):
     assert len(again) == 1 and again.count_triples() == 1
 
 
-def test_auto_picks_by_size():
-    assert resolve_store_spec("auto", 10) == "memory"
-    assert resolve_store_spec("auto", AUTO_THRESHOLD) == "oxigraph"
+def test_auto_is_oxigraph_at_every_size(mini_path, tmp_path):
+    assert resolve_store_spec("auto", 10) == resolve_store_spec("auto", AUTO_THRESHOLD) == "memory"
     assert resolve_store_spec(None, None) == "memory"
     assert resolve_store_spec("oxigraph:/x", 1) == "oxigraph:/x"
+    # build() keeps a one-off graph in memory; open_graph() keeps it on disk in the cache
+    assert kgbuilder.build(mini_path).store.path is None
+    kg = kgbuilder.open_graph(mini_path)
+    assert kg.store.path is not None and str(kg.store.path).startswith(str(kgbuilder_cache()))
 
 
 @pytest.mark.parametrize("spec, hint", [("oxigraf", "did you mean 'oxigraph'?"), ("memory:x", ""),

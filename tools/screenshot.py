@@ -4,7 +4,7 @@
         --select toqaev --search Токаев
 
 Exports the page to a temporary folder, opens it in Debian's headless chromium through
-Playwright with every request but the file itself aborted, waits until the layout has settled,
+Playwright with every request but the file itself aborted, waits for the first drawn picture,
 optionally selects an entity (details panel and neighbourhood highlight) and types a search,
 and writes a PNG. Exits 1 with one line if anything fails, or if the page made a request or
 logged an error.

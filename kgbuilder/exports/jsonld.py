@@ -54,7 +54,7 @@ def compact_document(triples, context: dict[str, str]) -> dict:
 
     spaces = sorted(context.items(), key=lambda kv: -len(kv[1]))
     memo: dict[str, str] = {}
-    xsd_string = "http://www.w3.org/2001/XMLSchema#string"
+    from ..graph.nquads import XSD_STRING as xsd_string
 
     def curie(iri: str) -> str:
         c = memo.get(iri)

@@ -82,7 +82,7 @@ def _encode(store, quads: bool) -> tuple[list[str], bool]:
     memo: dict = {}
     lit_memo: dict = {}
     bnodes = False
-    xsd_string = "http://www.w3.org/2001/XMLSchema#string"
+    from ..graph.nquads import XSD_STRING as xsd_string
 
     def term(t) -> str:
         nonlocal bnodes

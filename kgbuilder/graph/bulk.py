@@ -19,12 +19,12 @@ from typing import Any, Callable, Iterator
 from ..errors import Diagnostic
 from ..schemas.input_schema import BOUNDS, DATE, LANG, SLUG, VERIFICATION
 from .control_chars import control_message, find_control
+from .files import BULK_SUFFIXES
 from .resolve import did_you_mean
 from .yamlload import MAX_INT_DIGITS, LDict, LList
 
 __all__ = ["BULK_SUFFIXES", "CSV_COLUMNS", "FACT_KEYS", "iter_bulk_items", "fast_fact_ok"]
 
-BULK_SUFFIXES = (".csv", ".jsonl")
 _QUALIFIERS = ("date", "start", "end", "date_note", "place", "quantity", "role", "claimed_by",
                "verification", "disputed_by", "note")
 FACT_KEYS = frozenset(("subject", "predicate", "object", "value", "lang", *_QUALIFIERS,

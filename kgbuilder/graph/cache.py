@@ -1,37 +1,38 @@
-"""Build caches: an unchanged dataset is not reloaded, rebuilt or revalidated,
-and a change to one file of a large dataset costs in proportion to the change.
+"""The build pipeline and its caches: one pipeline at every size.
 
-Two levels, both in ``$KGBUILDER_CACHE_DIR`` (default ``$XDG_CACHE_HOME/kgbuilder``
-or ``~/.cache/kgbuilder``), written atomically through :mod:`.cache_files` (private
+:func:`incremental_build` loads, validates (the loader's checks, then the SHACL
+shapes compiled to SPARQL) and builds a dataset into an Oxigraph store. An
+unchanged dataset is not reloaded, rebuilt or revalidated, and a change to
+one file costs in proportion to the change. Everything lives in
+``$KGBUILDER_CACHE_DIR`` (default ``$XDG_CACHE_HOME/kgbuilder`` or
+``~/.cache/kgbuilder``), written atomically through :mod:`.cache_files` (private
 folders only, a checksum per entry, data classes only: a planted, flipped or
 half-written entry is dropped and rebuilt, never run or answered):
 
-* the whole build of a small dataset (memory store), keyed by a hash of every
-  input (each file's path and bytes, the ontology, the shapes, kgbuilder's
-  version): :func:`load_cached` / :func:`store_cached`;
-* for the Oxigraph stores, :func:`incremental_build`: per file, the parsed
-  items (keyed by the file's hash) and the validated facts with their problems
-  (keyed by the file's hash and a fingerprint of every entity, so renaming an
-  entity re-resolves every file). A persistent store (``oxigraph:PATH``, or the
-  one ``auto`` keeps in the cache folder for large datasets) is then patched:
-  every quad of a fact hangs off its subject, so the quads of the subjects
-  whose facts changed are rebuilt from all files' facts and swapped in, and
-  the SHACL checks rerun on the nodes those quads touch. A change to
-  ``dataset.yaml``, the ontology, the shapes or any entity rebuilds the store.
+* per file, the parsed items (keyed by the file's hash) and the validated
+  facts with their problems (keyed by the file's hash and a fingerprint of
+  every entity, so renaming an entity re-resolves every file);
+* a persistent store (``oxigraph:PATH``, or the one ``auto`` keeps in the
+  cache folder) is patched: every quad of a fact hangs off its subject, so the
+  quads of the subjects whose facts changed are rebuilt from all files' facts
+  and swapped in, and the SHACL checks rerun on the nodes those quads touch.
+  A change to ``dataset.yaml``, the ontology, the shapes or any entity
+  rebuilds the store;
+* with the store, its state: when no input changed, :func:`incremental_build`
+  only hashes the files and opens the store read-only (nothing is parsed),
+  and views computed from the build (the networkx view, the counts of
+  ``stats``) are kept beside it (:class:`Derived`) until the next change.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-__all__ = ["cache_dir", "dataset_key", "load_cached", "store_cached", "incremental_build", "Built",
-           "estimate_facts", "dataset_store_path"]
-
-FORMAT = 1
+__all__ = ["cache_dir", "incremental_build", "Built", "Derived", "estimate_facts", "dataset_store_path", "state_path",
+           "cache_usable"]
 
 
 def cache_dir() -> Path:
@@ -58,6 +59,13 @@ def code_fingerprint() -> str:
         for path in sorted(folder.glob("*.py")):
             h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+# ---------------------------------------------------------------- incremental build
+
+# 2: one copy of each quad (no union default graph); the state split in two files
+FILES_FORMAT = 2
+_CHUNK_LINES = 200_000
 
 
 def _hash_file(h, path: Path) -> None:
@@ -88,51 +96,20 @@ def _over_cap(path: Path, size: int) -> bool:
     return path.suffix in (".yaml", ".yml") and size > MAX_FILE_BYTES
 
 
-def dataset_key(root: Path) -> str:
-    from .load import dataset_files
-    from .ontology import ontology_path, shapes_path
-
-    h = hashlib.sha256(f"kgbuilder {code_fingerprint()} cache {FORMAT}\0".encode())
-    files = [root / "dataset.yaml", *dataset_files(root)]
-    for path in files:
-        h.update(str(path.relative_to(root)).encode() + b"\0")
-        _hash_file(h, path)
-        h.update(b"\0")
-    for path in (ontology_path(), shapes_path()):
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def _entry(root: Path) -> Path:
-    name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
-    return cache_dir() / f"{name}.pickle"
-
-
-def load_cached(root: Path, key: str):
-    """The cached (curated, quads, origins) for ``root`` if its key matches, else None."""
-    entry = _read_pickle(_entry(root))
-    if not isinstance(entry, dict) or entry.get("key") != key or not {"curated", "quads", "origins"} <= set(entry):
-        return None
-    return entry["curated"], entry["quads"], entry["origins"]
-
-
-def store_cached(root: Path, key: str, curated, quads, origins) -> None:
-    """Save a build; failures to write the cache are ignored (it is only a cache)."""
-    _write_pickle(_entry(root), {"key": key, "curated": curated, "quads": quads, "origins": origins})
-
-
-# ---------------------------------------------------------------- incremental build (Oxigraph)
-
-FILES_FORMAT = 1
-_CHUNK_LINES = 200_000
-
-
 def _hash_bytes(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
 def _dataset_dir(root: Path) -> Path:
     return cache_dir() / (hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24] + ".d")
+
+
+def cache_usable() -> bool:
+    """Whether the cache folder is ours alone (else nothing is kept there, with one warning)."""
+    from .cache_files import private_dir
+
+    root = cache_dir()
+    return private_dir(root, root, create=True)
 
 
 def dataset_store_path(root: Path) -> Path:
@@ -183,8 +160,7 @@ class _File:
 
 
 def _scan(root: Path) -> list[_File]:
-    from .bulk import BULK_SUFFIXES
-    from .load import dataset_files
+    from .files import BULK_SUFFIXES, dataset_files
 
     out = []
     for path in dataset_files(root):
@@ -209,8 +185,7 @@ def estimate_facts(root: str | Path) -> int:
 
     Only the order of magnitude matters: it picks the store for ``auto``.
     """
-    from .bulk import BULK_SUFFIXES
-    from .load import dataset_files
+    from .files import BULK_SUFFIXES, dataset_files
 
     n = 0
     for path in dataset_files(Path(root)):
@@ -241,40 +216,34 @@ def _fact_key(f) -> tuple:
             tuple((e.source, e.quote, e.file, e.line) for e in f.evidence), f.file, f.line)
 
 
-@dataclass
 class Built:
-    curated: Any
-    store: Any
-    origins: dict
-    diagnostics: list
-    mode: str = "full"          # full, delta, unchanged (what the store needed)
-    facts: int = 0
-    timings: dict = field(default_factory=dict)
+    """What :func:`incremental_build` made: the store, the curated dataset, the
+    origins (IRI -> ``file:line``), the problems, and how much work it took
+    (``mode``: full, delta or unchanged). ``curated`` and ``origins`` of an
+    unchanged build are read from the cache only when first asked for."""
 
+    def __init__(self, curated, store, origins, diagnostics, *, mode: str = "full", facts: int = 0,
+                 timings: dict | None = None, derived=None, info: dict | None = None):
+        self._curated, self._origins = curated, origins
+        self.store = store
+        self.diagnostics = diagnostics
+        self.mode = mode
+        self.facts = facts
+        self.timings = timings or {}
+        self.derived = derived          # Derived, for a persistent store
+        self.info = info or {}          # the dataset's base, prefix, id and title
 
-def _ox_results_state(results) -> list[tuple]:
-    def enc(t):
-        if t is None:
-            return None
-        kind = type(t).__name__
-        if kind == "Literal":
-            return ("L", t.value, t.datatype.value if not t.language else None, t.language)
-        return (kind[0], t.value)
+    @property
+    def curated(self):
+        if callable(self._curated):
+            self._curated = self._curated()
+        return self._curated
 
-    return [(enc(f), p, enc(v), m, sev) for f, p, v, m, sev in results]
-
-
-def _ox_results_load(rows) -> list[tuple]:
-    import pyoxigraph as ox
-
-    def dec(x):
-        if x is None:
-            return None
-        if x[0] == "L":
-            return ox.Literal(x[1], language=x[3]) if x[3] else ox.Literal(x[1], datatype=ox.NamedNode(x[2]))
-        return ox.NamedNode(x[1]) if x[0] == "N" else ox.BlankNode(x[1])
-
-    return [(dec(f), p, dec(v), m, sev) for f, p, v, m, sev in rows]
+    @property
+    def origins(self) -> dict:
+        if callable(self._origins):
+            self._origins = self._origins()
+        return self._origins
 
 
 def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool = True,
@@ -282,48 +251,70 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     """Load, validate and build ``root`` into an Oxigraph store, reusing every
     per-file result whose inputs did not change (see the module docstring).
 
-    ``spec`` is ``oxigraph`` (in memory: always filled, but unchanged files are
-    not re-validated) or ``oxigraph:PATH`` (persistent: patched in place).
+    ``spec`` is ``memory`` or ``oxigraph`` (in memory: always filled, but
+    unchanged files are not re-validated) or ``oxigraph:PATH`` (persistent:
+    patched in place, opened read-only when nothing changed).
     """
     import time
+
+    from .store import open_store
+
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    root = Path(root)
+    ddir = _dataset_dir(root)
+    kind, _, store_path = spec.partition(":")
+    if kind not in ("memory", "oxigraph"):
+        raise ValueError(f"incremental_build needs an Oxigraph store spec, not {spec!r}")
+    persistent = bool(store_path)
+    state_file = state_path(root, store_path) if persistent else None
+    state = _read_pickle(state_file) if (use_cache and state_file) else None
+    if not _state_ok(state):
+        state = None          # none, older, broken, or a build that died half-way: rebuild
+    meta_key = _meta_key(root)
+    files = _scan(root)
+    resolved = str(Path(store_path).resolve()) if persistent else None
+    display = _display(root / "dataset.yaml")
+    timings["scan_s"] = time.perf_counter() - t0
+    if (state is not None and state.get("complete") and state.get("meta_key") == meta_key
+            and state.get("path") == resolved and state.get("display") == display
+            and state.get("files") == {f.rel: f.sha for f in files}
+            and (state.get("shacl_checked") or not shacl) and Path(store_path).is_dir()):
+        # nothing changed: open the store as it is, parse nothing
+        try:
+            store = open_store(spec, read_only=True)
+        except Exception:  # noqa: BLE001 - a damaged store is rebuilt below
+            store = None
+        if store is not None:
+            heavy = _Heavy(state_file, root)
+            timings["total_s"] = time.perf_counter() - t0
+            return Built(heavy.curated, store, heavy.origins, list(state["diagnostics"]) if shacl else [],
+                         mode="unchanged", facts=state["facts"], timings=timings,
+                         derived=Derived(ddir / "derived", state["build_id"]), info=state["info"])
 
     from .build import build_quads
     from .load import _Loader
     from .nquads import nquad_lines
     from .ontology import load_ontology
     from .progress import progress
-    from .store import open_store
 
-    t0 = time.perf_counter()
-    timings: dict[str, float] = {}
-    root = Path(root)
     onto = load_ontology()
-    ddir = _dataset_dir(root)
-    kind, _, store_path = spec.partition(":")
-    if kind != "oxigraph":
-        raise ValueError(f"incremental_build needs an Oxigraph store, not {spec!r}")
-    persistent = bool(store_path)
-    state_file = ddir / ("state-" + hashlib.sha256(str(Path(store_path).resolve()).encode()).hexdigest()[:16]
-                         + ".pickle") if persistent else None
-    state = _read_pickle(state_file) if (use_cache and state_file) else None
-    if not _state_ok(state):
-        state = None          # none, older, broken, or a build that died half-way: rebuild
-
     loader = _Loader(root, onto)
     ds = loader.load_meta()
     if ds is None:
         return Built(None, None, {}, sorted(set(loader.diags), key=_diag_key))
-    meta_key = _meta_key(root)
-    files = _scan(root)
     ds.files = [f.path for f in files]
-    timings["scan_s"] = time.perf_counter() - t0
+    if state is not None:
+        heavy = _read_pickle(_heavy_path(state_file))
+        state.update(heavy if _heavy_ok(heavy) else {"complete": False})
 
     # pass 1: YAML files into items (cached by content); bulk files are read in pass 2
     items_of: dict[str, list] = {}
     p1_diags: list = []
     for f in files:
         if f.bulk:
-            items_of[f.rel] = [("bulk", loader.display(f.path), f.path, None)]
+            # read row by row in pass 2; load_doc refuses a symlink out of the dataset here
+            items_of[f.rel] = loader.load_doc(f.path)
             continue
         cpath = ddir / "items" / f"{_hash_bytes((loader.display(f.path) + chr(0) + f.sha).encode())}.pickle"
         hit = _read_hit(cpath, loader.display(f.path)) if use_cache else None
@@ -368,12 +359,10 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         loader.diags.extend(diags)
         return facts
 
-    display = loader.display(root / "dataset.yaml")
     old_files = state["files"] if state else {}
     new_files = {f.rel: f for f in files}
     changed = sorted(r for r in set(old_files) | set(new_files)
                      if r not in old_files or r not in new_files or old_files[r] != new_files[r].sha)
-    resolved = str(Path(store_path).resolve()) if persistent else None
     can_patch = (persistent and state is not None and state.get("complete") and state.get("fp") == fp
                  and state.get("meta_key") == meta_key and state.get("path") == resolved
                  and state.get("display") == display and Path(store_path).is_dir())
@@ -397,7 +386,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         else:
             changed_shacl = False
         if not changed:
-            origins, results, n_facts, mode = state["origins"], _ox_results_load(state["shacl"]), state["facts"], \
+            origins, results, n_facts, mode = state["origins"], list(state["shacl"]), state["facts"], \
                 "unchanged"
         else:
             try:
@@ -419,7 +408,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
             store.clear()
             meta = build_quads(ds, onto, part="meta", terms="nt")
             origins = dict(meta.origins)
-            store.bulk_load("".join(nquad_lines(meta.quads, union=True)).encode(), union_included=True)
+            store.bulk_load("".join(nquad_lines(meta.quads)).encode())
         seen: dict = {}
         buf: list[str] = []
         with progress(files, label="validating and building") as bar:
@@ -433,17 +422,17 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
                     continue
                 res = build_quads(ds, onto, part="facts", facts=facts, seen=seen, terms="nt")
                 origins.update(res.origins)
-                buf.extend(nquad_lines(res.quads, union=True))
+                buf.extend(nquad_lines(res.quads))
                 del res, facts
                 if len(buf) >= _CHUNK_LINES:
-                    store.bulk_load("".join(buf).encode(), union_included=True)
+                    store.bulk_load("".join(buf).encode())
                     buf = []
         timings["validate_s"] = time.perf_counter() - t0
         diags = sorted(set(loader.diags), key=_diag_key)
         if diags:
             return Built(ds, None, {}, diags, facts=n_facts, timings=timings)
         if buf:
-            store.bulk_load("".join(buf).encode(), union_included=True)
+            store.bulk_load("".join(buf).encode())
         del seen, buf
         timings["load_s"] = time.perf_counter() - t0
         results = _shacl_results(store, None) if shacl else []
@@ -453,31 +442,136 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         from .shacl_sparql import diagnostics_for
 
         sh_diags = diagnostics_for(store, results, origins)
-    if persistent and state_file is not None and mode != "unchanged":
+    derived = None
+    info = {"base": ds.base, "prefix": ds.prefix, "id": ds.id, "title": ds.title}
+    if persistent and state_file is not None:
+        build_id = state.get("build_id") if (state and mode == "unchanged") else None
+        if build_id is None:
+            import uuid
+
+            build_id = uuid.uuid4().hex
+            _clear_derived(ddir / "derived")
+        derived = Derived(ddir / "derived", build_id)
+        if mode != "unchanged" or not (state and state.get("build_id")):
+            store.close()
+            for r in list(subjects):
+                if r not in new_files:
+                    del subjects[r]
+            # the heavy part first: a light state never points at a missing or older heavy one
+            _write_pickle(_heavy_path(state_file), {
+                "subjects": subjects, "origins": origins, "shacl": results, "curated": ds})
+            _write_pickle(state_file, {
+                "format": FILES_FORMAT, "complete": True, "meta_key": meta_key, "fp": fp, "path": resolved,
+                "display": display, "files": {f.rel: f.sha for f in files},
+                "displays": {f.rel: loader.display(f.path) for f in files},
+                "facts": n_facts, "shacl_checked": shacl, "diagnostics": sh_diags if shacl else [],
+                "build_id": build_id, "info": info,
+            })
+    if persistent and store is not None:
+        # hand out the store read-only: closing the writable handle ends RocksDB's background
+        # work, so a query worker forked later cannot inherit a lock held by one of its threads
         store.close()
-        for r in list(subjects):
-            if r not in new_files:
-                del subjects[r]
-        _write_pickle(state_file, {
-            "format": FILES_FORMAT, "complete": True, "meta_key": meta_key, "fp": fp, "path": resolved,
-            "display": display, "files": {f.rel: f.sha for f in files}, "subjects": subjects,
-            "displays": {f.rel: loader.display(f.path) for f in files},
-            "origins": origins, "shacl": _ox_results_state(results), "facts": n_facts, "shacl_checked": shacl,
-        })
+        del store
+        import gc
+
+        gc.collect()
+        store = open_store(spec, read_only=True)
     timings["total_s"] = time.perf_counter() - t0
-    return Built(ds, store, origins, sh_diags, mode=mode, facts=n_facts, timings=timings)
+    return Built(ds, store, origins, sh_diags, mode=mode, facts=n_facts, timings=timings, derived=derived,
+                 info=info)
 
 
+def _display(path: Path) -> str:
+    """How the loader names a file in messages (relative to the working folder when inside it)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _heavy_path(state_file: Path) -> Path:
+    return state_file.with_name("heavy-" + state_file.name.removeprefix("state-"))
+
+
+def state_path(root: str | Path, store_path: str | Path | None = None) -> Path:
+    """The (light) state entry kept beside an on-disk store of ``root`` (by default the
+    one ``auto`` keeps in the cache folder)."""
+    store_path = Path(store_path) if store_path is not None else dataset_store_path(Path(root))
+    return _dataset_dir(Path(root)) / ("state-" + hashlib.sha256(str(store_path.resolve()).encode()).hexdigest()[:16]
+                                       + ".pickle")
+
+
+class _Heavy:
+    """The big part of a store's state (curated entities, origins), read only when asked for."""
+
+    def __init__(self, state_file: Path, root: Path):
+        self.path = _heavy_path(state_file)
+        self.root = root
+        self._data = None
+
+    def _load(self) -> dict:
+        if self._data is None:
+            data = _read_pickle(self.path)
+            if not _heavy_ok(data):
+                # dropped as untrusted or broken: rebuild it rather than answer without it
+                built = incremental_build(self.root, "memory", shacl=False)
+                data = {"curated": built.curated, "origins": built.origins}
+            self._data = data
+        return self._data
+
+    def curated(self):
+        return self._load().get("curated")
+
+    def origins(self) -> dict:
+        return self._load().get("origins") or {}
+
+
+class Derived:
+    """Views computed from one build (the networkx view, stats), pickled beside
+    the store under the build's id; a new build gets a new id and clears them."""
+
+    def __init__(self, folder: Path, build_id: str):
+        self.folder = folder
+        self.build_id = build_id
+        self._memo: dict = {}
+
+    def get(self, name: str, compute):
+        if name in self._memo:
+            return self._memo[name]
+        path = self.folder / f"{name}-{self.build_id}.pickle"
+        value = _read_pickle(path)
+        if value is None:
+            value = compute()
+            _write_pickle(path, value)
+        self._memo[name] = value
+        return value
+
+
+def _clear_derived(folder: Path) -> None:
+    try:
+        for path in folder.glob("*.pickle"):
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+#: what the light state (read by every command) and the heavy one (read to patch, or for
+#: the origins and the curated dataset) must hold
 _STATE_KEYS = {"format": int, "complete": bool, "meta_key": str, "fp": str, "display": str, "files": dict,
-               "subjects": dict, "displays": dict, "origins": dict, "shacl": list, "facts": int,
-               "shacl_checked": bool}
+               "displays": dict, "facts": int, "shacl_checked": bool, "diagnostics": list, "build_id": str,
+               "info": dict}
+_HEAVY_KEYS = {"subjects": dict, "origins": dict, "shacl": list}
 
 
 def _state_ok(state) -> bool:
-    """A complete state of this format with every key the patch reads (a build killed
+    """A complete state of this format with every key the build reads (a build killed
     half-way leaves ``complete: False`` and nothing else)."""
     return (isinstance(state, dict) and state.get("format") == FILES_FORMAT and state.get("complete") is True
             and all(isinstance(state.get(k), t) for k, t in _STATE_KEYS.items()))
+
+
+def _heavy_ok(heavy) -> bool:
+    return isinstance(heavy, dict) and all(isinstance(heavy.get(k), t) for k, t in _HEAVY_KEYS.items())
 
 
 def _facts_path(ddir: Path, display: str, sha: str, fp: str) -> Path:
@@ -493,11 +587,6 @@ def _shacl_results(store, focus):
     from .shacl_sparql import compile_shapes, run_checks
 
     return run_checks(store, compile_shapes(), focus)
-
-
-def nquad_lines_union(lines) -> list[str]:
-    """N-Quads lines plus each one's triple in the default graph."""
-    return [line + line[:line.rindex(" <")] + " .\n" for line in lines]
 
 
 def _patch(ds, store, state, changed, new_files, fp, pass2, ddir, shacl):
@@ -552,12 +641,12 @@ def _patch(ds, store, state, changed, new_files, fp, pass2, ddir, shacl):
     if gone:
         store.remove_nquads("".join(gone))
     if added:
-        store.bulk_load("".join(nquad_lines_union(added)).encode(), union_included=True)
+        store.bulk_load("".join(added).encode())
     for k in old_res.origins:
         origins.pop(k, None)
     origins.update(new_res.origins)
     touched = {line[1:line.index(">")] for line in gone | added}
-    results = _ox_results_load(state["shacl"])
+    results = list(state["shacl"])
     if shacl:
         results = [r for r in results if r[0].value not in touched]
         results += _shacl_results(store, touched) if touched else []

@@ -45,6 +45,9 @@ ALLOWED = frozenset({
     ("kgbuilder.graph.model", "CuratedDataset"), ("kgbuilder.graph.model", "Entity"),
     ("kgbuilder.graph.model", "Fact"), ("kgbuilder.graph.model", "Evidence"),
     ("kgbuilder.graph.model", "Source"), ("kgbuilder.graph.model", "DateValue"),
+    # views kept with a build (graph.cache.Derived): plain data with networkx's or a resolver's shape
+    ("kgbuilder.graph.netview", "NetView"), ("kgbuilder.graph.resolve", "Resolver"),
+    ("kgbuilder.graph.kg", "Stats"),
     ("rdflib.term", "URIRef"), ("rdflib.term", "Literal"), ("rdflib.term", "BNode"),
     ("pyoxigraph", "NamedNode"), ("pyoxigraph", "BlankNode"), ("pyoxigraph", "Literal"),
     ("pyoxigraph", "Quad"), ("pyoxigraph", "Triple"), ("pyoxigraph", "DefaultGraph"),

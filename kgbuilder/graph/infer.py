@@ -24,18 +24,18 @@ SUBPROP = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
 @functools.lru_cache(maxsize=4)
 def hierarchy(path: str | None = None) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     """(class -> all strict superclasses, property -> all strict superproperties), as IRIs."""
-    from rdflib import Graph, URIRef
+    import pyoxigraph as ox
 
     from .ontology import ontology_path
 
-    g = Graph()
-    g.parse(path or ontology_path(), format="turtle")
+    with open(path or ontology_path(), "rb") as fh:
+        triples = [(t.subject, t.predicate.value, t.object) for t in ox.parse(fh, format=ox.RdfFormat.TURTLE)]
 
     def closure(pred: str) -> dict[str, frozenset[str]]:
         parents: dict[str, set[str]] = {}
-        for s, o in g.subject_objects(URIRef(pred)):
-            if isinstance(s, URIRef) and isinstance(o, URIRef) and s != o:
-                parents.setdefault(str(s), set()).add(str(o))
+        for s, p, o in triples:
+            if p == pred and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode) and s != o:
+                parents.setdefault(s.value, set()).add(o.value)
         out: dict[str, frozenset[str]] = {}
         for start in parents:
             seen: set[str] = set()
@@ -55,15 +55,16 @@ def inferred_graph_iri(kg) -> str:
     return kg.base + "graph/inferred"
 
 
-def inferred_quads(kg) -> list[tuple]:
-    """New quads (in the graph ``base + 'graph/inferred'``) that --infer adds to ``kg``."""
-    from rdflib import URIRef
+def inferred_quads(kg) -> list:
+    """New quads (pyoxigraph, in the graph ``base + 'graph/inferred'``) that --infer adds to ``kg``."""
+    import pyoxigraph as ox
 
     classes, props = hierarchy()
-    graph = URIRef(inferred_graph_iri(kg))
-    rdf_type, subclass, subprop = URIRef(RDF_TYPE), URIRef(SUBCLASS), URIRef(SUBPROP)
-    existing = set(kg.store.triples())
-    new: dict[tuple, None] = {}  # insertion-ordered set: the same input gives the same output
+    graph = ox.NamedNode(inferred_graph_iri(kg))
+    N = ox.NamedNode
+    rdf_type, subclass, subprop = N(RDF_TYPE), N(SUBCLASS), N(SUBPROP)
+    existing = set(kg.store.ox_triples())
+    new: dict = {}  # insertion-ordered set: the same input gives the same output
 
     def add(t):
         if t not in existing:
@@ -71,15 +72,18 @@ def inferred_quads(kg) -> list[tuple]:
 
     for cls in sorted(classes):
         for sup in sorted(classes[cls]):
-            add((URIRef(cls), subclass, URIRef(sup)))
+            add(ox.Triple(N(cls), subclass, N(sup)))
     for prop in sorted(props):
         for sup in sorted(props[prop]):
-            add((URIRef(prop), subprop, URIRef(sup)))
-    for s, p, o in sorted(existing):
+            add(ox.Triple(N(prop), subprop, N(sup)))
+    sups_c = {k: [N(x) for x in sorted(v)] for k, v in classes.items()}
+    sups_p = {k: [N(x) for x in sorted(v)] for k, v in props.items()}
+    for t in sorted(existing, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))):
+        s, p, o = t.subject, t.predicate, t.object
         if p == rdf_type:
-            for sup in sorted(classes.get(str(o), ())):
-                add((s, rdf_type, URIRef(sup)))
+            for sup in sups_c.get(getattr(o, "value", None), ()):
+                add(ox.Triple(s, rdf_type, sup))
         else:
-            for sup in sorted(props.get(str(p), ())):
-                add((s, URIRef(sup), o))
-    return [(s, p, o, graph) for s, p, o in new]
+            for sup in sups_p.get(p.value, ()):
+                add(ox.Triple(s, sup, o))
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in new]

@@ -100,7 +100,8 @@ class _Lookup:
         if self.ox is not None:
             import pyoxigraph as ox
 
-            self._node, self._default = ox.NamedNode, ox.DefaultGraph()
+            # any graph: each quad is stored once, in its source's graph (queries read the union)
+            self._node, self._default = ox.NamedNode, None
         else:
             from rdflib import URIRef
 

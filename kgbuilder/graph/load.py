@@ -13,7 +13,8 @@ from typing import Any
 from ..errors import DatasetError, Diagnostic
 from ..namespaces import STANDARD_PREFIXES
 from ..schemas.input_schema import DATE, EVIDENCE_RULES, LANG, SLUG, data_schema, dataset_schema
-from .bulk import BULK_SUFFIXES, fast_fact_ok
+from .bulk import fast_fact_ok
+from .files import BULK_SUFFIXES, dataset_files
 from .model import CuratedDataset, DateValue, Entity, Evidence, Fact, Source
 from .ontology import Ontology, load_ontology
 from .resolve import AmbiguousName, Resolver, UnknownName, article, did_you_mean
@@ -46,18 +47,6 @@ def parse_date(value: Any) -> DateValue | None:
             return None
         return DateValue(text, "day")
     return DateValue(text, "month" if len(text) == 7 else "year")
-
-
-def dataset_files(root: Path) -> list[Path]:
-    """The YAML and bulk (CSV, JSONL) files of a dataset other than dataset.yaml, in a stable order."""
-    out = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts) or rel.parts[0] == "queries":
-            continue
-        if path.is_file() and path.suffix in (".yaml", ".yml", *BULK_SUFFIXES) and rel != Path("dataset.yaml"):
-            out.append(path)
-    return out
 
 
 _VALIDATORS: dict[int, tuple] = {}

@@ -13,7 +13,7 @@ The last two are filled in one place, :func:`support`.
 """
 from __future__ import annotations
 
-__all__ = ["to_networkx", "support", "facts", "as_of", "undirected", "fact_holds",
+__all__ = ["to_networkx", "view_size", "support", "facts", "as_of", "undirected", "fact_holds",
            "event_happened", "date_bounds", "is_event"]
 
 #: the qualifiers that make two statements the same fact when they agree (see
@@ -180,6 +180,23 @@ def support(G, kg=None) -> None:
     for _, _, d in facts(G):
         d["corroboration"] = corroboration(d.get("sources") or (), origins)
         d["conflict"] = any(st in conflicting for st in d.get("statements", ()))
+
+
+def view_size(kg) -> tuple[int, int]:
+    """(nodes, at least how many edges) :func:`to_networkx` gives, counted by the engine
+    without building the view, so an exporter can refuse an oversize graph before doing the
+    work. Edges are facts; the count is of distinct (subject, predicate, object) between
+    entities, which two facts share only when their qualifiers differ: a lower bound."""
+    from ..namespaces import KG_NS, STANDARD_PREFIXES
+
+    rdf = STANDARD_PREFIXES["rdf"]
+    base = kg.base.replace("\\", "\\\\").replace('"', '\\"')
+    entity = (lambda v: f'{v} <{KG_NS}id> ?id{v[1:]} . FILTER(STRSTARTS(STR({v}), "{base}") && '
+                        f'!STRSTARTS(STR({v}), "{base}source/"))')
+    nodes = f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {entity('?e')} }}"
+    edges = (f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?st a <{KG_NS}Statement> ; "
+             f"<{rdf}subject> ?s ; <{rdf}predicate> ?p ; <{rdf}object> ?o . {entity('?s')} {entity('?o')} }} }}")
+    return tuple(int(next(iter(kg.store.raw_query(q)))[0].value) for q in (nodes, edges))
 
 
 # ---------------------------------------------------------------- time and shape

@@ -103,59 +103,94 @@ def shapes_path() -> Path:
     return Path(str(resources.files("kgbuilder.schemas").joinpath("shapes.ttl")))
 
 
+class _Triples:
+    """The few look-ups the ontology needs over a parsed Turtle file (pyoxigraph
+    parses it; rdflib would cost ~0.3 s of import on every command)."""
+
+    def __init__(self, path):
+        import pyoxigraph as ox
+
+        self.Literal = ox.Literal
+        self.out: dict[tuple[str, str], list] = {}
+        self.inv: dict[tuple[str, str], list[str]] = {}
+        with open(path, "rb") as fh:
+            for t in ox.parse(fh, format=ox.RdfFormat.TURTLE):
+                if not isinstance(t.subject, ox.NamedNode):
+                    continue
+                self.out.setdefault((t.subject.value, t.predicate.value), []).append(t.object)
+                if isinstance(t.object, ox.NamedNode):
+                    self.inv.setdefault((t.predicate.value, t.object.value), []).append(t.subject.value)
+
+    def subject_objects(self, p: str):
+        """(subject IRI, object term) of every triple with predicate ``p``."""
+        return [(s, o) for (s, pp), objs in self.out.items() if pp == p for o in objs]
+
+    def subjects(self, p: str, o: str) -> list[str]:
+        return self.inv.get((p, o), [])
+
+    def objects(self, s: str, p: str) -> list:
+        return self.out.get((s, p), [])
+
+    def value(self, s: str, p: str):
+        found = self.out.get((s, p))
+        return found[0] if found else None
+
+
 @functools.lru_cache(maxsize=4)
 def load_ontology(path: str | None = None) -> Ontology:
     """Parse the ontology (the shipped one by default) into an :class:`Ontology`."""
-    from rdflib import Graph, Literal, URIRef
-    from rdflib.namespace import OWL, RDF, RDFS
-
-    g = Graph()
-    g.parse(path or ontology_path(), format="turtle")
+    rdf, rdfs, owl = STANDARD_PREFIXES["rdf"], STANDARD_PREFIXES["rdfs"], STANDARD_PREFIXES["owl"]
+    g = _Triples(path or ontology_path())
     onto = Ontology()
 
     def local(term) -> str | None:
-        s = str(term)
+        s = term if isinstance(term, str) else getattr(term, "value", "")
         return s[len(KG_NS):] if s.startswith(KG_NS) else None
 
-    for cls in g.subjects(RDF.type, OWL.Class):
+    def text(term) -> str | None:
+        return None if term is None else term.value
+
+    for cls in g.subjects(rdf + "type", owl + "Class"):
         name = local(cls)
         if name is None:
             continue
-        onto.classes[name] = str(cls)
-        onto.parents[name] = {p for p in (local(o) for o in g.objects(cls, RDFS.subClassOf)) if p}
-        label = g.value(cls, RDFS.label)
-        onto.labels[name] = str(label) if label else name
-        code = g.value(cls, URIRef(KG_NS + "cameoCode"))
+        onto.classes[name] = cls
+        onto.parents[name] = {p for p in (local(o) for o in g.objects(cls, rdfs + "subClassOf")) if p}
+        label = text(g.value(cls, rdfs + "label"))
+        onto.labels[name] = label if label else name
+        code = g.value(cls, KG_NS + "cameoCode")
         if code is not None:
-            onto.cameo[name] = str(code)
-        color = g.value(cls, URIRef(KG_NS + "color"))
+            onto.cameo[name] = code.value
+        color = g.value(cls, KG_NS + "color")
         if color is not None:
-            onto.colors[name] = str(color)
+            onto.colors[name] = color.value
 
-    onto.single_valued = frozenset(n for n in (local(p) for p in g.subjects(URIRef(KG_NS + "singleValued"),
-                                                                              Literal(True))) if n)
-    curatable = URIRef(KG_NS + "curatable")
-    for kind, is_object in ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False)):
-        for prop in g.subjects(RDF.type, kind):
+    onto.single_valued = frozenset(
+        n for n in (local(s) for (s, p), objs in g.out.items()
+                    if p == KG_NS + "singleValued" and any(getattr(o, "value", "") in ("true", "1") for o in objs))
+        if n)
+    for kind, is_object in ((owl + "ObjectProperty", True), (owl + "DatatypeProperty", False)):
+        for prop in g.subjects(rdf + "type", kind):
             name = local(prop)
-            if name is None or g.value(prop, curatable) != Literal(True):
+            flag = g.value(prop, KG_NS + "curatable")
+            if name is None or flag is None or flag.value not in ("true", "1"):
                 continue
-            domain = g.value(prop, RDFS.domain)
-            rng = g.value(prop, RDFS.range)
+            domain = g.value(prop, rdfs + "domain")
+            rng = g.value(prop, rdfs + "range")
             onto.predicates[name] = Predicate(
                 name=name,
-                iri=str(prop),
+                iri=prop,
                 is_object=is_object,
                 domain=local(domain) if domain is not None else None,
-                range=(local(rng) if is_object else str(rng)) if rng is not None else None,
-                label=str(g.value(prop, RDFS.label) or name),
-                comment=str(g.value(prop, RDFS.comment) or ""),
+                range=(local(rng) if is_object else rng.value) if rng is not None else None,
+                label=text(g.value(prop, rdfs + "label")) or name,
+                comment=text(g.value(prop, rdfs + "comment")) or "",
             )
     # the kg: property hierarchy, closed, for what the build materializes
     parents: dict[str, set[str]] = {}
-    for s, o in g.subject_objects(RDFS.subPropertyOf):
-        if local(s) and local(o) and s != o:
-            parents.setdefault(str(s), set()).add(str(o))
+    for s, o in g.subject_objects(rdfs + "subPropertyOf"):
+        if local(s) and local(o) and s != o.value:
+            parents.setdefault(s, set()).add(o.value)
     for name, pred in list(onto.predicates.items()):
         seen: set[str] = set()
         stack = list(parents.get(pred.iri, ()))

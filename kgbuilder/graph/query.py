@@ -2,24 +2,25 @@
 
 Every query first goes through :mod:`.safety`, which tokenizes it the way
 Oxigraph reads it, refuses SERVICE, FROM and updates, and rebuilds the text
-that Oxigraph then runs (never the user's text). rdflib (the in-memory store)
-parses the query itself and the same rules are also checked on its algebra,
-so each engine is checked on exactly what it runs: a query is read-only, never
+that Oxigraph then runs (never the user's text): a query is read-only, never
 calls a remote endpoint and never loads a graph from a file or URL. A query
 runs in a worker process (kgbuilder.graph.worker) that is killed when it
-passes its time limit (neither engine can be interrupted) and that cannot
+passes its time limit (the engine cannot be interrupted) and that cannot
 allocate more than a fixed amount of memory; its rows come back as one pickle.
+rdflib is imported only to explain a syntax error.
 """
 from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from ..errors import QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
+from ..errors import QueryError, QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
+from .nquads import term_key
 
-__all__ = ["parse_query", "check_safe", "prepare", "run_query", "execute", "QueryResult", "query_kind",
+__all__ = ["parse_query", "check_safe", "run_query", "execute", "collect", "QueryResult", "query_kind",
+           "has_order_by", "term_key",
            "SavedQuery", "saved_queries", "saved_query", "DEFAULT_TIMEOUT", "DEFAULT_LIMIT", "DEFAULT_MEMORY_MB"]
 
 DEFAULT_TIMEOUT = 10.0    # seconds: rdflib needs ~5 s for some honest queries on 5k triples
@@ -31,27 +32,99 @@ _PROLOGUE = re.compile(r"""(?isx)\A(?:\s+|\#[^\n]*\n?|BASE\s*<[^>]*>|PREFIX\s+[^
 _grammar_lock = threading.Lock()
 
 
-@dataclass
 class QueryResult:
-    """What a query returned, detached from rdflib's lazy Result.
+    """What a query returned: the one result type of every query in kgbuilder
+    (:meth:`KnowledgeGraph.query <kgbuilder.graph.kg.KnowledgeGraph.query>`,
+    :func:`kgbuilder.query`, the CLI, the endpoint, ``--endpoint``).
 
-    ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``vars`` and
-    ``rows`` (tuples of rdflib terms, None when unbound); ASK ``boolean``;
-    CONSTRUCT and DESCRIBE ``triples``. ``truncated`` is true when the row
-    limit cut the answer short.
+    ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``vars`` (names)
+    and ``rows`` (tuples of rdflib terms, None when unbound); ASK ``boolean``;
+    CONSTRUCT and DESCRIBE ``triples`` (rdflib terms, sorted). ``truncated`` is
+    true when the row limit cut the answer short; ``ordered`` when the query
+    had ORDER BY (else rows are sorted, so runs agree). Iterating gives the
+    rows, the triples, or the boolean for ASK; ``len()`` counts rows or triples.
+
+    The engine's own terms (pyoxigraph) are kept in ``cells`` and
+    ``statements``; ``rows`` and ``triples`` convert them to rdflib on first
+    use, so writing a result (kgbuilder.graph.results) never needs rdflib.
     """
 
-    kind: str
-    vars: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[tuple] = field(default_factory=list)
-    truncated: bool = False
-    limit: int | None = None
-    ordered: bool = False
+    def __init__(self, kind: str, vars: list[str] | None = None, rows: list[tuple] | None = None,
+                 boolean: bool | None = None, triples: list[tuple] | None = None, truncated: bool = False,
+                 limit: int | None = None, ordered: bool = False):
+        self.kind = kind
+        self.vars = list(vars or [])
+        self.boolean = boolean
+        self.truncated = truncated
+        self.limit = limit
+        self.ordered = ordered
+        self.cells: list[tuple] = []
+        self.statements: list[tuple] = []
+        self._rows: list[tuple] | None = None
+        self._triples: list[tuple] | None = None
+        self.rows = rows or []
+        self.triples = triples or []
+
+    @property
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            from .nquads import to_rdflib
+
+            conv = to_rdflib()
+            self._rows = [tuple(conv(t) for t in row) for row in self.cells]
+        return self._rows
+
+    @rows.setter
+    def rows(self, value: list[tuple]) -> None:
+        self.cells = self._rows = value
+
+    @property
+    def triples(self) -> list[tuple]:
+        if self._triples is None:
+            from .nquads import to_rdflib
+
+            conv = to_rdflib()
+            self._triples = [tuple(conv(t) for t in triple) for triple in self.statements]
+        return self._triples
+
+    @triples.setter
+    def triples(self, value: list[tuple]) -> None:
+        self.statements = self._triples = value
 
     def __len__(self) -> int:
-        return len(self.triples) if self.kind in ("CONSTRUCT", "DESCRIBE") else len(self.rows)
+        return len(self.statements) if self.kind in ("CONSTRUCT", "DESCRIBE") else len(self.cells)
+
+    def __iter__(self):
+        if self.kind == "ASK":
+            return iter((bool(self.boolean),))
+        return iter(self.triples if self.kind in ("CONSTRUCT", "DESCRIBE") else self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.boolean) if self.kind == "ASK" else True
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return (self.kind, self.vars, self.boolean, self.rows, self.triples, self.truncated) == \
+            (other.kind, other.vars, other.boolean, other.rows, other.triples, other.truncated)
+
+    def __repr__(self) -> str:
+        if self.kind == "ASK":
+            what = str(bool(self.boolean)).lower()
+        elif self.kind == "SELECT":
+            what = f"{len(self)} row{'s' if len(self) != 1 else ''} of ({', '.join(self.vars)})"
+        else:
+            what = f"{len(self)} triple{'s' if len(self) != 1 else ''}"
+        return f"<QueryResult {self.kind}: {what}{', truncated' if self.truncated else ''}>"
+
+    def __getstate__(self):
+        # only the engine's terms travel (from a query worker): rdflib views are rebuilt on demand
+        state = dict(self.__dict__)
+        if state["cells"] is not state["_rows"]:
+            state["_rows"] = None
+        if state["statements"] is not state["_triples"]:
+            state["_triples"] = None
+        return state
 
     def graph(self, prefixes: dict[str, str] | None = None):
         """CONSTRUCT/DESCRIBE triples as an ``rdflib.Graph``."""
@@ -235,22 +308,6 @@ def check_safe(prepared, file: str | None = None) -> None:
 
 # ---------------------------------------------------------------- running
 
-def prepare(store, sparql: str, prefixes: dict[str, str], file: str | None = None, safe: bool = True,
-            checked=None):
-    """What ``store`` will run for ``sparql``, checked: a :class:`.safety.SafeQuery` for a
-    store with its own engine (Oxigraph), an rdflib prepared query for rdflib."""
-    from .safety import check_query
-
-    if checked is None:
-        checked = check_query(sparql, prefixes, file, enforce=safe)
-    if getattr(store, "native_sparql", False):
-        return checked
-    prepared = parse_query(sparql, prefixes, file)
-    if safe:
-        check_safe(prepared, file)
-    return prepared
-
-
 def _checked(kg, sparql: str, file: str | None, safe: bool, lint: bool):
     """The safety check's reading of ``sparql``, and the linter's findings (QueryWarnings)."""
     from .safety import check_query
@@ -271,36 +328,29 @@ def _emit(found) -> None:
 
 
 def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, infer: bool = False,
-              lint: bool = True, **kwargs: Any):
-    """Run SPARQL on ``kg`` in this process and return the store's Result.
+              lint: bool = True, limit: int | None = None) -> QueryResult:
+    """Run SPARQL on ``kg`` in this process: a :class:`QueryResult`.
 
     The safety checks apply (unless ``safe=False``) but there is no time
     limit: use :func:`execute` for queries you do not trust. ``lint``: warn
     (QueryWarning) about IRIs and literals that cannot match.
     """
-    checked, found = _checked(kg, sparql, file, safe, lint)
-    store = _inferred_store(kg) if infer else kg.store
-    try:
-        res = store.query(prepare(store, sparql, kg.prefixes, file, safe, checked), **kwargs)
-    except QuerySyntaxError:
-        raise           # a query that does not parse gets its error alone
-    except BaseException:
-        _emit(found)
-        raise
-    _emit(found)
-    return res
+    return execute(kg, sparql, file=file, safe=safe, infer=infer, timeout=None, limit=limit, lint=lint)
 
 
 def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
             limit: int | None = DEFAULT_LIMIT, infer: bool = False, safe: bool = True,
             memory_mb: int | None = DEFAULT_MEMORY_MB, lint: bool = True) -> QueryResult:
-    """Parse, check and run a query with a time, row and memory limit.
+    """Check and run a query with a time, row and memory limit: a :class:`QueryResult`.
 
     Raises QuerySyntaxError, UnsafeQueryError, QueryTimeoutError or QueryError.
     ``timeout=None`` (or 0) and ``limit=None`` (or 0) lift those limits.
     ``lint``: warn (:class:`~kgbuilder.errors.QueryWarning`) before running
     about IRIs in neither the dataset nor the ontology and literals of another
-    datatype than their property's values; the query runs all the same.
+    datatype than their property's values; the query runs all the same. The
+    query is checked and parsed here and evaluated in a worker that is killed
+    at ``timeout`` (``kgbuilder.graph.worker``); Oxigraph runs the checked
+    text (:attr:`.safety.SafeQuery.text`), never the user's own.
     """
     checked, found = _checked(kg, sparql, file, safe, lint)
     try:
@@ -314,94 +364,104 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     return res
 
 
+_EMPTY: list = []
+
+
+def _run(store, checked):
+    """Oxigraph's lazy answer to the checked text over the union of graphs; its syntax
+    error located in the user's text."""
+    from .safety import engine_syntax_error
+
+    try:
+        return store._st.query(checked.text, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        _locate_with_rdflib(checked)        # rdflib's reading, when it sees the error too
+        raise engine_syntax_error(exc, checked) from None
+    except OSError as exc:
+        raise QueryError(f"Oxigraph could not run the query: {exc}") from None
+
+
+def _check_syntax(checked) -> None:
+    """Raise the query's syntax error here, before a worker runs it. Oxigraph evaluates
+    aggregates and ORDER BY inside ``Store.query``, so here the text runs on an empty
+    store (parsing is all it costs) and the real store is queried only in the worker."""
+    if not _EMPTY:
+        from .store import open_store
+
+        _EMPTY.append(open_store("memory"))
+    _run(_EMPTY[0], checked)
+
+
 def _execute(kg, sparql, checked, file, timeout, limit, infer, safe, memory_mb) -> QueryResult:
     limit = limit or None
+    _check_syntax(checked)
+    store = _inferred_store(kg) if infer else kg.store
+
+    def job() -> QueryResult:
+        return collect(_run(store, checked), sparql, limit, checked.ordered)
+
     if not timeout:
-        store = _inferred_store(kg) if infer else kg.store
-        return _collect(store, prepare(store, sparql, kg.prefixes, file, safe, checked), limit, sparql)
-    from .store import MemoryStore
+        return job()
     from .worker import ref, run_killable
 
-    extra = _inferred_quads(kg) if infer else ()
-    # checked here, before the fork: errors are raised in this process; with --infer the
-    # entailments live in an rdflib store, whatever kg.store is
-    prepared = prepare(kg.store if not infer else MemoryStore, sparql, kg.prefixes, file, safe, checked)
-
     def state():
-        # runs in a forked worker, which owns a private copy of kg: change it freely
-        if infer and isinstance(kg.store, MemoryStore):
-            kg.store.add_quads(extra)
-            kg._kgb_entailed = True
-        kg._kgb_prepared = (sparql, prepared)
+        kg._kgb_job = (sparql, job)      # a forked worker holds the graph and the check already
         return kg
 
-    def recipe():
-        built = kg.worker_recipe(extra_quads=extra)
-        return (ref(_open_entailed), built) if infer else built
-
-    payload = {"sparql": sparql, "file": file, "limit": limit, "infer": infer, "safe": safe}
+    payload = {"sparql": sparql, "file": file, "limit": limit, "safe": safe}
     try:
-        return run_killable(ref(_run_in_worker), payload, timeout=timeout,
-                            memory_mb=memory_mb, state=state, recipe=recipe)
+        # spawned: the graph the query reads (with its entailments) opened again
+        return run_killable(ref(_run_in_worker), payload, timeout=timeout, memory_mb=memory_mb,
+                            state=state, recipe=lambda: kg.worker_recipe(source=store))
     except QueryTimeoutError:
         raise QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
                                 "narrow the query down or raise the limit") from None
 
 
-def _open_entailed(recipe) -> Any:
-    """A spawned worker's graph (from the recipe this one wraps), its entailments already
-    added (see :func:`execute`)."""
-    from .worker import open_state
-
-    kg = open_state(recipe)
-    kg._kgb_entailed = True
-    return kg
-
-
 def _run_in_worker(kg, payload) -> QueryResult:
     """:func:`execute`'s query, in the worker of :mod:`kgbuilder.graph.worker`."""
-    sparql, file = payload["sparql"], payload["file"]
-    infer = payload["infer"] and not getattr(kg, "_kgb_entailed", False)
-    store = _inferred_store(kg) if infer else kg.store
-    parsed = getattr(kg, "_kgb_prepared", None)
-    if parsed is not None and parsed[0] == sparql:
-        prepared = parsed[1]             # forked: checked before the fork
-    else:
-        prepared = prepare(store, sparql, kg.prefixes, file, payload["safe"])
-    return _collect(store, prepared, payload["limit"], sparql)
+    job = getattr(kg, "_kgb_job", None)
+    if job is not None and job[0] == payload["sparql"]:
+        return job[1]()
+    from .safety import check_query
+
+    checked = check_query(payload["sparql"], kg.prefixes, payload["file"], enforce=payload["safe"])
+    return collect(_run(kg.store, checked), payload["sparql"], payload["limit"], checked.ordered)
 
 
-def _collect(store, prepared, limit: int | None, sparql: str = "") -> QueryResult:
+def collect(raw, sparql: str, limit: int | None, ordered: bool | None = None) -> QueryResult:
+    """A pyoxigraph answer as a :class:`QueryResult` (engine terms; at most ``limit`` rows).
+    ``ordered``: whether the query has ORDER BY (found on the text when not given)."""
     import itertools
 
-    kind = getattr(prepared, "kind", None) or query_kind(prepared)
-    try:
-        res = store.query(prepared)
-    except QuerySyntaxError:
-        if hasattr(prepared, "original"):
-            _locate_with_rdflib(prepared)
-        raise
-    out = QueryResult(kind=kind, limit=limit)
-    if kind == "ASK":
-        out.boolean = bool(res.askAnswer)
-        return out
-    if kind in ("CONSTRUCT", "DESCRIBE"):
-        triples = sorted(res.graph, key=_triple_key)
+    import pyoxigraph as ox
+
+    if isinstance(raw, ox.QueryBoolean):
+        return QueryResult(kind="ASK", boolean=bool(raw), limit=limit)
+    if not isinstance(raw, ox.QuerySolutions):
+        head = sparql[_PROLOGUE.match(sparql).end():]
+        kind = "DESCRIBE" if re.match(r"(?i)DESCRIBE\b", head) else "CONSTRUCT"
+        out = QueryResult(kind=kind, limit=limit)
+        # a CONSTRUCT template may repeat a triple: a graph holds it once
+        triples = sorted({(t.subject, t.predicate, t.object) for t in raw}, key=_triple_key)
         if limit is not None and len(triples) > limit:
             triples, out.truncated = triples[:limit], True
-        out.triples = triples
+        out.statements = triples
+        out._triples = None
         return out
-    names = [str(v) for v in res.vars]
+    out = QueryResult(kind="SELECT", limit=limit)
+    names = [v.value for v in raw.variables]
     out.vars = _star_order(names, sparql)
     index = [names.index(v) for v in out.vars]
-    out.ordered = prepared.ordered if hasattr(prepared, "ordered") else _has_order_by(prepared.algebra)
-    rows = itertools.islice(iter(res), None if limit is None else limit + 1)
-    out.rows = [tuple(row[i] for i in index) for row in rows]
-    if limit is not None and len(out.rows) > limit:
-        out.rows, out.truncated = out.rows[:limit], True
+    out.ordered = has_order_by(sparql) if ordered is None else ordered
+    rows = itertools.islice(raw, None if limit is None else limit + 1)
+    cells = [tuple(sol[i] for i in index) for sol in rows]
+    if limit is not None and len(cells) > limit:
+        cells, out.truncated = cells[:limit], True
     if not out.ordered:
-        # without ORDER BY the order is rdflib's hash order: sort so that runs agree
-        out.rows.sort(key=lambda r: tuple(term_key(t) for t in r))
+        # without ORDER BY the order is the engine's: sort so that runs agree
+        cells.sort(key=lambda r: tuple(term_key(t) for t in r))
+    out.cells, out._rows = cells, None
     return out
 
 
@@ -415,11 +475,30 @@ def _locate_with_rdflib(checked) -> None:
     parse_query(checked.original, checked.prefixes, checked.file)
 
 
-def _star_order(names: list[str], sparql: str) -> list[str]:
-    """``SELECT *`` columns in the order the variables first appear in the query.
+_STRIP = re.compile(r"""(?sx)
+    \#[^\n\r]*                            # a comment
+  | "{3}.*?"{3} | '{3}.*?'{3}              # long strings
+  | "(?:[^"\\\n\r]|\\.)*" | '(?:[^'\\\n\r]|\\.)*'   # strings
+  | <[^<>"{}|^`\\\x00-\x20]*>           # IRIs
+""")
 
-    rdflib collects them in a set, whose order changes from run to run.
-    """
+
+def has_order_by(sparql: str) -> bool:
+    """Whether the outermost query has ORDER BY (a sub-query's, inside braces, does not count)."""
+    text = _STRIP.sub(" ", sparql)
+    depth, top = 0, []
+    for part in re.split(r"([{}])", text):
+        if part == "{":
+            depth += 1
+        elif part == "}":
+            depth -= 1
+        elif depth == 0:
+            top.append(part)
+    return re.search(r"(?i)\bORDER\s+BY\b", " ".join(top)) is not None
+
+
+def _star_order(names: list[str], sparql: str) -> list[str]:
+    """``SELECT *`` columns in the order the variables first appear in the query."""
     head = sparql[_PROLOGUE.match(sparql).end():]
     if not re.match(r"(?is)SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*", head):
         return names
@@ -429,51 +508,23 @@ def _star_order(names: list[str], sparql: str) -> list[str]:
     return sorted(names, key=lambda n: (first.get(n, len(head)), n))
 
 
-def _has_order_by(algebra) -> bool:
-    node = algebra.get("p")
-    while node is not None and getattr(node, "name", None) in ("Project", "Distinct", "Reduced", "Slice",
-                                                                "ToMultiSet", "Extend"):
-        node = node.get("p")
-    return getattr(node, "name", None) == "OrderBy"
-
-
-def term_key(term) -> tuple:
-    """A total order on rdflib terms (unbound first, then IRIs, blank nodes, literals)."""
-    if term is None:
-        return (0, "", "", "")
-    kind = type(term).__name__
-    if kind == "URIRef":
-        return (1, str(term), "", "")
-    if kind == "BNode":
-        return (2, str(term), "", "")
-    return (3, str(term), str(getattr(term, "datatype", "") or ""), str(getattr(term, "language", "") or ""))
-
-
 def _triple_key(t) -> tuple:
     return tuple(term_key(x) for x in t)
 
 
 # ---------------------------------------------------------------- entailment
 
-def _inferred_quads(kg) -> list[tuple]:
-    """The alignment's entailments for ``kg``, computed once per graph."""
-    cached = getattr(kg, "_kgb_inferred_quads", None)
-    if cached is None:
-        from .infer import inferred_quads
-
-        cached = kg._kgb_inferred_quads = inferred_quads(kg)
-    return cached
-
-
 def _inferred_store(kg):
-    """A copy of ``kg``'s store with the alignment's entailments, made once per graph."""
+    """A copy of ``kg``'s store with the alignment's entailments, made once per graph
+    (never written into ``kg``'s own store, which may live on disk)."""
     cached = getattr(kg, "_kgb_inferred_store", None)
     if cached is None:
+        from .infer import inferred_quads
         from .store import open_store
 
         cached = open_store("memory")
-        cached.add_quads(kg.store.quads())
-        cached.add_quads(_inferred_quads(kg))
+        cached._st.extend(kg.store.ox_quads())
+        cached._st.extend(inferred_quads(kg))
         kg._kgb_inferred_store = cached
     return cached
 

@@ -126,8 +126,16 @@ class Neighborhood:
     center: str
     depth: int
     members: list[Neighbor]
-    graph: object               # networkx.MultiDiGraph: the subgraph
+    view: object = field(repr=False)    # the subgraph as a kgbuilder.graph.netview.NetView
     statements: list[str] = field(default_factory=list)
+
+    @property
+    def graph(self):
+        """The subgraph as a ``networkx.MultiDiGraph`` (made on first use)."""
+        cached = self.__dict__.get("_graph")
+        if cached is None:
+            cached = self.__dict__["_graph"] = self.view.to_networkx()
+        return cached
 
 
 @dataclass(frozen=True)
@@ -148,10 +156,26 @@ def network(kg, as_of: str | None = None):
 
     G = getattr(kg, "_kgb_network", None)
     if G is None:
-        G = kg._kgb_network = kg.to_networkx()
+        # kept with the build in the cache: a warm command unpickles it instead of rebuilding
+        # it, as a NetView (networkx's API, without importing networkx: that alone costs more
+        # than the bare engine's whole answer)
+        G = kg._kgb_network = kg.derived("network", lambda: _netview(kg))
     if as_of is None:
         return G
     return cut(G, check_date(as_of))
+
+
+def _netview(kg):
+    from .netview import NetView
+
+    return NetView.from_networkx(kg.to_networkx())
+
+
+def _adjacency(kg, G, as_of: str | None) -> dict:
+    """Who is linked to whom (sorted), for the whole view kept with the build in the cache."""
+    if as_of is not None:
+        return G.neighbours()
+    return kg.derived("adjacency", G.neighbours)
 
 
 def check_date(value: str) -> str:
@@ -190,12 +214,17 @@ def transliterate(text: str) -> str:
 
 
 def _resolver(kg, G):
-    """(Resolver over ids, labels and aliases; transliterated name -> ids), built once per graph."""
-    from .resolve import Resolver, normalize
-
+    """(Resolver over ids, labels and aliases; transliterated name -> ids), built once per build."""
     cached = getattr(kg, "_kgb_resolver", None)
     if cached is not None:
         return cached
+    kg._kgb_resolver = kg.derived("resolver", lambda: _make_resolver(G))
+    return kg._kgb_resolver
+
+
+def _make_resolver(G):
+    from .resolve import Resolver, normalize
+
     r = Resolver()
     latin: dict[str, set[str]] = {}
     for n, d in sorted(G.nodes(data=True)):
@@ -205,8 +234,7 @@ def _resolver(kg, G):
             key = normalize(transliterate(x))
             if key:
                 latin.setdefault(key, set()).add(n)
-    kg._kgb_resolver = (r, latin)
-    return kg._kgb_resolver
+    return r, latin
 
 
 def resolve_entity(kg, name: str) -> str:
@@ -216,8 +244,6 @@ def resolve_entity(kg, name: str) -> str:
     script also finds a name in the other through transliteration
     (``Касым-Жомарт Токаев`` and ``Kasym-Zhomart Tokaev``).
     """
-    import difflib
-
     from .resolve import AmbiguousName, UnknownName, normalize
 
     r, latin = _resolver(kg, network(kg))
@@ -234,6 +260,8 @@ def resolve_entity(kg, name: str) -> str:
             raise EntityNotFoundError(str(AmbiguousName(name, sorted(found)))) from None
         hint = exc.hint
         if not hint:
+            import difflib
+
             ids: list[str] = []
             for k in difflib.get_close_matches(key, list(latin), n=3, cutoff=0.75):
                 ids += [i for i in sorted(latin[k]) if i not in ids]
@@ -307,11 +335,7 @@ def paths(kg, source: str, target: str, *, all: bool = False, max_length: int | 
     too. Each step lists every fact that links its two ends. An empty list
     means no connection (within ``max_length`` steps).
     """
-    import itertools
-
-    import networkx as nx
-
-    from .network import undirected
+    from .netview import all_shortest_paths
 
     a, b = resolve_entity(kg, source), resolve_entity(kg, target)
     G = network(kg, as_of)
@@ -320,10 +344,8 @@ def paths(kg, source: str, target: str, *, all: bool = False, max_length: int | 
             raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
     if a == b:
         raise KGBuilderError(f"'{source}' and '{target}' are the same entity ({a})")
-    U = undirected(G)
-    try:
-        found = list(itertools.islice(nx.all_shortest_paths(U, a, b), 10000))
-    except nx.NetworkXNoPath:
+    found = all_shortest_paths(_adjacency(kg, G, as_of), a, b, limit=10000)
+    if not found:
         return []
     if max_length is not None and len(found[0]) - 1 > max_length:
         return []
@@ -341,9 +363,8 @@ def paths(kg, source: str, target: str, *, all: bool = False, max_length: int | 
 
 def neighbors(kg, name: str, *, depth: int = 1, as_of: str | None = None) -> Neighborhood:
     """The entities within ``depth`` facts of one entity, and the subgraph they form."""
-    import networkx as nx
-
-    from .network import facts, undirected
+    from .netview import bfs_distances
+    from .network import facts
 
     if depth < 1:
         raise KGBuilderError(f"depth must be 1 or more, not {depth}")
@@ -351,12 +372,12 @@ def neighbors(kg, name: str, *, depth: int = 1, as_of: str | None = None) -> Nei
     G = network(kg, as_of)
     if ent not in G:
         raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
-    dist = nx.single_source_shortest_path_length(undirected(G), ent, cutoff=depth)
-    sub = G.subgraph(dist).copy()
+    dist = bfs_distances(_adjacency(kg, G, as_of), ent, cutoff=depth)
+    sub = G.subgraph(dist)
     members = sorted((Neighbor(n, G.nodes[n].get("label", n), G.nodes[n].get("type", ""), k)
                       for n, k in dist.items()), key=lambda m: (m.distance, m.id))
     statements = sorted({st for _, _, d in facts(sub) for st in d["statements"]})
-    return Neighborhood(center=ent, depth=depth, members=members, graph=sub, statements=statements)
+    return Neighborhood(center=ent, depth=depth, members=members, view=sub, statements=statements)
 
 
 def subgraph_kg(kg, hood: Neighborhood):
@@ -404,23 +425,28 @@ def central(kg, *, top: int | None = 10, as_of: str | None = None, by: str = "pa
     computed on the undirected graph of all entities, events included (events
     are what tie actors together), then the actors are ranked.
     """
-    import networkx as nx
-
-    from .network import undirected
-
     if by not in ("pagerank", "betweenness", "degree"):
         from .resolve import did_you_mean
 
         raise KGBuilderError(f"cannot rank by '{by}'" + did_you_mean(by, ["pagerank", "betweenness", "degree"])
                              + " (one of: pagerank, betweenness, degree)")
     G = network(kg, as_of)
-    U = undirected(G)
-    n = U.number_of_nodes()
-    if n > 2000:  # exact betweenness is O(nodes * edges): sample pivots, with a fixed seed
-        between = nx.betweenness_centrality(U, k=500, seed=0)
-    else:
-        between = nx.betweenness_centrality(U)
-    rank = _pagerank(U)
+
+    def scores():
+        import networkx as nx
+
+        from .network import undirected
+
+        U = undirected(G)
+        n = U.number_of_nodes()
+        if n > 2000:  # exact betweenness is O(nodes * edges): sample pivots, with a fixed seed
+            between = nx.betweenness_centrality(U, k=500, seed=0)
+        else:
+            between = nx.betweenness_centrality(U)
+        return between, _pagerank(U)
+
+    # the scores of a build do not change: kept with it in the cache, per --as-of day
+    between, rank = kg.derived(f"centrality-{as_of or 'all'}", scores)
     rows = []
     for node, d in G.nodes(data=True):
         if actors_only and d.get("top_type") not in ACTOR_TYPES:

@@ -284,10 +284,9 @@ def query_kind(sparql: str, prefixes: dict[str, str] | None = None) -> tuple[str
     Parsing here gives syntax errors with line and column before anything is sent.
     """
     from pyparsing import ParseException
-    from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-    from .query import _has_order_by, parse_query
+    from .query import has_order_by, parse_query
 
     try:
         parsed = parseQuery(sparql)
@@ -299,11 +298,7 @@ def query_kind(sparql: str, prefixes: dict[str, str] | None = None) -> tuple[str
             raise
         return "UPDATE", False
     kind = parsed[1].name.removesuffix("Query").upper()
-    try:
-        ordered = _has_order_by(translateQuery(parsed, initNs=prefixes or {}).algebra)
-    except Exception:  # noqa: BLE001 - rdflib cannot translate everything a server can run
-        ordered = True   # keep the server's order rather than guess
-    return kind, ordered
+    return kind, has_order_by(sparql)
 
 
 def with_prefixes(sparql: str, prefixes: dict[str, str]) -> str:

@@ -13,13 +13,13 @@ from typing import BinaryIO, TextIO
 from .. import registry
 from ..errors import QueryError
 from .control_chars import escape_control
+from .nquads import term_parts
 
 __all__ = ["RESULT_FORMATS", "result_format_for_path", "write_result", "format_result",
            "write_table", "write_json", "write_csv", "write_tsv", "write_xml",
            "short", "SPARQL_RESULTS_NS"]
 
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 #: format name -> file extensions, the usual one first (from the registry's results group)
 RESULT_FORMATS: dict[str, tuple[str, ...]] = {p.name: p.extensions for p in registry.plugins("results").values()}
@@ -62,7 +62,7 @@ def write_json(result, out: TextIO, prefixes, indent: int | None = 2) -> None:
         doc = {"head": {}, "boolean": bool(result.boolean)}
     else:
         bindings = []
-        for row in result.rows:
+        for row in result.cells:
             b = {}
             for var, term in zip(result.vars, row):
                 if term is not None:
@@ -74,16 +74,12 @@ def write_json(result, out: TextIO, prefixes, indent: int | None = 2) -> None:
 
 
 def _json_term(term) -> dict:
-    kind = type(term).__name__
-    if kind == "URIRef":
-        return {"type": "uri", "value": str(term)}
-    if kind == "BNode":
-        return {"type": "bnode", "value": str(term)}
-    d = {"type": "literal", "value": str(term)}
-    if term.language:
-        d["xml:lang"] = term.language
-    elif term.datatype and str(term.datatype) != XSD_STRING:
-        d["datatype"] = str(term.datatype)
+    kind, value, dt, lang = term_parts(term)
+    d = {"type": kind, "value": value}
+    if lang:
+        d["xml:lang"] = lang
+    elif dt:
+        d["datatype"] = dt
     return d
 
 
@@ -97,8 +93,15 @@ def write_csv(result, out: TextIO, prefixes) -> None:
         w.writerow(["true" if result.boolean else "false"])
         return
     w.writerow(result.vars)
-    for row in result.rows:
-        w.writerow(["" if t is None else (f"_:{t}" if type(t).__name__ == "BNode" else str(t)) for t in row])
+    for row in result.cells:
+        w.writerow([_csv_term(t) for t in row])
+
+
+def _csv_term(term) -> str:
+    if term is None:
+        return ""
+    kind, value, _, _ = term_parts(term)
+    return "_:" + value if kind == "bnode" else value
 
 
 def write_tsv(result, out: TextIO, prefixes) -> None:
@@ -106,7 +109,7 @@ def write_tsv(result, out: TextIO, prefixes) -> None:
         out.write("?_askResult\n" + ("true" if result.boolean else "false") + "\n")
         return
     out.write("\t".join("?" + v for v in result.vars) + "\n")
-    for row in result.rows:
+    for row in result.cells:
         out.write("\t".join(_tsv_term(t) for t in row) + "\n")
 
 
@@ -116,16 +119,16 @@ _TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"
 def _tsv_term(term) -> str:
     if term is None:
         return ""
-    kind = type(term).__name__
-    if kind == "URIRef":
-        return f"<{term}>"
-    if kind == "BNode":
-        return f"_:{term}"
-    text = '"' + str(term).translate(_TSV_ESCAPES) + '"'
-    if term.language:
-        return f"{text}@{term.language}"
-    if term.datatype and str(term.datatype) != XSD_STRING:
-        return f"{text}^^<{term.datatype}>"
+    kind, value, dt, lang = term_parts(term)
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    text = '"' + value.translate(_TSV_ESCAPES) + '"'
+    if lang:
+        return f"{text}@{lang}"
+    if dt:
+        return f"{text}^^<{dt}>"
     return text
 
 
@@ -140,30 +143,29 @@ def write_xml(result, out: TextIO, prefixes) -> None:
     for v in result.vars:
         out.write(f"    <variable name={quoteattr(v)}/>\n")
     out.write("  </head>\n  <results>\n")
-    for row in result.rows:
+    for row in result.cells:
         out.write("    <result>\n")
         for var, term in zip(result.vars, row):
             if term is None:
                 continue
-            kind = type(term).__name__
-            if kind == "URIRef":
-                inner = f"<uri>{escape(_xml_text(term))}</uri>"
-            elif kind == "BNode":
-                inner = f"<bnode>{escape(_xml_text(term))}</bnode>"
+            kind, value, dt, lang = term_parts(term)
+            if kind == "uri":
+                inner = f"<uri>{escape(_xml_text(value))}</uri>"
+            elif kind == "bnode":
+                inner = f"<bnode>{escape(_xml_text(value))}</bnode>"
             else:
                 attr = ""
-                if term.language:
-                    attr = f" xml:lang={quoteattr(term.language)}"
-                elif term.datatype and str(term.datatype) != XSD_STRING:
-                    attr = f" datatype={quoteattr(str(term.datatype))}"
-                inner = f"<literal{attr}>{escape(_xml_text(term))}</literal>"
+                if lang:
+                    attr = f" xml:lang={quoteattr(lang)}"
+                elif dt:
+                    attr = f" datatype={quoteattr(dt)}"
+                inner = f"<literal{attr}>{escape(_xml_text(value))}</literal>"
             out.write(f"      <binding name={quoteattr(var)}>{inner}</binding>\n")
         out.write("    </result>\n")
     out.write("  </results>\n</sparql>\n")
 
 
-def _xml_text(term) -> str:
-    text = str(term)
+def _xml_text(text: str) -> str:
     bad = [ch for ch in text if ord(ch) < 0x20 and ch not in "\t\n\r"]
     if bad:
         raise QueryError(f"value {text[:40]!r} holds a control character that XML cannot carry; "
@@ -180,9 +182,8 @@ def short(term, prefixes: dict[str, str]) -> str:
     """A term as people read it: prefixed names for IRIs, literals as their text."""
     if term is None:
         return ""
-    kind = type(term).__name__
-    if kind == "URIRef":
-        s = str(term)
+    kind, s, _, _ = term_parts(term)
+    if kind == "uri":
         best = None
         for name, ns in prefixes.items():
             if s.startswith(ns) and (best is None or len(ns) > len(best[1])):
@@ -190,9 +191,9 @@ def short(term, prefixes: dict[str, str]) -> str:
                 if local and all(ch.isalnum() or ch in "-_." for ch in local):
                     best = (name, ns)
         return f"{best[0]}:{s[len(best[1]):]}" if best else escape_control(f"<{s}>")
-    if kind == "BNode":
-        return f"_:{term}"
-    return escape_control(" ".join(str(term).split()))
+    if kind == "bnode":
+        return f"_:{s}"
+    return escape_control(" ".join(s.split()))
 
 
 def write_table(result, out: TextIO, prefixes) -> None:
@@ -200,7 +201,7 @@ def write_table(result, out: TextIO, prefixes) -> None:
         out.write(("true" if result.boolean else "false") + "\n")
         return
     header = list(result.vars)
-    cells = [[_clip(short(t, prefixes)) for t in row] for row in result.rows]
+    cells = [[_clip(short(t, prefixes)) for t in row] for row in result.cells]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
     out.write("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")

@@ -108,12 +108,10 @@ def _negotiated(accept: str | None, offers: tuple[str, ...]) -> str | None:
 
 def _run(kg, sparql: str, limit: int | None):
     """The query's answer (a QueryResult cut after ``limit`` rows) and the linter's findings."""
-    from .query import _collect, prepare
+    from .query import _run as run, collect
 
     checked, lint = _checked(kg, sparql)
-    # the workers' Oxigraph runs the checked text as it is; an rdflib store (a caller's own
-    # graph) gets it parsed its way
-    return _collect(kg.store, prepare(kg.store, sparql, kg.prefixes, None, True, checked), limit, sparql), lint
+    return collect(run(kg.store, checked), sparql, limit, checked.ordered), lint
 
 
 def open_graph(recipe):

@@ -1,10 +1,11 @@
-"""The SHACL shapes as SPARQL queries, for graphs too big for pyshacl.
+"""The validator: the SHACL shapes compiled to SPARQL, run on the Oxigraph store.
 
 ``shapes.ttl`` stays the source of truth: each property constraint of each
 node shape is compiled to one SELECT that returns the violating focus nodes
 (and values), run on the Oxigraph store. Only the constraint components the
 shapes use are supported; any other one is an error, never silently skipped.
-A test checks that pyshacl and these queries report the same violations.
+A test checks that pyshacl (tests/pyshacl_crosscheck.py) and these queries
+report the same violations; kgbuilder itself does not run pyshacl.
 ``focus`` restricts a run to some focus nodes (the incremental build).
 """
 from __future__ import annotations
@@ -228,7 +229,7 @@ def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = Non
                     sparql_run = sparql.replace("WHERE { ", "WHERE { " + focus_values + " ", 1)
                 else:
                     sparql_run = sparql
-                for row in store._st.query(sparql_run):
+                for row in store._st.query(sparql_run, use_default_graph_as_union=True):
                     if len(group) == 1 and not group[0].kind:
                         c = group[0]
                         out.append((row["this"], c.path, row["value"] if c.has_value else None, c.message,
@@ -244,7 +245,7 @@ def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = Non
 def shacl_sparql_diagnostics(store, origins: dict[str, str], focus: Iterable[str] | None = None,
                              shapes: str | Path | None = None,
                              ontology: str | Path | None = None) -> list[Diagnostic]:
-    """Like :func:`.validate.shacl_diagnostics`, on an Oxigraph store."""
+    """One Diagnostic per violation of the shapes in the Oxigraph ``store``."""
     results = run_checks(store, compile_shapes(shapes, ontology), focus)
     return diagnostics_for(store, results, origins)
 
@@ -260,7 +261,7 @@ def _pname(iri: str) -> str:
 
 
 def diagnostics_for(store, results, origins: dict[str, str]) -> list[Diagnostic]:
-    """Map results to the curated file and line, as validate.shacl_diagnostics does."""
+    """Map results to the curated file and line (a bad value to its fact's line)."""
     import pyoxigraph as ox
 
     rdf = STANDARD_PREFIXES["rdf"]
@@ -271,7 +272,7 @@ def diagnostics_for(store, results, origins: dict[str, str]) -> list[Diagnostic]
             # a bad value of a fact points at the fact's own line, not the entity's
             hits = store._st.query(
                 f"SELECT ?st ?f ?v WHERE {{ ?st <{rdf}subject> ?f ; <{rdf}predicate> <{path}> ; <{rdf}object> ?v }}",
-                substitutions={ox.Variable("f"): focus, ox.Variable("v"): value})
+                substitutions={ox.Variable("f"): focus, ox.Variable("v"): value}, use_default_graph_as_union=True)
             found = sorted(origins[r["st"].value] for r in hits if r["st"].value in origins)
             origin = found[0] if found else None
         key = focus.value if hasattr(focus, "value") else str(focus)

@@ -106,6 +106,7 @@ class Worker:
         theirs.close()
         self.sock = mine
         self.forked = fork
+        self.memory_mb = memory_mb
         self._buf = bytearray()
         self._async: _Channel | None = None
         if not fork:
@@ -212,10 +213,16 @@ class Worker:
             except OSError:
                 chunk = b""
             if not chunk:
-                status = self.exit_status()
-                self.kill()
-                raise WorkerDied(f"the worker died ({status})")
+                self._died()
             self._buf += chunk
+
+    def _died(self):
+        status = self.exit_status()
+        self.kill()
+        if self.memory_mb and status == f"killed by signal {signal.SIGABRT.value}":
+            # Oxigraph cannot raise MemoryError: an allocation over the cap aborts the worker
+            raise WorkerDied("the query needed more memory than allowed; narrow it down")
+        raise WorkerDied(f"the worker died ({status})")
 
     def _timed_out(self, what: str):
         self.kill()
@@ -289,9 +296,7 @@ class _Channel(asyncio.Protocol):
                 return worker._timed_out(what)
         if self.messages:
             return self.messages.pop(0)
-        status = worker.exit_status()
-        worker.kill()
-        raise WorkerDied(f"the worker died ({status})")
+        worker._died()
 
     def close(self) -> None:
         if self.transport is not None:
@@ -405,6 +410,11 @@ def _serve(sock: socket.socket, setup, memory_mb: int | None, buf: bytearray | N
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails to start us
         sock.sendall(_frame(("failed", f"{type(exc).__name__}: {exc}".splitlines()[0])))
         return
+    if memory_mb:
+        # the engine (Rust) aborts with a line on stderr when the cap stops an allocation; the
+        # parent reports that as a memory error, so the line is noise
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
     _limit_memory(memory_mb)
     sock.sendall(_frame(("ready", os.getpid())))
     while True:

@@ -1,4 +1,6 @@
-"""Validation: the loader's checks, then SHACL on the built graph.
+"""pyshacl as a cross-check of kgbuilder's validator (the shapes compiled to
+SPARQL, kgbuilder.graph.shacl_sparql): the tests run both on the same quads
+and expect the same problems. kgbuilder itself never runs pyshacl.
 
 SHACL results are mapped back to the curated file and line of the focus node.
 """
@@ -6,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import Diagnostic
+from kgbuilder.errors import Diagnostic
 
 __all__ = ["shacl_diagnostics"]
 
@@ -18,7 +20,7 @@ def shacl_diagnostics(quads, origins: dict[str, str], shapes: str | Path | None 
     from rdflib import Graph, URIRef
     from rdflib.namespace import SH
 
-    from .ontology import ontology_path, shapes_path
+    from kgbuilder.graph.ontology import ontology_path, shapes_path
 
     data = Graph()
     for s, p, o, _ in quads:
@@ -36,7 +38,7 @@ def shacl_diagnostics(quads, origins: dict[str, str], shapes: str | Path | None 
         return []
     from rdflib.namespace import RDF
 
-    from ..namespaces import STANDARD_PREFIXES
+    from kgbuilder.namespaces import STANDARD_PREFIXES
 
     for name, ns in STANDARD_PREFIXES.items():
         data.bind(name, ns, override=True, replace=True)
