@@ -4,11 +4,11 @@ For each size a synthetic dataset (bench/generate.py: 50 sources, some facts rep
 second source, casualty figures and ages that disagree) is built into an in-memory Oxigraph
 store. Then, three times each, median reported:
 
-* ``floor``: pyoxigraph alone runs the SELECTs that graph.agreement sends (statement ->
+* ``floor``: pyoxigraph alone runs the SELECTs that builder.agreement sends (statement ->
   source; source -> origin; the single-valued statements with their scope and evidence) and
   reads every row: what any implementation has to pay;
-* ``support``: ``graph.agreement.support`` (statements -> sources, corroboration);
-* ``conflicts``: ``graph.agreement.find_conflicts`` (grouping, interval checks, FILE:LINE);
+* ``support``: ``builder.agreement.support`` (statements -> sources, corroboration);
+* ``conflicts``: ``builder.agreement.find_conflicts`` (grouping, interval checks, FILE:LINE);
 * ``both``: the two together, as ``stats`` and the network view call them.
 
 Bounded: two sizes by default, each built once. Run:
@@ -39,8 +39,8 @@ def _median(fn, runs: int = 3) -> float:
 
 def measure(facts: int, root: Path) -> list[tuple[str, float]]:
     import kgbuilder
-    from kgbuilder.graph import agreement
-    from kgbuilder.graph.ontology import load_ontology
+    from kgbuilder.builder import agreement
+    from kgbuilder.schemas.ontology import load_ontology
 
     data = root / f"bench-{facts}"
     generate(facts, data)

@@ -30,7 +30,7 @@ if which == "floor":
     t = time.perf_counter()
     yaml.load(text, Loader=yaml.CSafeLoader)
 else:
-    from kgbuilder.graph.load import load_dataset_collect
+    from kgbuilder.curation.load import load_dataset_collect
     t = time.perf_counter()
     ds, diags = load_dataset_collect(root)
     assert not diags, diags[:3]

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kgbuilder.graph.store import Store  # noqa: E402
+from kgbuilder.store.base import Store  # noqa: E402
 
 BASE = "https://bench.example/kg/"
 KG = "https://w3id.org/kgbuilder/ns#"
@@ -107,7 +107,7 @@ def synthetic_quads(target: int) -> list:
 
 
 def make_kg(quads):
-    from kgbuilder.graph.kg import KnowledgeGraph
+    from kgbuilder.kg import KnowledgeGraph
 
     return KnowledgeGraph(ListStore(quads), base=BASE, prefix="ex", dataset_id="bench", title="bench")
 

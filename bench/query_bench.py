@@ -74,7 +74,7 @@ def main(argv=None) -> None:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["KGBUILDER_CACHE_DIR"] = str(cache)
     try:
-        from kgbuilder.graph.cache import dataset_store_path
+        from kgbuilder.builder.cache import dataset_store_path
         from kgbuilder.namespaces import STANDARD_PREFIXES
 
         prefix, base = ("kz", "https://kgbuilder.example/kazakhstan-2022/") if kz else \

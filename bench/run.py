@@ -93,7 +93,7 @@ def run(args, work: Path) -> None:
 
     import kgbuilder
     from generate import generate
-    from kgbuilder.graph.query import execute
+    from kgbuilder.sparql.query import execute
 
     RESULT.update(facts=args.facts, store=args.store)
     data = args.data or Path(tempfile.gettempdir()) / f"kgbench-data-{args.facts}"
@@ -175,8 +175,8 @@ def run(args, work: Path) -> None:
 def closure_cost(data: Path) -> None:
     """What the ontology's hierarchy closure costs the build: the triples it adds and the
     time build_quads takes with it minus without it (same curated dataset, same run)."""
-    from kgbuilder.graph.build import build_quads
-    from kgbuilder.graph.load import load_dataset
+    from kgbuilder.builder.quads import build_quads
+    from kgbuilder.curation.load import load_dataset
 
     ds = load_dataset(data)
 
@@ -202,7 +202,7 @@ def closure_floor(raw) -> None:
     """The floor for the closure: pyoxigraph itself materializing the same superclass types
     and superproperty triples (rules rdfs9 and rdfs7 over the kg: hierarchy) with one SPARQL
     update, after they are deleted from its copy of the graph."""
-    from kgbuilder.graph.ontology import load_ontology
+    from kgbuilder.schemas.ontology import load_ontology
     from kgbuilder.namespaces import KG_NS
 
     onto = load_ontology()
@@ -224,7 +224,7 @@ def closure_floor(raw) -> None:
 
 def incremental(data: Path, work: Path) -> None:
     """Full build into an on-disk store, then a one-fact edit, then the patch."""
-    from kgbuilder.graph.cache import incremental_build
+    from kgbuilder.builder.cache import incremental_build
 
     copy = work / "data"
     shutil.copytree(data, copy)

@@ -2,8 +2,8 @@
 
 On the Kazakhstan dataset held by Oxigraph, for every saved query: the floor is
 pyoxigraph running the query text as typed and reading every row; beside it the
-safety check (tokenize, check, rebuild: :func:`kgbuilder.graph.safety.check_query`)
-and the linter (:func:`kgbuilder.graph.lint.lint_query`, warm: its per-graph
+safety check (tokenize, check, rebuild: :func:`kgbuilder.sparql.safety.check_query`)
+and the linter (:func:`kgbuilder.sparql.lint.lint_query`, warm: its per-graph
 cache filled). Also the linter's miss path (a typo: "did you mean" over the
 dataset's entities), first call and warm, and the cost of importing both modules
 in a fresh interpreter. Median of --runs; bounded (~40 queries x runs).
@@ -40,8 +40,8 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     import kgbuilder
-    from kgbuilder.graph.lint import lint_query
-    from kgbuilder.graph.safety import check_query
+    from kgbuilder.sparql.lint import lint_query
+    from kgbuilder.sparql.safety import check_query
 
     kg = kgbuilder.build(ROOT / "datasets" / "kazakhstan-2022", store="oxigraph")
     st = kg.store._st
@@ -82,8 +82,8 @@ def main(argv=None) -> None:
 
     # what a CLI call pays on top of the package it has already imported; bytecode cached as an
     # installed package has it (the first run writes it, whatever PYTHONDONTWRITEBYTECODE says)
-    code = ("import time, kgbuilder.errors, kgbuilder.graph; t = time.perf_counter(); "
-            "import kgbuilder.graph.safety, kgbuilder.graph.lint, sys; "
+    code = ("import time, kgbuilder.errors, kgbuilder.sparql; t = time.perf_counter(); "
+            "import kgbuilder.sparql.safety, kgbuilder.sparql.lint, sys; "
             "print((time.perf_counter() - t) * 1000, 'rdflib' in sys.modules)")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,

@@ -191,7 +191,7 @@ def expected_answers(kg, dataset: Path, budget: float) -> tuple[list[tuple[str, 
     """(query, normalized local answer) for the mix: the saved queries plus SMALL, without
     those that take more than ``budget`` seconds here (8 clients share the workers, so they
     would meet the server's time limit); and how many were left out."""
-    from kgbuilder.graph.query import execute, saved_queries
+    from kgbuilder.sparql.query import execute, saved_queries
 
     mix = [q.path.read_text(encoding="utf-8") for q in saved_queries(dataset)][:12] + SMALL
     out = []
@@ -247,7 +247,7 @@ def main() -> int:
         dataset = args.dataset or ROOT / "datasets" / "kazakhstan-2022"
 
     import kgbuilder
-    from kgbuilder.graph.oxigraph_store import OxigraphStore
+    from kgbuilder.store.oxigraph import OxigraphStore
 
     t0 = time.perf_counter()
     kg = kgbuilder.open_graph(dataset)

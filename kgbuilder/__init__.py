@@ -9,8 +9,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-_API = ("load", "validate", "build", "open_graph", "check_quotes",
-        "query", "show_entity", "paths", "neighbors", "central")
+#: kgbuilder.api's functions (``api.serve`` is not here: ``kgbuilder.serve`` is the server's package)
+_API = ("load", "validate", "build", "open_graph", "check_quotes", "conflicts", "export", "stats",
+        "query", "show", "show_entity", "path", "paths", "neighbors", "central", "push")
 
 __all__ = ["__version__", *_API,
            "KGBuilderError", "DatasetError", "ValidationError", "Diagnostic", "KnowledgeGraph"]
@@ -24,7 +25,7 @@ def __getattr__(name: str):
 
         return getattr(api, name)
     if name == "KnowledgeGraph":
-        from .graph.kg import KnowledgeGraph
+        from .kg import KnowledgeGraph
 
         return KnowledgeGraph
     raise AttributeError(f"module 'kgbuilder' has no attribute {name!r}")

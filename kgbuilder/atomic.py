@@ -24,12 +24,12 @@ Verify = Callable[[Path], None]
 def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (), *,
                       folder: bool = False, force: bool = False) -> Path:
     """Refuse an output path that is (or holds) an input or lies inside a dataset folder
-    (:func:`kgbuilder.graph.safe_paths.check_output`), or whose parent folder does not exist.
+    (:func:`kgbuilder.safe_paths.check_output`), or whose parent folder does not exist.
 
     ``folder`` says the output is a folder (a CSV export): then an existing
     file in its place is refused instead of an existing folder.
     """
-    from .graph.safe_paths import check_output
+    from .safe_paths import check_output
 
     out = check_output(path, inputs, folder=folder, force=force)
     parent = out.parent if str(out.parent) else Path(".")

@@ -62,7 +62,7 @@ def get(group: str, name: str, *, error: type[KGBuilderError] = KGBuilderError, 
     """The plugin ``name`` of ``group``; an unknown name raises ``error`` with "did you mean"."""
     plugin = _TABLE[group].get(name)
     if plugin is None:
-        from .graph.resolve import did_you_mean
+        from .resolve import did_you_mean
 
         raise error(f"unknown {what} '{name}'" + did_you_mean(name, _TABLE[group])
                     + f" (one of: {', '.join(_TABLE[group])})")
@@ -104,17 +104,17 @@ for _plugin in (
     Plugin("exporter", "html", "kgbuilder.exports.html:HTMLExporter", (".html", ".htm"), ("text/html",),
            "self-contained interactive explorer page"),
     # SELECT/ASK answers: the W3C SPARQL 1.1 result formats and a table for people
-    Plugin("results", "table", "kgbuilder.graph.results:write_table", (".txt",), ("text/plain",), "a table for people"),
-    Plugin("results", "json", "kgbuilder.graph.results:write_json", (".srj", ".json"),
+    Plugin("results", "table", "kgbuilder.sparql.results:write_table", (".txt",), ("text/plain",), "a table for people"),
+    Plugin("results", "json", "kgbuilder.sparql.results:write_json", (".srj", ".json"),
            ("application/sparql-results+json", "application/json"), "SPARQL 1.1 Query Results JSON"),
-    Plugin("results", "csv", "kgbuilder.graph.results:write_csv", (".csv",), ("text/csv",), "SPARQL 1.1 Query Results CSV"),
-    Plugin("results", "tsv", "kgbuilder.graph.results:write_tsv", (".tsv",), ("text/tab-separated-values",),
+    Plugin("results", "csv", "kgbuilder.sparql.results:write_csv", (".csv",), ("text/csv",), "SPARQL 1.1 Query Results CSV"),
+    Plugin("results", "tsv", "kgbuilder.sparql.results:write_tsv", (".tsv",), ("text/tab-separated-values",),
            "SPARQL 1.1 Query Results TSV"),
-    Plugin("results", "xml", "kgbuilder.graph.results:write_xml", (".srx", ".xml"),
+    Plugin("results", "xml", "kgbuilder.sparql.results:write_xml", (".srx", ".xml"),
            ("application/sparql-results+xml", "application/xml", "text/xml"), "SPARQL Query Results XML"),
     # stores
-    Plugin("store", "memory", "kgbuilder.graph.oxigraph_store:open_oxigraph", summary="Oxigraph in memory"),
-    Plugin("store", "oxigraph", "kgbuilder.graph.oxigraph_store:open_oxigraph",
+    Plugin("store", "memory", "kgbuilder.store.oxigraph:open_oxigraph", summary="Oxigraph in memory"),
+    Plugin("store", "oxigraph", "kgbuilder.store.oxigraph:open_oxigraph",
            summary="Oxigraph, in memory or on disk (PATH)"),
 ):
     register(_plugin)

@@ -1,5 +1,5 @@
 """pyshacl as a cross-check of kgbuilder's validator (the shapes compiled to
-SPARQL, kgbuilder.graph.shacl_sparql): the tests run both on the same quads
+SPARQL, kgbuilder.builder.shacl_sparql): the tests run both on the same quads
 and expect the same problems. kgbuilder itself never runs pyshacl.
 
 SHACL results are mapped back to the curated file and line of the focus node.
@@ -20,7 +20,7 @@ def shacl_diagnostics(quads, origins: dict[str, str], shapes: str | Path | None 
     from rdflib import Graph, URIRef
     from rdflib.namespace import SH
 
-    from kgbuilder.graph.ontology import ontology_path, shapes_path
+    from kgbuilder.schemas.ontology import ontology_path, shapes_path
 
     data = Graph()
     for s, p, o, _ in quads:

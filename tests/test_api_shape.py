@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import kgbuilder
-from kgbuilder.graph.query import QueryResult
+from kgbuilder.sparql.query import QueryResult
 
 
 def test_dir_lists_the_public_functions():
     names = dir(kgbuilder)
     for name in ("build", "open_graph", "validate", "query", "show_entity", "paths", "neighbors", "central",
-                 "KnowledgeGraph", "ValidationError"):
+                 "export", "stats", "show", "path", "conflicts", "push", "KnowledgeGraph", "ValidationError"):
         assert name in names
     assert "annotations" not in names and "errors" not in names
 

@@ -7,10 +7,10 @@ import random
 import pytest
 
 import kgbuilder
-from kgbuilder.graph.bulk import fast_fact_ok
-from kgbuilder.graph.load import _schema_messages, _validators, load_dataset_collect
-from kgbuilder.graph.ontology import load_ontology
-from kgbuilder.graph.yamlload import LDict, LList
+from kgbuilder.curation.bulk import fast_fact_ok
+from kgbuilder.curation.load import _schema_messages, _validators, load_dataset_collect
+from kgbuilder.schemas.ontology import load_ontology
+from kgbuilder.curation.yamlload import LDict, LList
 
 YAML_FACTS = """facts:
   - subject: toqaev

@@ -6,9 +6,9 @@ import shutil
 import pytest
 
 import kgbuilder
-from kgbuilder.graph import ontology as ontology_mod
-from kgbuilder.graph.cache import incremental_build
-from kgbuilder.graph.query import execute
+from kgbuilder.schemas import ontology as ontology_mod
+from kgbuilder.builder.cache import incremental_build
+from kgbuilder.sparql.query import execute
 
 QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 
@@ -134,8 +134,8 @@ def _broken_quads(mini_path):
     from rdflib import Literal, URIRef
     from rdflib.namespace import RDFS, XSD
 
-    from kgbuilder.graph.build import build_quads
-    from kgbuilder.graph.load import load_dataset
+    from kgbuilder.builder.quads import build_quads
+    from kgbuilder.curation.load import load_dataset
 
     ds = load_dataset(mini_path)
     res = build_quads(ds)
@@ -164,8 +164,8 @@ def _broken_quads(mini_path):
 
 
 def test_sparql_checks_report_what_pyshacl_reports(mini_path):
-    from kgbuilder.graph.shacl_sparql import shacl_sparql_diagnostics
-    from kgbuilder.graph.store import open_store
+    from kgbuilder.builder.shacl_sparql import shacl_sparql_diagnostics
+    from kgbuilder.store.base import open_store
     from pyshacl_crosscheck import shacl_diagnostics
 
     quads, origins = _broken_quads(mini_path)
@@ -178,7 +178,7 @@ def test_sparql_checks_report_what_pyshacl_reports(mini_path):
 
 
 def test_sparql_checks_on_a_clean_graph(mini_path):
-    from kgbuilder.graph.shacl_sparql import compile_shapes, shacl_sparql_diagnostics
+    from kgbuilder.builder.shacl_sparql import compile_shapes, shacl_sparql_diagnostics
 
     kg = kgbuilder.build(mini_path, store="oxigraph")
     assert shacl_sparql_diagnostics(kg.store, kg.origins) == []
@@ -188,7 +188,7 @@ def test_sparql_checks_on_a_clean_graph(mini_path):
 
 def test_unsupported_shape_is_an_error(tmp_path):
     from kgbuilder.errors import KGBuilderError
-    from kgbuilder.graph.shacl_sparql import compile_shapes
+    from kgbuilder.builder.shacl_sparql import compile_shapes
 
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> .

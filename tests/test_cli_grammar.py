@@ -97,7 +97,7 @@ def test_tables_go_csv_into_a_pipe_and_table_on_a_terminal(mini_path, monkeypatc
     tsv = run("neighbors", mini_path, "csto", "-F", "tsv").stdout.splitlines()
     assert tsv[:2] == ["distance\tid\ttype\tlabel",
                        "0\tcsto\tInternationalOrganization\tCollective Security Treaty Organization"]
-    import kgbuilder.cli_output as out
+    import kgbuilder.cli.output as out
 
     monkeypatch.setattr(out, "on_terminal", lambda: True)
     assert run("central", mini_path, "--top", "1").stdout.splitlines()[:3] == [
@@ -176,7 +176,7 @@ def test_completion(monkeypatch):
 
 
 def test_entity_ids_are_every_entity_and_event(mini_kg):
-    from kgbuilder.cli_complete import entity_ids
+    from kgbuilder.cli.complete import entity_ids
 
     from conftest import MINI
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kgbuilder import api
-from kgbuilder.graph.model import DateValue
+from kgbuilder.curation.model import DateValue
 
 from conftest import KAZAKHSTAN
 
@@ -60,7 +60,7 @@ def test_the_views_show_dates_as_curated(kz):
     chair = [f for f in api.show_entity(kz, "armenia").facts_out if f.predicate == "chairs"]
     assert [(f.start, f.end) for f in chair] == [("2022-01", "2022-12")]
     # a 2011 event overlaps June 2011 in --since/--until, although the graph holds 2011-01-01
-    from kgbuilder.graph.subgraph import subgraph
+    from kgbuilder.questions.subgraph import subgraph
 
     part = subgraph(kz, since="2011-06-01", until="2011-06-30")
     assert any(str(s).endswith("/zhanaozen-2011-protest") for s, _, _ in part.store.triples())

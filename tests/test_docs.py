@@ -41,7 +41,7 @@ def test_editor_schemas_are_in_sync(name, make):
 def test_schemas_accept_the_mini_dataset(mini_path):
     from jsonschema import Draft202012Validator
 
-    from kgbuilder.graph.yamlload import load_yaml
+    from kgbuilder.curation.yamlload import load_yaml
 
     ds = Draft202012Validator(dataset_schema())
     data = Draft202012Validator(data_schema())

@@ -78,8 +78,8 @@ def _matches(expected: list[str], output: str, **kw) -> bool:
 def _kgbuilder(args: list[str], *, tty: bool, monkeypatch) -> str:
     from click.testing import CliRunner
 
-    import kgbuilder.cli_output as cli_output
-    import kgbuilder.cli_query as cli_query
+    import kgbuilder.cli.output as cli_output
+    import kgbuilder.cli.query as cli_query
     from kgbuilder.cli import main
 
     with monkeypatch.context() as m:
@@ -118,7 +118,7 @@ def _needs(cmd: str) -> str | None:
 
 def _drop_pushed_graphs(steps) -> None:
     """The push examples show a first push (HTTP 201, created): start from no such graph."""
-    from kgbuilder.graph.remote import Endpoint, remote_result
+    from kgbuilder.remote import Endpoint, remote_result
 
     creds = {"KGBUILDER_ENDPOINT_USER": os.environ.get("KGBUILDER_TEST_VIRTUOSO_USER", "dba"),
              "KGBUILDER_ENDPOINT_PASSWORD": os.environ.get("KGBUILDER_TEST_VIRTUOSO_PASSWORD", "dba")}

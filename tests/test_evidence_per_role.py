@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from kgbuilder.cli import main
-from kgbuilder.graph.resolve import normalize
+from kgbuilder.resolve import normalize
 
 from conftest import KAZAKHSTAN
 

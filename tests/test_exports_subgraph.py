@@ -9,8 +9,8 @@ from rdflib import RDF, URIRef
 from kgbuilder.errors import EntityNotFoundError, KGBuilderError
 from kgbuilder.exports import REGISTRY, get_exporter
 from kgbuilder.exports.pipeline import run_export
-from kgbuilder.graph.ontology import load_ontology
-from kgbuilder.graph.subgraph import date_span, subgraph
+from kgbuilder.schemas.ontology import load_ontology
+from kgbuilder.questions.subgraph import date_span, subgraph
 
 KG = "https://w3id.org/kgbuilder/ns#"
 

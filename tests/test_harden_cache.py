@@ -19,7 +19,7 @@ from click.testing import CliRunner
 import kgbuilder
 from kgbuilder import api
 from kgbuilder.cli import main
-from kgbuilder.graph import cache, cache_files
+from kgbuilder.builder import cache, cache_files
 
 NOBODY = 65534
 ARMENIA = "SELECT ?s WHERE { ?s a kg:State } ORDER BY ?s"

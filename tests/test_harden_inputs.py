@@ -139,7 +139,7 @@ def test_a_fifo_is_not_read(ds):
 
 def test_a_fifo_given_to_the_yaml_reader_is_one_line(tmp_path):
     from kgbuilder.errors import DatasetError
-    from kgbuilder.graph.yamlload import load_yaml
+    from kgbuilder.curation.yamlload import load_yaml
 
     os.mkfifo(tmp_path / "pipe.yaml")
     with pytest.raises(DatasetError) as exc:

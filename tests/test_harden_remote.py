@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kgbuilder.cli import main
-from kgbuilder.graph.remote import Endpoint, RemoteError
+from kgbuilder.remote import Endpoint, RemoteError
 
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 5"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kgbuilder.graph.serve_limits import OncePerCondition
+from kgbuilder.serve.limits import OncePerCondition
 
 SRJ = "application/sparql-results+json"
 ACCESS = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d \S+ "[A-Z]+ \S+ HTTP/[\d.]+" \d{3} \d+ [\d.]+ms$')

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from kgbuilder.cli import main
 from kgbuilder.errors import QueryWarning
-from kgbuilder.graph.query import execute
+from kgbuilder.sparql.query import execute
 
 ROOT = Path(__file__).parent.parent
 KZ = ROOT / "datasets" / "kazakhstan-2022"
@@ -103,8 +103,8 @@ def _doc_queries():
 
 
 def test_saved_queries_and_doc_examples_raise_no_warning(kz_kg):
-    from kgbuilder.graph.lint import lint_query
-    from kgbuilder.graph.safety import check_query
+    from kgbuilder.sparql.lint import lint_query
+    from kgbuilder.sparql.safety import check_query
 
     found = [str(w) for name, text in _doc_queries() for w in lint_query(kz_kg, check_query(text, kz_kg.prefixes, name))]
     assert found == []
@@ -129,7 +129,7 @@ def test_cli_names_the_file(tmp_path):
 
 
 def test_serve_answer_carries_the_warnings(kz_kg):
-    from kgbuilder.graph.serve_answer import answer
+    from kgbuilder.serve.answer import answer
 
     ans = answer(kz_kg, {"sparql": "SELECT ?p WHERE { ?x kg:holdPost ?p }", "accept": None, "limit": 10})
     assert ans.status == 200

@@ -7,7 +7,7 @@ import pytest
 
 import kgbuilder
 from kgbuilder.errors import DatasetError
-from kgbuilder.graph.load import load_dataset, parse_date
+from kgbuilder.curation.load import load_dataset, parse_date
 
 
 def problems(root, shacl=False) -> list[str]:

@@ -89,7 +89,7 @@ def test_one_fact_from_two_sources_is_one_edge_with_every_source(two_kg):
     assert d["corroboration"] == 2 and d["conflict"] is False
     assert len(d["statements"]) == 1 and key == d["statements"][0]
     # every fact of the view follows the contract
-    from kgbuilder.graph.network import facts
+    from kgbuilder.questions.network import facts
 
     for _, _, f in facts(G):
         assert f["sources"] == list(dict.fromkeys(e["source"] for e in f["evidence"]))
@@ -119,7 +119,7 @@ def test_central_path_and_show_count_the_fact_once(two_kg, mini_kg):
 
 def test_explorer_page_data_shows_the_fact_once_with_each_source(two_kg):
     from kgbuilder.exports.html import page_data
-    from kgbuilder.graph.network import to_networkx
+    from kgbuilder.questions.network import to_networkx
 
     data = page_data(to_networkx(two_kg))
     edges = [e for e in data["edges"] if (e["from"], e["to"]) == ("toqaev", "president-of-kazakhstan")]

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from kgbuilder.cli import main
-from kgbuilder.graph.query import execute
-from kgbuilder.graph.results import SPARQL_RESULTS_NS, format_result
+from kgbuilder.sparql.query import execute
+from kgbuilder.sparql.results import SPARQL_RESULTS_NS, format_result
 
 # values that need escaping in every format: comma, quotes, newline, tab, backslash, markup, Cyrillic
 NASTY = r'''SELECT ?s ?text ?lang ?n ?none WHERE {
@@ -74,10 +74,10 @@ def test_infer_lets_standard_vocabulary_find_the_dataset_terms(mini_kg, sparql, 
 
 
 def test_infer_adds_only_the_hierarchy_closure(mini_kg):
-    from kgbuilder.graph.infer import inferred_quads
+    from kgbuilder.builder.infer import inferred_quads
 
-    from kgbuilder.graph.infer import hierarchy
-    from kgbuilder.graph.nquads import to_rdflib
+    from kgbuilder.builder.infer import hierarchy
+    from kgbuilder.terms import to_rdflib
 
     conv = to_rdflib()
     quads = [(conv(q.subject), conv(q.predicate), conv(q.object), conv(q.graph_name)) for q in inferred_quads(mini_kg)]

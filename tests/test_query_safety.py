@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kgbuilder.cli import main
 from kgbuilder.errors import QueryError, QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
-from kgbuilder.graph.query import execute
+from kgbuilder.sparql.query import execute
 
 CARTESIAN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
 

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from kgbuilder import api
 from kgbuilder.cli import main
 from kgbuilder.errors import EntityNotFoundError, KGBuilderError
-from kgbuilder.graph import questions as Q
+from kgbuilder.questions import answers as Q
 
 
 def run(args):
@@ -305,7 +305,7 @@ def test_central_measures_match_networkx(mini_kg):
     import networkx as nx
     from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
-    from kgbuilder.graph.network import undirected
+    from kgbuilder.questions.network import undirected
 
     rows = {c.id: c for c in api.central(mini_kg, top=0, actors_only=False)}
     U = undirected(mini_kg.to_networkx())

@@ -41,8 +41,8 @@ def test_lookups_by_extension_and_media_type():
 
 
 def test_a_registered_plugin_is_used_by_the_writers(monkeypatch):
-    from kgbuilder.graph.query import QueryResult
-    from kgbuilder.graph.results import format_result
+    from kgbuilder.sparql.query import QueryResult
+    from kgbuilder.sparql.results import format_result
 
     table = dict(registry.plugins("results"))
     monkeypatch.setattr(registry, "_TABLE", {**registry._TABLE, "results": table})

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from kgbuilder.cli import main
-from kgbuilder.graph.remote import Endpoint, RemoteError, push
+from kgbuilder.remote import Endpoint, RemoteError, push
 
 USER, PASSWORD = "curator", "s3cret-Pa55"
 

@@ -5,8 +5,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kgbuilder.graph.ontology import load_ontology, ontology_path
-from kgbuilder.graph.resolve import AmbiguousName, Resolver, UnknownName, normalize
+from kgbuilder.schemas.ontology import load_ontology, ontology_path
+from kgbuilder.resolve import AmbiguousName, Resolver, UnknownName, normalize
 
 
 def test_normalize_folds_case_diacritics_and_separators():

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from kgbuilder.cli import main
 from kgbuilder.errors import QuerySyntaxError, UnsafeQueryError
-from kgbuilder.graph.query import execute
-from kgbuilder.graph.safety import KEYWORDS, check_query, decode_escapes, line_col, tokenize
+from kgbuilder.sparql.query import execute
+from kgbuilder.sparql.safety import KEYWORDS, check_query, decode_escapes, line_col, tokenize
 
 ROOT = Path(__file__).parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -441,7 +441,7 @@ def test_the_issue_payloads_on_a_generated_dataset_where_auto_picks_oxigraph(tmp
     sys.path.insert(0, str(ROOT / "bench"))
     from generate import generate
 
-    from kgbuilder.graph.store import AUTO_THRESHOLD
+    from kgbuilder.store.base import AUTO_THRESHOLD
 
     data = tmp_path / "data"
     generate(AUTO_THRESHOLD, data)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import kgbuilder
-from kgbuilder.graph.query import execute
+from kgbuilder.sparql.query import execute
 
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT / "bench"))

@@ -109,7 +109,7 @@ def served(tmp_path_factory, mini_path):
 
 @pytest.fixture(scope="module")
 def local(mini_kg):
-    from kgbuilder.graph.query import execute
+    from kgbuilder.sparql.query import execute
 
     return lambda q: execute(mini_kg, q, timeout=None, limit=None)
 

@@ -32,7 +32,7 @@ def _broken_store(mini_path):
 
 
 def test_merged_checks_report_what_single_checks_report(mini_path):
-    from kgbuilder.graph.shacl_sparql import compile_shapes, run_checks
+    from kgbuilder.builder.shacl_sparql import compile_shapes, run_checks
 
     store, focus = _broken_store(mini_path)
     checks = compile_shapes()

@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 import kgbuilder
 from kgbuilder.cli import main
-from kgbuilder.graph.agreement import find_conflicts, support
-from kgbuilder.graph.build import statement_id
-from kgbuilder.graph.load import load_dataset
+from kgbuilder.builder.agreement import find_conflicts, support
+from kgbuilder.builder.quads import statement_id
+from kgbuilder.curation.load import load_dataset
 
 FIXTURE = Path(__file__).parent / "fixtures" / "twosources"
 README = Path(__file__).parent.parent / "README.md"
@@ -84,7 +84,7 @@ def test_identity_rule(tmp_path):
     # what changes the meaning splits it: another date, another claimant
     from dataclasses import replace
 
-    from kgbuilder.graph.model import DateValue
+    from kgbuilder.curation.model import DateValue
     other_day = replace(age[0], qualifiers={**age[0].qualifiers, "date": DateValue("2021", "year")})
     claimed = replace(age[0], qualifiers={**age[0].qualifiers, "claimed_by": "interior-ministry"})
     assert len({statement_id(f) for f in (age[0], other_day, claimed)}) == 3
@@ -398,7 +398,7 @@ def test_oxigraph_store_and_cache_agree(tmp_path, copy):
 def test_editor_schemas_accept_the_fixture():
     from jsonschema import Draft202012Validator
 
-    from kgbuilder.graph.yamlload import load_yaml
+    from kgbuilder.curation.yamlload import load_yaml
     from kgbuilder.schemas.input_schema import data_schema, dataset_schema
 
     assert list(Draft202012Validator(dataset_schema()).iter_errors(load_yaml(FIXTURE / "dataset.yaml"))) == []
@@ -409,7 +409,7 @@ def test_editor_schemas_accept_the_fixture():
 
 
 def test_validate_no_shacl_still_warns_without_running_shacl(copy, monkeypatch):
-    import kgbuilder.graph.shacl_sparql as shacl
+    import kgbuilder.builder.shacl_sparql as shacl
 
     def boom(*args, **kwargs):
         raise AssertionError("SHACL ran under --no-shacl")

@@ -43,7 +43,7 @@ KNOWN = {
 
 
 def _endpoint(path: str):
-    from kgbuilder.graph.remote import Endpoint
+    from kgbuilder.remote import Endpoint
 
     return Endpoint.from_url(BASE + path, environ=CREDS, timeout=120)
 
@@ -68,7 +68,7 @@ def _norm(term):
 
 
 def _graph_content(graph_iri: str) -> set[tuple]:
-    from kgbuilder.graph.remote import remote_result
+    from kgbuilder.remote import remote_result
 
     res = remote_result(_endpoint("/sparql"), "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", graph=graph_iri)
     return {tuple(map(_norm, t)) for t in res.triples}
@@ -79,7 +79,7 @@ def _local_content(kg) -> set[tuple]:
 
 
 def _graphs_named(prefix: str) -> list[str]:
-    from kgbuilder.graph.remote import remote_result
+    from kgbuilder.remote import remote_result
 
     q = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), \"%s\")) }" % prefix)
     return [str(r[0]) for r in remote_result(_endpoint("/sparql"), q).rows]
@@ -89,7 +89,7 @@ def _graphs_named(prefix: str) -> list[str]:
 def graph_iri():
     iri = f"urn:kgbuilder:test:{uuid.uuid4()}"
     yield iri
-    from kgbuilder.graph.remote import remote_result
+    from kgbuilder.remote import remote_result
 
     remote_result(_endpoint("/sparql-auth"), f"DROP SILENT GRAPH <{iri}>", allow_update=True)
 
@@ -112,8 +112,8 @@ def test_push_then_every_saved_query_answers_as_locally(big_dataset, graph_iri):
     from click.testing import CliRunner
 
     from kgbuilder.cli import main
-    from kgbuilder.graph.query import execute, saved_queries
-    from kgbuilder.graph.remote import RemoteError, remote_result
+    from kgbuilder.sparql.query import execute, saved_queries
+    from kgbuilder.remote import RemoteError, remote_result
 
     path, kg = big_dataset
     result = CliRunner().invoke(main, ["push", str(path), "--endpoint", BASE + "/sparql-graph-crud-auth",
@@ -175,7 +175,7 @@ def test_push_then_every_saved_query_answers_as_locally(big_dataset, graph_iri):
 
 
 def test_push_update_protocol_replaces_the_graph(mini_kg, big_dataset, graph_iri):
-    from kgbuilder.graph.remote import push
+    from kgbuilder.remote import push
 
     _, kg = big_dataset
     push(mini_kg, _endpoint("/sparql-auth"), graph_iri, protocol="update")
@@ -259,7 +259,7 @@ class CuttingProxy:
 
 
 def _via(proxy: CuttingProxy, path: str):
-    from kgbuilder.graph.remote import Endpoint
+    from kgbuilder.remote import Endpoint
 
     return Endpoint.from_url(f"http://127.0.0.1:{proxy.port}{path}", environ=CREDS, timeout=60)
 
@@ -272,7 +272,7 @@ def _upstream():
 
 
 def test_gsp_push_cut_midway_leaves_the_previous_graph(mini_kg, big_dataset, graph_iri):
-    from kgbuilder.graph.remote import RemoteError, _ntriples, push
+    from kgbuilder.remote import RemoteError, _ntriples, push
 
     _, kg = big_dataset
     push(mini_kg, _endpoint("/sparql-graph-crud-auth"), graph_iri)
@@ -290,7 +290,7 @@ def test_gsp_push_cut_midway_leaves_the_previous_graph(mini_kg, big_dataset, gra
 
 
 def test_update_push_failing_at_the_second_request_leaves_the_previous_graph(mini_kg, big_dataset, graph_iri):
-    from kgbuilder.graph.remote import RemoteError, push
+    from kgbuilder.remote import RemoteError, push
 
     _, kg = big_dataset
     push(mini_kg, _endpoint("/sparql-graph-crud-auth"), graph_iri)

@@ -1,4 +1,4 @@
-"""graph/worker.py: the one killable worker, forked or spawned, sync or asyncio."""
+"""sparql/worker.py: the one killable worker, forked or spawned, sync or asyncio."""
 from __future__ import annotations
 
 import asyncio
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from kgbuilder.errors import QueryError, QuerySyntaxError, QueryTimeoutError
-from kgbuilder.graph.kg import reopen
-from kgbuilder.graph.query import _run_in_worker
-from kgbuilder.graph.worker import Worker, WorkerDied, can_fork, ref, run_killable
+from kgbuilder.kg import reopen
+from kgbuilder.sparql.query import _run_in_worker
+from kgbuilder.sparql.worker import Worker, WorkerDied, can_fork, ref, run_killable
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MEMBERS = "SELECT ?s ?o WHERE { ?s kg:memberOf ?o } ORDER BY ?s ?o"
@@ -107,7 +107,7 @@ def test_run_killable_forks_when_it_can():
     # in a fresh interpreter: this one may have started threads (an on-disk store's, pytest's)
     script = (
         "import os\n"
-        "from kgbuilder.graph.worker import can_fork, run_killable\n"
+        "from kgbuilder.sparql.worker import can_fork, run_killable\n"
         "seen = []\n"
         "def state():\n"
         "    seen.append(os.getpid())\n"
@@ -122,7 +122,7 @@ def test_run_killable_forks_when_it_can():
 def test_on_disk_oxigraph_is_never_forked(ondisk_kg):
     # RocksDB runs native threads, which fork would not carry over: the worker is spawned and
     # opens the store read-only, next to this process's read-write handle
-    from kgbuilder.graph.query import execute
+    from kgbuilder.sparql.query import execute
 
     assert not can_fork()
     got = execute(ondisk_kg, MEMBERS, timeout=30)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kgbuilder.errors import DatasetError
-from kgbuilder.graph.yamlload import LDict, line_of, load_yaml, load_yaml_text
+from kgbuilder.curation.yamlload import LDict, line_of, load_yaml, load_yaml_text
 
 
 def error_of(text: str) -> str:

@@ -2,7 +2,7 @@
 
 An exporter is a name, a file extension, a media type, a kind and
 ``serialize(kg, out)``, in the style of LinkML's generators. ``kg`` is a
-KnowledgeGraph or the filtered copy kgbuilder.graph.subgraph makes: exporters
+KnowledgeGraph or the filtered copy kgbuilder.questions.subgraph makes: exporters
 only read ``kg.store``, ``kg.graph``, ``kg.dataset``, ``kg.prefixes`` and
 ``kg.to_networkx()``.
 

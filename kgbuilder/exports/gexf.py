@@ -18,7 +18,7 @@ __all__ = ["GEXFExporter", "interval"]
 
 def interval(date: str | None, start: str | None, end: str | None) -> dict[str, str]:
     """``{"start": ..., "end": ...}`` in ISO days for GEXF (either may be missing)."""
-    from ..graph.subgraph import date_span
+    from ..questions.subgraph import date_span
 
     out: dict[str, str] = {}
     if date and (span := date_span(date)):

@@ -130,7 +130,7 @@ def _limit(value: int | None, env: str, default: int) -> int:
 def render_kg(kg, *, max_nodes: int | None = None, max_edges: int | None = None, layout: str = "auto",
               title: str | None = None, **_ignored: Any) -> tuple[str, dict]:
     """The explorer page for ``kg`` and its data (checks the size limit before any work)."""
-    from ..graph.network import to_networkx, view_size
+    from ..questions.network import to_networkx, view_size
 
     limits = (_limit(max_nodes, "KGBUILDER_HTML_MAX_NODES", DEFAULT_MAX_NODES),
               _limit(max_edges, "KGBUILDER_HTML_MAX_EDGES", DEFAULT_MAX_EDGES))
@@ -310,7 +310,7 @@ def page_data(G, *, sources: dict[str, dict] | None = None, title: str = "", lay
 
 def _predicate_phrases(names: set[str]) -> dict[str, dict[str, str]]:
     """Predicate name -> how it reads: its ontology label, and from the object's side."""
-    from ..graph.ontology import load_ontology
+    from ..schemas.ontology import load_ontology
 
     known = load_ontology().predicates
     out = {}

@@ -54,7 +54,7 @@ def compact_document(triples, context: dict[str, str]) -> dict:
 
     spaces = sorted(context.items(), key=lambda kv: -len(kv[1]))
     memo: dict[str, str] = {}
-    from ..graph.nquads import XSD_STRING as xsd_string
+    from ..terms import XSD_STRING as xsd_string
 
     def curie(iri: str) -> str:
         c = memo.get(iri)

@@ -98,7 +98,7 @@ def _bounded(f: dict) -> str:
 
 def network_rows(kg) -> NetworkRows:
     """Nodes and edges of ``kg.to_networkx()`` as typed rows (None when absent)."""
-    from ..graph.ontology import load_ontology
+    from ..schemas.ontology import load_ontology
 
     onto = load_ontology()
     G = kg.to_networkx()

@@ -1,20 +1,19 @@
 """One export from start to finish: select, transform, write to a temp, read back, rename.
 
-The graph is first narrowed (kgbuilder.graph.subgraph) and reshaped
+The graph is first narrowed (kgbuilder.questions.subgraph) and reshaped
 (views.direct_only / with_ontology), then written by the exporter into a
 temporary file or folder beside the target, checked by ``exporter.verify``
 and only then renamed into place (kgbuilder.atomic).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import ExportError
 
-__all__ = ["ExportReport", "run_export", "is_folder_target"]
+__all__ = ["ExportReport", "run_export"]
 
 
 @dataclass
@@ -24,34 +23,16 @@ class ExportReport:
     written: str      # e.g. "465 triples" or "19 nodes, 21 edges"
 
 
-def _by_extension(fmt: str) -> str:
-    """Accept an extension as a format name: ``ttl`` is ``turtle``."""
-    from . import REGISTRY
-
-    if fmt in REGISTRY:
-        return fmt
-    for spec in REGISTRY.values():
-        if "." + fmt.lstrip(".") in spec.extensions:
-            return spec.name
-    return fmt
-
-
-def is_folder_target(path: str | Path) -> bool:
-    """A folder is asked for: an existing folder, a trailing slash, or no extension."""
-    text = os.fspath(path)
-    return Path(text).is_dir() or text.endswith(("/", os.sep)) or not Path(text).suffix
-
-
 def run_export(kg, path: str | Path, format: str | None = None, *, inputs: Iterable = (),
                focus: str | None = None, depth: int = 1, types: Iterable[str] = (),
                since: str | None = None, until: str | None = None, direct_only: bool = False,
                with_ontology: bool = False, verify: bool = True, force: bool = False,
                **options: Any) -> ExportReport:
     from ..atomic import atomic_folder, atomic_write
-    from . import format_for_path, get_exporter
+    from .formats import by_extension, format_for_path, get_exporter, is_folder_target
 
     fmt = (format or format_for_path(path)).lower()
-    fmt = _by_extension(fmt)
+    fmt = by_extension(fmt)
     exporter = get_exporter(fmt)
     types = tuple(types)
     for flag, on in (("--direct-only", direct_only), ("--with-ontology", with_ontology)):
@@ -59,7 +40,7 @@ def run_export(kg, path: str | Path, format: str | None = None, *, inputs: Itera
             raise ExportError(f"{flag} applies to the RDF formats only, not to {fmt}")
     view = kg
     if focus is not None or types or since is not None or until is not None:
-        from ..graph.subgraph import subgraph
+        from ..questions.subgraph import subgraph
 
         view = subgraph(kg, focus=focus, depth=depth, types=types, since=since, until=until)
     if direct_only:

@@ -82,7 +82,7 @@ def _encode(store, quads: bool) -> tuple[list[str], bool]:
     memo: dict = {}
     lit_memo: dict = {}
     bnodes = False
-    from ..graph.nquads import XSD_STRING as xsd_string
+    from ..terms import XSD_STRING as xsd_string
 
     def term(t) -> str:
         nonlocal bnodes

@@ -34,7 +34,7 @@ _figure = {"type": "object", "additionalProperties": False, "required": ["value"
 # check-jsonschema use), where escaping a character that needs no escape (\" or \-) is an error.
 
 #: what `validate` asks of every fact and event: `sources`, or a `quote` (with its `source`, or the
-#: dataset's default_source), never both forms. The loader words these errors itself (graph.load).
+#: dataset's default_source), never both forms. The loader words these errors itself (curation.load).
 EVIDENCE_RULES = {
     "anyOf": [{"required": ["sources"]}, {"required": ["source"]}, {"required": ["quote"]}],
     "dependentRequired": {"source": ["quote"]},
@@ -118,7 +118,7 @@ def dataset_schema() -> dict:
 
 def data_schema(onto=None) -> dict:
     if onto is None:
-        from ..graph.ontology import load_ontology
+        from .ontology import load_ontology
 
         onto = load_ontology()
     events = onto.event_classes()

@@ -1,0 +1,1 @@
+"""From curated facts to quads: the builder, inference, SHACL checks and the build cache."""

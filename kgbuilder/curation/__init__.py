@@ -1,0 +1,1 @@
+"""Curation input: strict YAML and bulk CSV/JSONL files, names, quotes."""

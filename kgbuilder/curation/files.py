@@ -1,0 +1,21 @@
+"""Which files make up a dataset folder (no parsing: the warm path lists and hashes them)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["BULK_SUFFIXES", "dataset_files"]
+
+#: files of fact rows (CSV, JSON Lines), read by kgbuilder.curation.bulk
+BULK_SUFFIXES = (".csv", ".jsonl")
+
+
+def dataset_files(root: Path) -> list[Path]:
+    """The YAML and bulk (CSV, JSONL) files of a dataset other than dataset.yaml, in a stable order."""
+    out = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts) or rel.parts[0] == "queries":
+            continue
+        if path.is_file() and path.suffix in (".yaml", ".yml", *BULK_SUFFIXES) and rel != Path("dataset.yaml"):
+            out.append(path)
+    return out

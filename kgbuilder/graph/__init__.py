@@ -1,1 +1,0 @@
-"""Loading, building, storing, querying and the networkx view of a dataset."""

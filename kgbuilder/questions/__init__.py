@@ -1,0 +1,1 @@
+"""The graph as networkx: entities, paths, neighbourhoods, centrality, subgraphs."""

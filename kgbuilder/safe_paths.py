@@ -1,0 +1,115 @@
+"""Where kgbuilder may write, and which dataset files it may read.
+
+The one check every writer (build, export, query -o, neighbors -o) goes
+through, via :func:`kgbuilder.atomic.check_output_path`:
+
+* never over a file the loader reads (dataset.yaml, the YAML/CSV/JSONL files,
+  the saved queries), nor over a folder that holds one, not even with --force;
+* never inside a dataset folder (one with a dataset.yaml, found by walking up
+  from the output) unless ``force`` says so, and even then not a file with an
+  extension the loader would pick up as a new input on the next run.
+
+And the symlink policy of the loader: a link inside a dataset that resolves
+outside the dataset folder is refused (it would let a dataset read
+/etc/shadow, or merge a file from elsewhere into the graph), while links that
+stay inside the folder are fine.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable
+
+from .errors import ExportError
+
+__all__ = ["check_output", "dataset_root_of", "loader_inputs", "link_outside", "INPUT_SUFFIXES"]
+
+#: what the loader reads inside a dataset folder (bulk files, YAML) and the saved queries
+INPUT_SUFFIXES = frozenset({".yaml", ".yml", ".csv", ".jsonl", ".rq"})
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):      # a symlink loop: judge the path as written
+        return Path(os.path.abspath(path))
+
+
+def dataset_root_of(path: str | os.PathLike) -> Path | None:
+    """The dataset folder (it holds dataset.yaml) that ``path`` is in, if any."""
+    p = _resolve(Path(path))
+    for folder in (p, *p.parents):
+        if (folder / "dataset.yaml").is_file() or (folder / "dataset.yml").is_file():
+            return folder
+    return None
+
+
+def loader_inputs(root: Path) -> set[Path]:
+    """Every file the loader (or ``query --name``) may read in the dataset ``root``, resolved.
+
+    The loader's own rule (curation.load.dataset_files), widened rather than imported so this
+    check stays at the bottom layer with the atomic writer: dataset.yaml, every YAML, CSV and
+    JSON Lines file outside hidden folders, and the saved queries.
+    """
+    root = Path(root)
+    found = {root / "dataset.yaml", root / "dataset.yml"}
+    for path in root.rglob("*"):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.suffix.lower() in INPUT_SUFFIXES:
+            found.add(path)
+    return {_resolve(p) for p in found if p.exists()}
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or path.is_relative_to(folder)
+
+
+def check_output(out: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (), *,
+                 folder: bool = False, force: bool = False) -> Path:
+    """Refuse an output that is (or holds) an input, or lies inside a dataset folder.
+
+    ``inputs`` are the dataset folders and files this command reads; the
+    dataset folder around ``out`` (if any) is protected too, whoever reads it.
+    """
+    out = Path(out)
+    target = _resolve(out)
+    roots: list[Path] = []
+    files: list[Path] = []
+    for inp in inputs:
+        r = _resolve(Path(inp))
+        (roots if r.is_dir() else files).append(r)
+    around = dataset_root_of(target.parent)
+    if around is not None and around not in roots:
+        roots.append(around)
+    for f in files:
+        if target == f or (folder and _inside(f, target)):
+            raise ExportError(f"{out}: refusing to overwrite an input file ({f})")
+    for root in roots:
+        if target == root:
+            raise ExportError(f"{out}: refusing to overwrite an input folder")
+        if folder and _inside(root, target):
+            raise ExportError(f"{out}: refusing to replace a folder that holds the dataset {root}")
+        if not _inside(target, root):
+            continue
+        read = loader_inputs(root)
+        hit = [p for p in read if p == target or (folder and _inside(p, target))]
+        if hit:
+            what = "an input file" if hit[0] == target else f"a folder that holds the input {hit[0]}"
+            raise ExportError(f"{out}: refusing to overwrite {what} of the dataset {root}")
+        if not force:
+            raise ExportError(f"{out}: refusing to write inside the dataset folder {root} "
+                              "(write elsewhere, or add --force)")
+        if not folder and target.suffix.lower() in INPUT_SUFFIXES:
+            raise ExportError(f"{out}: refusing to write a {target.suffix} file inside the dataset folder "
+                              f"{root}: the next run would read it as input")
+    return out
+
+
+def link_outside(root: Path, path: Path) -> Path | None:
+    """Where ``path`` really is when a symlink takes it outside ``root``, else None."""
+    real = _resolve(path)
+    if _inside(real, _resolve(root)):
+        return None
+    return real

@@ -1,0 +1,1 @@
+"""The read-only SPARQL 1.1 endpoint and its pages."""

@@ -1,0 +1,1 @@
+"""SPARQL over a built graph: safety, the killable worker, result formats."""

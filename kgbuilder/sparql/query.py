@@ -1,0 +1,582 @@
+"""Safe SPARQL over a built graph: parse, check, run where it can be killed.
+
+Every query first goes through :mod:`.safety`, which tokenizes it the way
+Oxigraph reads it, refuses SERVICE, FROM and updates, and rebuilds the text
+that Oxigraph then runs (never the user's text): a query is read-only, never
+calls a remote endpoint and never loads a graph from a file or URL. A query
+runs in a worker process (kgbuilder.sparql.worker) that is killed when it
+passes its time limit (the engine cannot be interrupted) and that cannot
+allocate more than a fixed amount of memory; its rows come back as one pickle.
+rdflib is imported only to explain a syntax error.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import QueryError, QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
+from ..terms import term_key
+
+__all__ = ["parse_query", "check_safe", "run_query", "execute", "collect", "QueryResult", "query_kind",
+           "has_order_by", "term_key",
+           "SavedQuery", "saved_queries", "saved_query", "DEFAULT_TIMEOUT", "DEFAULT_LIMIT", "DEFAULT_MEMORY_MB"]
+
+DEFAULT_TIMEOUT = 10.0    # seconds: rdflib needs ~5 s for some honest queries on 5k triples
+DEFAULT_LIMIT = 10000     # rows (SELECT) or triples (CONSTRUCT, DESCRIBE)
+DEFAULT_MEMORY_MB = 2048  # what a query may allocate on top of the loaded graph
+
+_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+_PROLOGUE = re.compile(r"""(?isx)\A(?:\s+|\#[^\n]*\n?|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*""")
+_grammar_lock = threading.Lock()
+
+
+class QueryResult:
+    """What a query returned: the one result type of every query in kgbuilder
+    (:meth:`KnowledgeGraph.query <kgbuilder.kg.KnowledgeGraph.query>`,
+    :func:`kgbuilder.query`, the CLI, the endpoint, ``--endpoint``).
+
+    ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``vars`` (names)
+    and ``rows`` (tuples of rdflib terms, None when unbound); ASK ``boolean``;
+    CONSTRUCT and DESCRIBE ``triples`` (rdflib terms, sorted). ``truncated`` is
+    true when the row limit cut the answer short; ``ordered`` when the query
+    had ORDER BY (else rows are sorted, so runs agree). Iterating gives the
+    rows, the triples, or the boolean for ASK; ``len()`` counts rows or triples.
+
+    The engine's own terms (pyoxigraph) are kept in ``cells`` and
+    ``statements``; ``rows`` and ``triples`` convert them to rdflib on first
+    use, so writing a result (kgbuilder.sparql.results) never needs rdflib.
+    """
+
+    def __init__(self, kind: str, vars: list[str] | None = None, rows: list[tuple] | None = None,
+                 boolean: bool | None = None, triples: list[tuple] | None = None, truncated: bool = False,
+                 limit: int | None = None, ordered: bool = False):
+        self.kind = kind
+        self.vars = list(vars or [])
+        self.boolean = boolean
+        self.truncated = truncated
+        self.limit = limit
+        self.ordered = ordered
+        self.cells: list[tuple] = []
+        self.statements: list[tuple] = []
+        self._rows: list[tuple] | None = None
+        self._triples: list[tuple] | None = None
+        self.rows = rows or []
+        self.triples = triples or []
+
+    @property
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            from ..terms import to_rdflib
+
+            conv = to_rdflib()
+            self._rows = [tuple(conv(t) for t in row) for row in self.cells]
+        return self._rows
+
+    @rows.setter
+    def rows(self, value: list[tuple]) -> None:
+        self.cells = self._rows = value
+
+    @property
+    def triples(self) -> list[tuple]:
+        if self._triples is None:
+            from ..terms import to_rdflib
+
+            conv = to_rdflib()
+            self._triples = [tuple(conv(t) for t in triple) for triple in self.statements]
+        return self._triples
+
+    @triples.setter
+    def triples(self, value: list[tuple]) -> None:
+        self.statements = self._triples = value
+
+    def __len__(self) -> int:
+        return len(self.statements) if self.kind in ("CONSTRUCT", "DESCRIBE") else len(self.cells)
+
+    def __iter__(self):
+        if self.kind == "ASK":
+            return iter((bool(self.boolean),))
+        return iter(self.triples if self.kind in ("CONSTRUCT", "DESCRIBE") else self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.boolean) if self.kind == "ASK" else True
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return (self.kind, self.vars, self.boolean, self.rows, self.triples, self.truncated) == \
+            (other.kind, other.vars, other.boolean, other.rows, other.triples, other.truncated)
+
+    def __repr__(self) -> str:
+        if self.kind == "ASK":
+            what = str(bool(self.boolean)).lower()
+        elif self.kind == "SELECT":
+            what = f"{len(self)} row{'s' if len(self) != 1 else ''} of ({', '.join(self.vars)})"
+        else:
+            what = f"{len(self)} triple{'s' if len(self) != 1 else ''}"
+        return f"<QueryResult {self.kind}: {what}{', truncated' if self.truncated else ''}>"
+
+    def __getstate__(self):
+        # only the engine's terms travel (from a query worker): rdflib views are rebuilt on demand
+        state = dict(self.__dict__)
+        if state["cells"] is not state["_rows"]:
+            state["_rows"] = None
+        if state["statements"] is not state["_triples"]:
+            state["_triples"] = None
+        return state
+
+    def graph(self, prefixes: dict[str, str] | None = None):
+        """CONSTRUCT/DESCRIBE triples as an ``rdflib.Graph``."""
+        from rdflib import Graph
+
+        g = Graph()
+        for name, ns in (prefixes or {}).items():
+            g.bind(name, ns, override=True, replace=True)
+        for t in self.triples:
+            g.add(t)
+        return g
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """SELECT rows as ``{var: rdflib term}`` (unbound variables left out)."""
+        return [{v: t for v, t in zip(self.vars, row) if t is not None} for row in self.rows]
+
+
+# ---------------------------------------------------------------- parsing
+
+def parse_query(sparql: str, prefixes: dict[str, str], file: str | None = None):
+    """Parse (and algebra-translate) a query; syntax errors carry line, column and token.
+
+    An update (INSERT, DELETE, LOAD, CLEAR, ...) raises UnsafeQueryError: the
+    graph is read-only.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        return prepareQuery(sparql, initNs=prefixes)
+    except ParseException as exc:
+        _refuse_update(sparql, file)
+        loc = _furthest_failure(sparql)
+        if loc is None:
+            loc = exc.loc
+        line, col = _line_col(sparql, loc)
+        token = _token_at(sparql, loc)
+        msg = f"syntax error at {token!r}" if token else "syntax error: the query ends too early"
+        raise QuerySyntaxError(msg, line, col, token or None, file) from None
+    except Exception as exc:  # rdflib raises bare Exceptions for unknown prefixes and the like
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        m = re.match(r"Unknown namespace prefix : (\S+)", text)
+        if m:
+            prefix = m.group(1)
+            loc = _find_prefix_use(sparql, prefix)
+            line, col = _line_col(sparql, loc) if loc is not None else (None, None)
+            from ..resolve import did_you_mean
+
+            raise QuerySyntaxError(f"unknown prefix '{prefix}:'" + did_you_mean(prefix, prefixes),
+                                   line, col, prefix + ":", file) from None
+        raise QuerySyntaxError(text, file=file) from None
+
+
+def _refuse_update(sparql: str, file: str | None) -> None:
+    head = sparql[_PROLOGUE.match(sparql).end():]
+    m = re.match(r"(?i)[A-Z]+(?:\s+(?:DATA|WHERE|SILENT))?", head)
+    if m and m.group(0).split()[0].upper() in _UPDATE_WORDS:
+        op = " ".join(m.group(0).upper().split())
+        raise UnsafeQueryError(f"{file or 'query'}: {op} is a SPARQL update; queries are read-only "
+                               "(use SELECT, ASK, CONSTRUCT or DESCRIBE)")
+
+
+def _furthest_failure(sparql: str) -> int | None:
+    """Re-parse tracking the furthest point any grammar element failed at.
+
+    pyparsing reports where the outermost alternative failed, which is often
+    a whole clause before the real mistake; the furthest failure is the token
+    the parser could not get past.
+    """
+    from rdflib.plugins.sparql import parser
+
+    elements = _grammar_elements(parser.QueryUnit)
+    furthest = [-1]
+
+    def on_fail(instring, loc, expr, exc):
+        furthest[0] = max(furthest[0], loc, getattr(exc, "loc", loc) or 0)
+
+    with _grammar_lock:
+        saved = [(e, e.failAction) for e in elements]
+        try:
+            for e in elements:
+                e.failAction = on_fail
+            try:
+                parser.parseQuery(sparql)
+            except Exception:
+                pass
+        finally:
+            for e, action in saved:
+                e.failAction = action
+    return furthest[0] if furthest[0] >= 0 else None
+
+
+_ELEMENTS: list | None = None
+
+
+def _grammar_elements(root) -> list:
+    global _ELEMENTS
+    if _ELEMENTS is None:
+        seen: dict[int, Any] = {}
+        stack = [root]
+        while stack:
+            e = stack.pop()
+            if id(e) in seen:
+                continue
+            seen[id(e)] = e
+            stack.extend(getattr(e, "exprs", ()) or ())
+            if getattr(e, "expr", None) is not None:
+                stack.append(e.expr)
+        _ELEMENTS = list(seen.values())
+    return _ELEMENTS
+
+
+def _line_col(text: str, loc: int) -> tuple[int, int]:
+    loc = min(max(loc, 0), len(text))
+    line = text.count("\n", 0, loc) + 1
+    col = loc - (text.rfind("\n", 0, loc) + 1) + 1
+    return line, col
+
+
+_TOKEN = re.compile(r"""<[^\s>]*>?|"[^"\n]*"?|'[^'\n]*'?|[^\s{}()\[\],;.]+|\S""")
+
+
+def _token_at(text: str, loc: int) -> str:
+    m = _TOKEN.match(text, loc)
+    if not m:
+        rest = text[loc:].lstrip()
+        m = _TOKEN.match(rest) if rest else None
+    return m.group(0)[:40] if m else ""
+
+
+def _find_prefix_use(sparql: str, prefix: str) -> int | None:
+    m = re.search(r"(?<![\w:<?$])" + re.escape(prefix) + r":", sparql)
+    return m.start() if m else None
+
+
+# ---------------------------------------------------------------- safety
+
+def query_kind(prepared) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE."""
+    return prepared.algebra.name.removesuffix("Query").upper()
+
+
+def check_safe(prepared, file: str | None = None) -> None:
+    """Refuse SERVICE anywhere in the algebra and FROM / FROM NAMED.
+
+    The walk covers every nested pattern: OPTIONAL, UNION, MINUS, sub-queries
+    and the graph patterns inside FILTER EXISTS expressions.
+    """
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    where = file or "query"
+    alg = prepared.algebra
+    if alg.get("datasetClause"):
+        clauses = alg["datasetClause"]
+        first = clauses[0]
+        named = "named" in first
+        iri = first["named"] if named else first["default"]
+        raise UnsafeQueryError(f"{where}: {'FROM NAMED' if named else 'FROM'} <{iri}> is not allowed: "
+                               "queries read only the dataset's own graph (use GRAPH to pick a source)")
+    stack: list[Any] = [alg]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                term = node.get("term")
+                shown = term.n3() if term is not None else ""
+                raise UnsafeQueryError(f"{where}: SERVICE {shown} is not allowed: queries never "
+                                       "reach the network")
+            if node.name == "DatasetClause":
+                raise UnsafeQueryError(f"{where}: FROM is not allowed: queries read only the dataset's own graph")
+            stack.extend(v for k, v in node.items() if not k.startswith("_"))
+        elif isinstance(node, (list, tuple, set, frozenset)):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+
+
+# ---------------------------------------------------------------- running
+
+def _checked(kg, sparql: str, file: str | None, safe: bool, lint: bool):
+    """The safety check's reading of ``sparql``, and the linter's findings (QueryWarnings)."""
+    from .safety import check_query
+
+    checked = check_query(sparql, kg.prefixes, file, enforce=safe)
+    if not lint:
+        return checked, []
+    from .lint import lint_query
+
+    return checked, lint_query(kg, checked)
+
+
+def _emit(found) -> None:
+    import warnings
+
+    for w in found:
+        warnings.warn(w, stacklevel=3)   # attributed to the caller of execute / run_query
+
+
+def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, infer: bool = False,
+              lint: bool = True, limit: int | None = None) -> QueryResult:
+    """Run SPARQL on ``kg`` in this process: a :class:`QueryResult`.
+
+    The safety checks apply (unless ``safe=False``) but there is no time
+    limit: use :func:`execute` for queries you do not trust. ``lint``: warn
+    (QueryWarning) about IRIs and literals that cannot match.
+    """
+    return execute(kg, sparql, file=file, safe=safe, infer=infer, timeout=None, limit=limit, lint=lint)
+
+
+def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+            limit: int | None = DEFAULT_LIMIT, infer: bool = False, safe: bool = True,
+            memory_mb: int | None = DEFAULT_MEMORY_MB, lint: bool = True) -> QueryResult:
+    """Check and run a query with a time, row and memory limit: a :class:`QueryResult`.
+
+    Raises QuerySyntaxError, UnsafeQueryError, QueryTimeoutError or QueryError.
+    ``timeout=None`` (or 0) and ``limit=None`` (or 0) lift those limits.
+    ``lint``: warn (:class:`~kgbuilder.errors.QueryWarning`) before running
+    about IRIs in neither the dataset nor the ontology and literals of another
+    datatype than their property's values; the query runs all the same. The
+    query is checked and parsed here and evaluated in a worker that is killed
+    at ``timeout`` (``kgbuilder.sparql.worker``); Oxigraph runs the checked
+    text (:attr:`.safety.SafeQuery.text`), never the user's own.
+    """
+    checked, found = _checked(kg, sparql, file, safe, lint)
+    try:
+        res = _execute(kg, sparql, checked, file, timeout, limit, infer, safe, memory_mb)
+    except QuerySyntaxError:
+        raise           # a query that does not parse gets its error alone, not the linter's guesses
+    except BaseException:
+        _emit(found)    # a timeout may well come from the typo the linter found
+        raise
+    _emit(found)
+    return res
+
+
+_EMPTY: list = []
+
+
+def _run(store, checked):
+    """Oxigraph's lazy answer to the checked text over the union of graphs; its syntax
+    error located in the user's text."""
+    from .safety import engine_syntax_error
+
+    try:
+        return store._st.query(checked.text, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        _locate_with_rdflib(checked)        # rdflib's reading, when it sees the error too
+        raise engine_syntax_error(exc, checked) from None
+    except OSError as exc:
+        raise QueryError(f"Oxigraph could not run the query: {exc}") from None
+
+
+def _check_syntax(checked) -> None:
+    """Raise the query's syntax error here, before a worker runs it. Oxigraph evaluates
+    aggregates and ORDER BY inside ``Store.query``, so here the text runs on an empty
+    store (parsing is all it costs) and the real store is queried only in the worker."""
+    if not _EMPTY:
+        from ..store.base import open_store
+
+        _EMPTY.append(open_store("memory"))
+    _run(_EMPTY[0], checked)
+
+
+def _execute(kg, sparql, checked, file, timeout, limit, infer, safe, memory_mb) -> QueryResult:
+    limit = limit or None
+    _check_syntax(checked)
+    store = _inferred_store(kg) if infer else kg.store
+
+    def job() -> QueryResult:
+        return collect(_run(store, checked), sparql, limit, checked.ordered)
+
+    if not timeout:
+        return job()
+    from .worker import ref, run_killable
+
+    def state():
+        kg._kgb_job = (sparql, job)      # a forked worker holds the graph and the check already
+        return kg
+
+    payload = {"sparql": sparql, "file": file, "limit": limit, "safe": safe}
+    try:
+        # spawned: the graph the query reads (with its entailments) opened again
+        return run_killable(ref(_run_in_worker), payload, timeout=timeout, memory_mb=memory_mb,
+                            state=state, recipe=lambda: kg.worker_recipe(source=store))
+    except QueryTimeoutError:
+        raise QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
+                                "narrow the query down or raise the limit") from None
+
+
+def _run_in_worker(kg, payload) -> QueryResult:
+    """:func:`execute`'s query, in the worker of :mod:`kgbuilder.sparql.worker`."""
+    job = getattr(kg, "_kgb_job", None)
+    if job is not None and job[0] == payload["sparql"]:
+        return job[1]()
+    from .safety import check_query
+
+    checked = check_query(payload["sparql"], kg.prefixes, payload["file"], enforce=payload["safe"])
+    return collect(_run(kg.store, checked), payload["sparql"], payload["limit"], checked.ordered)
+
+
+def collect(raw, sparql: str, limit: int | None, ordered: bool | None = None) -> QueryResult:
+    """A pyoxigraph answer as a :class:`QueryResult` (engine terms; at most ``limit`` rows).
+    ``ordered``: whether the query has ORDER BY (found on the text when not given)."""
+    import itertools
+
+    import pyoxigraph as ox
+
+    if isinstance(raw, ox.QueryBoolean):
+        return QueryResult(kind="ASK", boolean=bool(raw), limit=limit)
+    if not isinstance(raw, ox.QuerySolutions):
+        head = sparql[_PROLOGUE.match(sparql).end():]
+        kind = "DESCRIBE" if re.match(r"(?i)DESCRIBE\b", head) else "CONSTRUCT"
+        out = QueryResult(kind=kind, limit=limit)
+        # a CONSTRUCT template may repeat a triple: a graph holds it once
+        triples = sorted({(t.subject, t.predicate, t.object) for t in raw}, key=_triple_key)
+        if limit is not None and len(triples) > limit:
+            triples, out.truncated = triples[:limit], True
+        out.statements = triples
+        out._triples = None
+        return out
+    out = QueryResult(kind="SELECT", limit=limit)
+    names = [v.value for v in raw.variables]
+    out.vars = _star_order(names, sparql)
+    index = [names.index(v) for v in out.vars]
+    out.ordered = has_order_by(sparql) if ordered is None else ordered
+    rows = itertools.islice(raw, None if limit is None else limit + 1)
+    cells = [tuple(sol[i] for i in index) for sol in rows]
+    if limit is not None and len(cells) > limit:
+        cells, out.truncated = cells[:limit], True
+    if not out.ordered:
+        # without ORDER BY the order is the engine's: sort so that runs agree
+        cells.sort(key=lambda r: tuple(term_key(t) for t in r))
+    out.cells, out._rows = cells, None
+    return out
+
+
+def _locate_with_rdflib(checked) -> None:
+    """Raise rdflib's reading of a syntax error Oxigraph found, if rdflib sees one too.
+
+    Oxigraph reports the furthest point its PEG grammar reached, often the end
+    of the text; pyparsing's furthest failure names the token the way this
+    module always has. Only the error path pays for importing rdflib.
+    """
+    parse_query(checked.original, checked.prefixes, checked.file)
+
+
+_STRIP = re.compile(r"""(?sx)
+    \#[^\n\r]*                            # a comment
+  | "{3}.*?"{3} | '{3}.*?'{3}              # long strings
+  | "(?:[^"\\\n\r]|\\.)*" | '(?:[^'\\\n\r]|\\.)*'   # strings
+  | <[^<>"{}|^`\\\x00-\x20]*>           # IRIs
+""")
+
+
+def has_order_by(sparql: str) -> bool:
+    """Whether the outermost query has ORDER BY (a sub-query's, inside braces, does not count)."""
+    text = _STRIP.sub(" ", sparql)
+    depth, top = 0, []
+    for part in re.split(r"([{}])", text):
+        if part == "{":
+            depth += 1
+        elif part == "}":
+            depth -= 1
+        elif depth == 0:
+            top.append(part)
+    return re.search(r"(?i)\bORDER\s+BY\b", " ".join(top)) is not None
+
+
+def _star_order(names: list[str], sparql: str) -> list[str]:
+    """``SELECT *`` columns in the order the variables first appear in the query."""
+    head = sparql[_PROLOGUE.match(sparql).end():]
+    if not re.match(r"(?is)SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*", head):
+        return names
+    first: dict[str, int] = {}
+    for m in re.finditer(r"[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)", head):
+        first.setdefault(m.group(1), m.start())
+    return sorted(names, key=lambda n: (first.get(n, len(head)), n))
+
+
+def _triple_key(t) -> tuple:
+    return tuple(term_key(x) for x in t)
+
+
+# ---------------------------------------------------------------- entailment
+
+def _inferred_store(kg):
+    """A copy of ``kg``'s store with the alignment's entailments, made once per graph
+    (never written into ``kg``'s own store, which may live on disk)."""
+    cached = getattr(kg, "_kgb_inferred_store", None)
+    if cached is None:
+        from ..builder.infer import inferred_quads
+        from ..store.base import open_store
+
+        cached = open_store("memory")
+        cached._st.extend(kg.store.ox_quads())
+        cached._st.extend(inferred_quads(kg))
+        kg._kgb_inferred_store = cached
+    return cached
+
+
+# ---------------------------------------------------------------- saved queries
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A dataset's saved query: ``queries/NAME.rq``, its first comment line the question."""
+
+    name: str
+    path: Any
+    question: str
+
+
+def saved_queries(root) -> list[SavedQuery]:
+    """The saved queries of a dataset folder, sorted by name."""
+    from pathlib import Path
+
+    folder = Path(root) / "queries"
+    out = []
+    for path in sorted(folder.glob("*.rq")) if folder.is_dir() else ():
+        question = ""
+        try:
+            with open(path, encoding="utf-8") as fh:
+                for line in fh:
+                    line = line.strip()
+                    if not line.startswith("#"):
+                        break
+                    text = line.lstrip("#").strip()
+                    if text:
+                        question = re.sub(r"(?i)^question:\s*", "", text)
+                        break
+        except (OSError, UnicodeDecodeError):
+            question = "(unreadable)"
+        out.append(SavedQuery(path.stem, path, question))
+    return out
+
+
+def saved_query(root, name: str) -> SavedQuery:
+    """One saved query by name (the file stem, or the part after its number: ``csto-members``)."""
+    from ..errors import QueryError
+    from ..resolve import did_you_mean
+
+    queries = saved_queries(root)
+    by_name = {q.name: q for q in queries}
+    if name in by_name:
+        return by_name[name]
+    short = {re.sub(r"^\d+-", "", q.name): q for q in queries}
+    if name in short:
+        return short[name]
+    if not queries:
+        raise QueryError(f"{root}: no saved queries (put NAME.rq files in {root}/queries)")
+    raise QueryError(f"{root}: no saved query '{name}'" + did_you_mean(name, [*by_name, *short])
+                     + " (kgbuilder query DATASET --list shows them)")

@@ -1,0 +1,205 @@
+"""The store: pyoxigraph in memory or on disk (``oxigraph:PATH``).
+
+Each quad lives once, in its named graph (one per source, plus ``graph/meta``).
+Queries run with Oxigraph's "default graph as union": a pattern outside
+``GRAPH`` sees every named graph. A triple that two sources state lives in
+both their graphs, so such a pattern matches it once per source (use
+``DISTINCT`` to count it once); on a dataset where each fact has one source,
+the answers are those of a store that kept the union separately, as the
+saved queries check (tests/test_competency.py). Storing the union a second
+time doubled the store's size and write time.
+
+Terms stay pyoxigraph's; rdflib is imported only when a caller asks for
+rdflib objects (:meth:`OxigraphStore.quads`, :meth:`rdflib_dataset`).
+"""
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
+
+from ..errors import KGBuilderError, QueryError, QuerySyntaxError
+
+__all__ = ["OxigraphStore", "open_oxigraph", "OX_FORMATS", "DISTINCT_TRIPLES"]
+
+#: kgbuilder format names -> pyoxigraph RdfFormat attribute names
+OX_FORMATS = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG"}
+_QUAD_FORMATS = {"nquads", "trig"}
+#: every distinct triple over all graphs (a triple in several graphs once)
+DISTINCT_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+
+
+#: the on-disk stores this process has open for writing, by resolved path: RocksDB
+#: lets one handle per process hold a store's lock, so a second open shares it
+_WRITABLE: "weakref.WeakValueDictionary[str, OxigraphStore]" = weakref.WeakValueDictionary()
+
+
+def open_oxigraph(path: str | Path | None = None, *, read_only: bool = False) -> "OxigraphStore":
+    """An Oxigraph store in memory (no ``path``) or on disk; an on-disk store
+    this process already has open for writing is shared, not opened twice."""
+    if path is None:
+        return OxigraphStore()
+    key = str(Path(path).resolve())
+    live = _WRITABLE.get(key)
+    if live is not None:
+        return live
+    store = OxigraphStore(path, read_only=read_only)
+    if not store.read_only:
+        _WRITABLE[key] = store
+    return store
+
+
+class OxigraphStore:
+    """A quad store holding one built dataset: in memory (no ``path``) or on disk.
+
+    ``read_only`` opens an on-disk store without taking its lock, so any
+    number of processes can read it while nobody writes.
+    """
+
+    name = "oxigraph"
+    #: queries reach it as :class:`.safety.SafeQuery` (see :func:`.query.prepare`)
+    native_sparql = True
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        import pyoxigraph as ox
+
+        self.path = Path(path) if path else None
+        self.read_only = bool(read_only and self.path is not None)
+        try:
+            if self.path is None:
+                self._st = ox.Store()
+            elif self.read_only:
+                self._st = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._st = ox.Store(str(self.path))
+        except OSError as exc:
+            raise KGBuilderError(f"cannot open the Oxigraph store at {self.path}: {exc}") from None
+
+    def __repr__(self) -> str:
+        where = f"on disk at {self.path}" if self.path else "in memory"
+        return f"<OxigraphStore {where}{', read-only' if self.read_only else ''}>"
+
+    # -- writing --------------------------------------------------------------
+    def add_quads(self, quads: Iterable[tuple]) -> None:
+        """Add (s, p, o, g) quads: rdflib terms, kgbuilder.terms string terms or
+        pyoxigraph terms; a quad without a graph goes to the store's default graph."""
+        import pyoxigraph as ox
+
+        from ..terms import from_rdflib
+
+        conv = from_rdflib()
+        batch = []
+        for s, p, o, g in quads:
+            batch.append(ox.Quad(conv(s), conv(p), conv(o), conv(g)))
+            if len(batch) >= 100_000:
+                self._st.extend(batch)
+                batch = []
+        if batch:
+            self._st.extend(batch)
+
+    def bulk_load(self, data: bytes | str | BinaryIO | Path, format: str = "nquads") -> None:
+        """Load serialized RDF (N-Quads by default) at pyoxigraph's bulk speed."""
+        import pyoxigraph as ox
+
+        fmt = getattr(ox.RdfFormat, OX_FORMATS[format])
+        try:
+            if isinstance(data, Path):
+                self._st.bulk_load(path=str(data), format=fmt)
+            else:
+                self._st.bulk_load(input=data, format=fmt)
+        except SyntaxError as exc:
+            raise KGBuilderError(f"cannot load {format} into Oxigraph: {exc}") from None
+
+    def remove_nquads(self, data: bytes | str) -> None:
+        """Remove the quads written in ``data`` (N-Quads); absent ones are ignored."""
+        import pyoxigraph as ox
+
+        for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+            self._st.remove(q)
+
+    def clear(self) -> None:
+        self._st.clear()
+
+    def close(self) -> None:
+        """Flush an on-disk store (a no-op in memory or read-only)."""
+        if self.path is not None and not self.read_only:
+            self._st.flush()
+
+    # -- reading --------------------------------------------------------------
+
+    def release(self) -> None:
+        """Flush and let go of an on-disk store (its lock and background threads), so that
+        other processes can open it read-only; the object is unusable afterwards."""
+        self.close()
+        self._st = None
+
+    def ox_quads(self) -> Iterator:
+        """Every quad as pyoxigraph Quads (no conversion). A built graph has
+        them all in named graphs; a CONSTRUCT answer's triples are in the default one."""
+        return iter(self._st)
+
+    def ox_triples(self) -> Iterator:
+        """Distinct triples over all graphs as pyoxigraph Triples."""
+        import pyoxigraph as ox
+
+        return (ox.Triple(r[0], r[1], r[2]) for r in self._st.query(DISTINCT_TRIPLES, use_default_graph_as_union=True))
+
+    def quads(self) -> Iterator[tuple]:
+        """Every (s, p, o, g) as rdflib terms."""
+        from ..terms import to_rdflib
+
+        conv = to_rdflib()
+        for q in self._st:
+            yield conv(q.subject), conv(q.predicate), conv(q.object), conv(q.graph_name)
+
+    def triples(self) -> Iterator[tuple]:
+        """Distinct (s, p, o) over all graphs as rdflib terms."""
+        from ..terms import to_rdflib
+
+        conv = to_rdflib()
+        for t in self.ox_triples():
+            yield conv(t.subject), conv(t.predicate), conv(t.object)
+
+    def __len__(self) -> int:
+        """Number of quads."""
+        return len(self._st)
+
+    def count_triples(self) -> int:
+        """Number of distinct triples over all graphs."""
+        res = self._st.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {DISTINCT_TRIPLES} }}",
+                             use_default_graph_as_union=True)
+        return int(next(iter(res))["n"].value)
+
+    def rdflib_dataset(self):
+        """A copy in an ``rdflib.Dataset`` whose default graph is the union (slow for big graphs)."""
+        from rdflib import Dataset
+
+        ds = Dataset(default_union=True)
+        graphs: dict = {}
+        for s, p, o, g in self.quads():
+            h = graphs.get(g)
+            if h is None:
+                h = graphs[g] = ds.graph(g)
+            h.add((s, p, o))
+        return ds
+
+    def raw_query(self, text: str, prefixes: dict[str, str] | None = None, **kwargs):
+        """Run SPARQL text natively over the union of graphs: pyoxigraph's answer."""
+        try:
+            return self._st.query(text, prefixes=dict(prefixes or {}), use_default_graph_as_union=True, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc).splitlines()[0]) from None
+        except OSError as exc:
+            raise QueryError(f"Oxigraph could not run the query: {exc}") from None
+
+    def dump(self, format: str, out: BinaryIO, *, prefixes: dict[str, str] | None = None) -> None:
+        """Write the graph with pyoxigraph's serializer: Turtle and N-Triples get
+        the distinct triples of the union, N-Quads and TriG every named graph."""
+        import pyoxigraph as ox
+
+        if format not in OX_FORMATS:
+            raise KGBuilderError(f"the Oxigraph store cannot dump '{format}' (one of: {', '.join(OX_FORMATS)})")
+        fmt = getattr(ox.RdfFormat, OX_FORMATS[format])
+        pre = dict(prefixes or {}) if format in ("turtle", "trig") else None
+        ox.serialize(self.ox_quads() if format in _QUAD_FORMATS else self.ox_triples(), out, fmt, prefixes=pre)

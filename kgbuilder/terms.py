@@ -1,0 +1,209 @@
+"""RDF terms: the one place that converts between their representations.
+
+* plain-string terms for the builder's fast path, written as N-Quads lines;
+* pyoxigraph terms (the engine's) <-> rdflib terms (what the Python API hands
+  out on request): :func:`to_rdflib`, :func:`from_rdflib`;
+* :func:`term_parts`, one view of a term of either library for the result
+  writers, so a warm query never needs rdflib.
+
+Creating an rdflib term per quad dominates a large build, and the Oxigraph
+store wants N-Quads text anyway. These terms are ``str`` subclasses: an IRI's
+value is the IRI (so ``str(iri)`` and f-strings behave like rdflib's URIRef)
+and ``n3()`` gives its N-Triples form. Lexical forms follow rdflib's
+normalisation (integers, booleans, decimals) so both paths give the same graph;
+a test compares them.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Iterable
+
+__all__ = ["NTIri", "NTLiteral", "nt_literal", "nquad_lines", "XSD", "XSD_STRING", "to_rdflib", "from_rdflib",
+           "term_parts", "term_key", "DEFAULT_GRAPH_IRIS"]
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+_ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+class NTIri(str):
+    """An IRI: the value is the IRI itself."""
+
+    __slots__ = ()
+
+    def n3(self) -> str:
+        return "<" + self + ">"
+
+
+class NTLiteral(str):
+    """A literal whose value is its complete N-Triples form (``"x"@en``, ``"8"^^<...>``)."""
+
+    __slots__ = ()
+
+    def n3(self) -> str:
+        return str.__str__(self)
+
+
+def _lexical(value, datatype: str | None) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if datatype == XSD + "decimal":
+        try:
+            return str(Decimal(text))
+        except InvalidOperation:
+            return text
+    if datatype == XSD + "integer":
+        try:
+            return str(int(text))
+        except ValueError:
+            return text
+    return text
+
+
+def nt_literal(value, lang: str | None = None, datatype=None) -> NTLiteral:
+    """Same arguments as ``rdflib.Literal(value, lang=, datatype=)``."""
+    dt = str(datatype) if datatype is not None else None
+    body = '"' + _lexical(value, dt).translate(_ESCAPE) + '"'
+    if lang:
+        return NTLiteral(body + "@" + lang)
+    if dt and dt != XSD_STRING:
+        return NTLiteral(body + "^^<" + dt + ">")
+    return NTLiteral(body)
+
+
+def nquad_lines(quads: Iterable[tuple], *, union: bool = False) -> list[str]:
+    """N-Quads lines (with newline) of builder quads whose s, p and g are IRIs;
+    ``union`` adds each triple's line in the default graph too (see oxigraph_store)."""
+    # an NTLiteral is already written out; anything else here is an IRI (no n3() call per quad)
+    if not union:
+        return [f"<{s}> <{p}> {o if o.__class__ is NTLiteral else '<' + o + '>'} <{g}> .\n"
+                for s, p, o, g in quads]
+    out = []
+    add = out.append
+    for s, p, o, g in quads:
+        t = f"<{s}> <{p}> {o if o.__class__ is NTLiteral else '<' + o + '>'}"
+        add(f"{t} <{g}> .\n{t} .\n")
+    return out
+
+
+# ---------------------------------------------------------------- pyoxigraph <-> rdflib
+
+#: how rdflib names a Dataset's default graph (a quad in it has no named graph)
+DEFAULT_GRAPH_IRIS = ("urn:x-rdflib:default",)
+
+
+class _ToRdflib:
+    """pyoxigraph term -> rdflib term, memoised (IRIs and literals repeat a lot)."""
+
+    def __init__(self):
+        from rdflib import BNode, Literal, URIRef
+
+        self.URIRef, self.Literal, self.BNode = URIRef, Literal, BNode
+        self.cache: dict = {}
+
+    def __call__(self, term):
+        if term is None:
+            return None
+        hit = self.cache.get(term)
+        if hit is not None:
+            return hit
+        kind = type(term).__name__
+        if kind == "NamedNode":
+            out = self.URIRef(term.value)
+        elif kind == "BlankNode":
+            out = self.BNode(term.value)
+        elif kind == "Literal":
+            if term.language:
+                out = self.Literal(term.value, lang=term.language)
+            elif term.datatype.value == XSD_STRING:
+                out = self.Literal(term.value)
+            else:
+                out = self.Literal(term.value, datatype=self.URIRef(term.datatype.value))
+        elif kind == "DefaultGraph":
+            from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+            out = DATASET_DEFAULT_GRAPH_ID
+        else:
+            from .errors import KGBuilderError
+
+            raise KGBuilderError(f"cannot convert the RDF term {term!r}")
+        if len(self.cache) < 500_000:
+            self.cache[term] = out
+        return out
+
+
+def to_rdflib():
+    """A memoising converter from pyoxigraph terms to rdflib terms (None stays None)."""
+    return _ToRdflib()
+
+
+def from_rdflib():
+    """A memoising converter from rdflib terms (or this module's string terms) to
+    pyoxigraph terms; None and rdflib's default-graph IRI become the default graph."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    from .errors import KGBuilderError
+
+    cache: dict = {}
+
+    def conv(t):
+        hit = cache.get(t)
+        if hit is not None:
+            return hit
+        if t is None:
+            return ox.DefaultGraph()
+        if isinstance(t, (ox.NamedNode, ox.BlankNode, ox.Literal, ox.DefaultGraph)):
+            return t
+        if isinstance(t, NTLiteral):
+            out = next(iter(ox.parse(f"<x:s> <x:p> {t} .", format=ox.RdfFormat.N_TRIPLES))).object
+        elif isinstance(t, (URIRef, NTIri)):
+            out = ox.DefaultGraph() if str(t).startswith(DEFAULT_GRAPH_IRIS) else ox.NamedNode(str(t))
+        elif isinstance(t, Literal):
+            if t.language:
+                out = ox.Literal(str(t), language=t.language)
+            elif t.datatype is not None and str(t.datatype) != XSD_STRING:
+                out = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+            else:
+                out = ox.Literal(str(t))
+        elif isinstance(t, BNode):
+            out = ox.BlankNode(str(t))
+        else:
+            raise KGBuilderError(f"cannot store the RDF term {t!r}")
+        cache[t] = out
+        return out
+
+    return conv
+
+
+def term_parts(term) -> tuple[str, str, str, str]:
+    """(kind, value, datatype, language) of a pyoxigraph or rdflib term; kind is
+    ``uri``, ``bnode`` or ``literal``; a plain string literal has datatype ""."""
+    name = type(term).__name__
+    if name in ("NamedNode", "URIRef"):
+        return "uri", str(term.value if name == "NamedNode" else term), "", ""
+    if name in ("BlankNode", "BNode"):
+        return "bnode", str(term.value if name == "BlankNode" else term), "", ""
+    if name == "Literal" and hasattr(term, "value") and isinstance(term.value, str) and \
+            type(term).__module__.startswith("pyoxigraph"):
+        lang = term.language or ""
+        dt = "" if lang or term.datatype.value == XSD_STRING else term.datatype.value
+        return "literal", term.value, dt, lang
+    lang = getattr(term, "language", None) or ""
+    dt = getattr(term, "datatype", None)
+    dt = "" if lang or dt is None or str(dt) == XSD_STRING else str(dt)
+    return "literal", str(term), dt, lang
+
+
+_KIND_ORDER = {"uri": 1, "bnode": 2, "literal": 3}
+
+
+def term_key(term) -> tuple:
+    """A total order on terms of either library (unbound first, then IRIs, blank nodes, literals)."""
+    if term is None:
+        return (0, "", "", "")
+    kind, value, dt, lang = term_parts(term)
+    return (_KIND_ORDER[kind], value, dt, lang)
