@@ -71,8 +71,8 @@ class QueryError(KGBuilderError):
     """A SPARQL query could not be run."""
 
 
-class QuerySyntaxError(QueryError):
-    """A SPARQL query does not parse; carries line, column and token."""
+class _Placed:
+    """A message that names where in a query it applies: ``FILE:LINE:COLUMN: message``."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None,
                  token: str | None = None, file: str | None = None):
@@ -90,6 +90,10 @@ class QuerySyntaxError(QueryError):
         return type(self), (self.message, self.line, self.column, self.token, self.file)
 
 
+class QuerySyntaxError(_Placed, QueryError):
+    """A SPARQL query does not parse; carries line, column and token."""
+
+
 class UnsafeQueryError(QueryError):
     """A query asks for something the safety rules forbid (UPDATE, SERVICE, FROM)."""
 
@@ -98,24 +102,10 @@ class QueryTimeoutError(QueryError):
     """A query ran past its time limit and was stopped."""
 
 
-class QueryWarning(UserWarning):
+class QueryWarning(_Placed, UserWarning):
     """A query runs, but part of it cannot match: an IRI in neither the dataset nor the
     ontology, a literal of another datatype than the property's values. Carries the
     place like QuerySyntaxError; the CLI prints it as ``warning: ...`` on stderr."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None,
-                 token: str | None = None, file: str | None = None):
-        self.message = message
-        self.line, self.column, self.token, self.file = line, column, token, file
-        where = file or "query"
-        if line is not None:
-            where += f":{line}"
-            if column is not None:
-                where += f":{column}"
-        super().__init__(f"{where}: {message}")
-
-    def __reduce__(self):
-        return type(self), (self.message, self.line, self.column, self.token, self.file)
 
 
 class EntityNotFoundError(KGBuilderError):
