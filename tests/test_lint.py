@@ -1,7 +1,6 @@
 """The query linter: typos and literals of the wrong datatype are named before the (empty) answer comes back."""
 from __future__ import annotations
 
-import glob
 import json
 import re
 import shutil
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from doc_queries import doc_queries
 from kgbuilder.cli import main
 from kgbuilder.errors import QueryWarning
 from kgbuilder.sparql.query import execute
@@ -93,20 +93,13 @@ def test_lint_off(kz_kg):
         execute(kz_kg, "SELECT ?e WHERE { ?e kg:place kz:almatyy }", lint=False)
 
 
-def _doc_queries():
-    out = [(Path(f).name, Path(f).read_text(encoding="utf-8"))
-           for f in sorted(glob.glob(str(ROOT / "datasets" / "*" / "queries" / "*.rq")))]
-    for md in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        for i, m in enumerate(re.finditer(r"```sparql\n(.*?)```", md.read_text(encoding="utf-8"), re.S)):
-            out.append((f"{md.name}#{i}", m.group(1)))
-    return out
 
 
 def test_saved_queries_and_doc_examples_raise_no_warning(kz_kg):
     from kgbuilder.sparql.lint import lint_query
     from kgbuilder.sparql.safety import check_query
 
-    found = [str(w) for name, text in _doc_queries() for w in lint_query(kz_kg, check_query(text, kz_kg.prefixes, name))]
+    found = [str(w) for name, text in doc_queries() for w in lint_query(kz_kg, check_query(text, kz_kg.prefixes, name))]
     assert found == []
 
 

@@ -7,7 +7,6 @@ store and on Oxigraph, through the API and the CLI.
 """
 from __future__ import annotations
 
-import glob
 import re
 import socket
 import threading
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from doc_queries import doc_queries
 from kgbuilder.cli import main
 from kgbuilder.errors import QuerySyntaxError, UnsafeQueryError
 from kgbuilder.sparql.query import execute
@@ -344,13 +344,6 @@ def test_what_no_token_starts_with_is_a_syntax_error(text, line, col):
     assert (exc.value.line, exc.value.column) == (line, col)
 
 
-def _doc_queries():
-    out = [(Path(f).name, Path(f).read_text(encoding="utf-8"))
-           for f in sorted(glob.glob(str(ROOT / "datasets" / "*" / "queries" / "*.rq")))]
-    for md in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        for i, m in enumerate(re.finditer(r"```sparql\n(.*?)```", md.read_text(encoding="utf-8"), re.S)):
-            out.append((f"{md.name}#{i}", m.group(1)))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -364,7 +357,7 @@ def test_saved_queries_and_doc_examples_pass_and_answer_as_typed(kazakhstan_ox):
     # the rebuilt text gives the bare engine's answer to the text as typed, row for row
     st = kazakhstan_ox.store._st
     prefixes = {k: str(v) for k, v in kazakhstan_ox.prefixes.items()}
-    queries = _doc_queries()
+    queries = doc_queries()
     assert len(queries) > 30
     for name, text in queries:
         checked = check_query(text, kazakhstan_ox.prefixes, name)
