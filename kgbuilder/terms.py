@@ -182,22 +182,46 @@ def from_rdflib():
 def term_parts(term) -> tuple[str, str, str, str]:
     """(kind, value, datatype, language) of a pyoxigraph or rdflib term; kind is
     ``uri``, ``bnode`` or ``literal``; a plain string literal has datatype ""."""
-    name = type(term).__name__
-    if name in ("NamedNode", "URIRef"):
-        return "uri", str(term.value if name == "NamedNode" else term), "", ""
-    if name in ("BlankNode", "BNode"):
-        return "bnode", str(term.value if name == "BlankNode" else term), "", ""
-    if name == "Literal" and hasattr(term, "value") and isinstance(term.value, str) and \
-            type(term).__module__.startswith("pyoxigraph"):
-        lang = term.language or ""
-        dt = "" if lang or term.datatype.value == XSD_STRING else term.datatype.value
-        return "literal", term.value, dt, lang
+    # every cell of every answer the endpoint writes passes here (twice: sort, write), so
+    # the reader of a term's class is looked up once per class, not worked out per term
+    cls = type(term)
+    reader = _PART_READERS.get(cls)
+    if reader is None:
+        reader = _PART_READERS[cls] = _part_reader(cls)
+    return reader(term)
+
+
+def _part_reader(cls):
+    name = cls.__name__
+    if name == "NamedNode":
+        return lambda t: ("uri", str(t.value), "", "")
+    if name == "URIRef":
+        return lambda t: ("uri", str(t), "", "")
+    if name == "BlankNode":
+        return lambda t: ("bnode", str(t.value), "", "")
+    if name == "BNode":
+        return lambda t: ("bnode", str(t), "", "")
+    if name == "Literal" and cls.__module__.startswith("pyoxigraph"):
+        return _ox_literal_parts
+    return _other_literal_parts
+
+
+def _ox_literal_parts(term) -> tuple[str, str, str, str]:
+    lang = term.language
+    if lang:
+        return "literal", term.value, "", lang
+    dt = term.datatype.value
+    return "literal", term.value, "" if dt == XSD_STRING else dt, ""
+
+
+def _other_literal_parts(term) -> tuple[str, str, str, str]:
     lang = getattr(term, "language", None) or ""
     dt = getattr(term, "datatype", None)
     dt = "" if lang or dt is None or str(dt) == XSD_STRING else str(dt)
     return "literal", str(term), dt, lang
 
 
+_PART_READERS: dict[type, object] = {}
 _KIND_ORDER = {"uri": 1, "bnode": 2, "literal": 3}
 
 

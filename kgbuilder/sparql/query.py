@@ -455,12 +455,15 @@ def collect(raw, sparql: str, limit: int | None, ordered: bool | None = None) ->
     index = [names.index(v) for v in out.vars]
     out.ordered = has_order_by(sparql) if ordered is None else ordered
     rows = itertools.islice(raw, None if limit is None else limit + 1)
-    cells = [tuple(sol[i] for i in index) for sol in rows]
+    if index == list(range(len(names))):
+        cells = [tuple(sol) for sol in rows]
+    else:
+        cells = [tuple(map(sol.__getitem__, index)) for sol in rows]
     if limit is not None and len(cells) > limit:
         cells, out.truncated = cells[:limit], True
     if not out.ordered:
         # without ORDER BY the order is the engine's: sort so that runs agree
-        cells.sort(key=lambda r: tuple(term_key(t) for t in r))
+        cells.sort(key=_row_key)
     out.cells, out._rows = cells, None
     return out
 
@@ -508,8 +511,11 @@ def _star_order(names: list[str], sparql: str) -> list[str]:
     return sorted(names, key=lambda n: (first.get(n, len(head)), n))
 
 
-def _triple_key(t) -> tuple:
-    return tuple(term_key(x) for x in t)
+def _row_key(row) -> tuple:
+    return tuple(map(term_key, row))
+
+
+_triple_key = _row_key
 
 
 # ---------------------------------------------------------------- entailment
