@@ -196,8 +196,15 @@ def view_size(kg) -> tuple[int, int]:
     entity = (lambda v: f'{v} <{KG_NS}id> ?id{v[1:]} . FILTER(STRSTARTS(STR({v}), "{base}") && '
                         f'!STRSTARTS(STR({v}), "{base}source/"))')
     nodes = f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {entity('?e')} }}"
-    edges = (f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?st a <{KG_NS}Statement> ; "
-             f"<{rdf}subject> ?s ; <{rdf}predicate> ?p ; <{rdf}object> ?o . {entity('?s')} {entity('?o')} }} }}")
+    # each part its own DISTINCT sub-select, joined on ?st: over the union of the source graphs
+    # one join of the four patterns repeats a statement once per combination of graphs that hold
+    # it (38 rows per statement on a generated 25k dataset: 36 s there, 0.7 s this way)
+    part = lambda v, pattern: f"{{ SELECT DISTINCT {v} WHERE {{ {pattern} }} }}"  # noqa: E731
+    edges = ("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+             + part("?st", f"?st a <{KG_NS}Statement>")
+             + "".join(part(f"?st {v}", f"?st <{rdf}{name}> {v}")
+                       for v, name in (("?s", "subject"), ("?p", "predicate"), ("?o", "object")))
+             + part("?s", entity("?s")) + part("?o", entity("?o")) + " } }")
     return tuple(int(next(iter(kg.store.raw_query(q)))[0].value) for q in (nodes, edges))
 
 
