@@ -164,6 +164,20 @@ def test_json_results(mini_kg):
     assert [tuple(row) for row in back] == r.rows
 
 
+def test_compact_json_is_json_dumps_byte_for_byte(mini_kg):
+    # the endpoint's compact JSON is put together as text: it must be exactly what json.dumps
+    # writes for the same document (escapes, unbound cells, language tags, datatypes, blank nodes)
+    r = execute(mini_kg, NASTY)
+    doc = json.loads(format_result(r, "json", mini_kg.prefixes))
+    assert format_result(r, "json", compact=True) == json.dumps(doc, ensure_ascii=False) + "\n"
+    b = execute(mini_kg, "SELECT ?x ?n WHERE { VALUES ?n { 1 } BIND(BNODE() AS ?x) }")
+    text = format_result(b, "json", compact=True)
+    assert json.loads(text)["results"]["bindings"][0]["x"]["type"] == "bnode"
+    assert text == json.dumps(json.loads(text), ensure_ascii=False) + "\n"
+    empty = execute(mini_kg, "SELECT ?s WHERE { ?s ?p 'no such value' }")
+    assert format_result(empty, "json", compact=True) == '{"head": {"vars": ["s"]}, "results": {"bindings": []}}\n'
+
+
 def test_xml_results(mini_kg):
     r = execute(mini_kg, NASTY)
     text = format_result(r, "xml", mini_kg.prefixes)

@@ -190,19 +190,22 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
         return Response(q["query"], media_type="application/sparql-query; charset=utf-8")
 
     async def sparql(request: Request) -> Response:
-        params = request.query_params
         try:
-            strict_form(request.scope.get("query_string", b""))
+            # parsed once, strictly: these pairs are the URL's parameters from here on
+            params = strict_form(request.scope.get("query_string", b""))
         except NotUTF8 as exc:
             return PlainTextResponse(f"the query string is not valid UTF-8 ({exc})\n", 400)
-        sparql_text = params.get("query")
+        in_url = [v for k, v in params if k == "query"]
+        if len(in_url) > 1:
+            return PlainTextResponse("more than one 'query' parameter\n", 400)
+        sparql_text = in_url[0] if in_url else None
         if request.method == "POST":
             ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
             body = await _read_body(request)
             if body is None:
                 return PlainTextResponse(f"query larger than {MAX_QUERY_BYTES} bytes\n", 413)
             if ctype == "application/sparql-query":
-                if "query" in params:
+                if in_url:
                     return PlainTextResponse("a query in both the URL and the body\n", 400)
                 sparql_text = _decode(body)
             elif ctype == "application/x-www-form-urlencoded":
@@ -210,11 +213,11 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
                     form = strict_form(body)
                 except NotUTF8 as exc:
                     return PlainTextResponse(f"the form is not valid UTF-8 ({exc})\n", 400)
-                params = [*params.multi_items(), *form]
+                params = [*params, *form]
                 if any(k == "update" for k, _ in form):
                     return PlainTextResponse("refused: this endpoint is read-only (no SPARQL update)\n", 403)
                 values = [v for k, v in form if k == "query"]
-                if len(values) > 1 or (values and "query" in request.query_params):
+                if len(values) > 1 or (values and in_url):
                     return PlainTextResponse("more than one 'query' parameter\n", 400)
                 sparql_text = values[0] if values else sparql_text
             elif ctype == "application/sparql-update":
@@ -222,11 +225,6 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
             else:
                 return PlainTextResponse(f"unsupported Content-Type '{ctype or '(none)'}' (use "
                                          "application/x-www-form-urlencoded or application/sparql-query)\n", 415)
-            params = params if isinstance(params, list) else list(params.multi_items())
-        else:
-            params = list(params.multi_items())
-            if sum(1 for k, _ in params if k == "query") > 1:
-                return PlainTextResponse("more than one 'query' parameter\n", 400)
         if sparql_text is None:
             if negotiate(request.headers.get("accept"), ["text/plain", "text/html"]) == "text/html":
                 return RedirectResponse("/query", 303)
