@@ -59,6 +59,10 @@ def allowed_hosts(host: str, port: int, extra: tuple[str, ...] = ()) -> frozense
     return frozenset(values)
 
 
+_SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                     (b"x-frame-options", b"DENY"))
+
+
 class _Guard:
     """Pure ASGI middleware: the Host check, security headers and the access log."""
 
@@ -74,10 +78,7 @@ class _Guard:
         async def send_wrapped(message):
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                headers = list(message.get("headers", []))
-                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                            (b"x-frame-options", b"DENY")]
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*message.get("headers", ()), *_SECURITY_HEADERS]}
             elif message["type"] == "http.response.body":
                 size[0] += len(message.get("body", b""))
             await send(message)
@@ -268,11 +269,11 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
             await pool.close()
 
     app = Starlette(routes=[
+        Route("/sparql", sparql, methods=["GET", "POST"]),       # first: routes are tried in order
         Route("/", index, methods=["GET"]),
         Route("/query", query_form, methods=["GET"]),
         Route("/queries", queries, methods=["GET"]),
         Route("/queries/{name}", one_query, methods=["GET"]),
-        Route("/sparql", sparql, methods=["GET", "POST"]),
     ], lifespan=lifespan)
     app.state.pool = pool
     hosts = allowed_hosts(config.host, config.port, config.allow_hosts)
