@@ -33,7 +33,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -170,17 +169,26 @@ def pct(values: list[float], p: float) -> float:
 # ---------------------------------------------------------------- setup
 
 def start(cmd: list[str], pattern: str, env=None, wait: float = 600) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    """Start ``cmd`` with its stderr going to a file, and wait for ``pattern`` there.
+
+    A file, not a pipe: a pipe needs a thread of this process draining it, and that thread
+    would take the GIL from the client at every access-log line the server writes."""
+    log = tempfile.NamedTemporaryFile(prefix="serve-load-", suffix=".log", delete=False)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, text=True, env=env)
+    log.close()
+    proc.log_path = log.name
     t0 = time.monotonic()
-    for line in proc.stderr:
-        m = re.search(pattern, line)
+    while time.monotonic() - t0 < wait and proc.poll() is None:
+        with open(log.name, encoding="utf-8", errors="replace") as fh:
+            m = re.search(pattern, fh.read(1 << 16))
         if m:
-            threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
             return proc, m.group(1)
-        if time.monotonic() - t0 > wait:
-            break
+        time.sleep(0.05)
     proc.kill()
-    sys.exit(f"{cmd[1:3]} did not start")
+    with open(log.name, encoding="utf-8", errors="replace") as fh:
+        tail = fh.read()[-2000:]
+    os.unlink(log.name)
+    sys.exit(f"{cmd[1:3]} did not start:\n{tail}")
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -189,6 +197,7 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(15)
     except subprocess.TimeoutExpired:
         proc.kill()
+    os.unlink(proc.log_path)
 
 
 def expected_answers(kg, dataset: Path, budget: float) -> tuple[list[tuple[str, object]], int]:
