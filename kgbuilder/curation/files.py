@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["BULK_SUFFIXES", "dataset_files"]
+__all__ = ["BULK_SUFFIXES", "MAX_FILE_BYTES", "dataset_files"]
+
+#: the largest YAML file the loader reads (kept here, not in yamlload: the warm path checks
+#: it without importing PyYAML)
+MAX_FILE_BYTES = 8 * 1024 * 1024
 
 #: files of fact rows (CSV, JSON Lines), read by kgbuilder.curation.bulk
 BULK_SUFFIXES = (".csv", ".jsonl")
