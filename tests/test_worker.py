@@ -208,3 +208,26 @@ def test_an_unused_spare_ends_with_its_parent():
     while not _gone(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _gone(pid)
+
+
+def _zombie_children() -> list[int]:
+    me, out = os.getpid(), []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] == "Z" and int(fields[1]) == me:
+                out.append(int(entry.name))
+    return out
+
+
+def test_workers_killed_without_waiting_are_reaped_later(mini_kg):
+    # execute does not wait for its worker to be torn down; the next start reaps it
+    from kgbuilder.sparql.query import execute
+
+    for _ in range(6):
+        assert execute(mini_kg, MEMBERS, timeout=30).rows
+    time.sleep(0.5)
+    assert len(_zombie_children()) <= 1

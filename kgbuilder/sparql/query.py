@@ -439,7 +439,7 @@ def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> Q
             worker.wait_ready()
             return worker.call(ref(_run_in_worker), payload, timeout=timeout)
         finally:
-            worker.kill()
+            worker.kill(wait=False)     # the answer is here: no need to watch it go
     except QueryTimeoutError:
         raise QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
                                 "narrow the query down or raise the limit") from None

@@ -94,6 +94,8 @@ class Worker:
             _send(self.sock, (recipe, memory_mb))
 
     def _start(self, state, memory_mb, *, fork: bool) -> None:
+        if _UNREAPED:
+            _reap(block=False)
         mine, theirs = socket.socketpair()
         self.pid: int | None = None
         self._proc: subprocess.Popen | None = None
@@ -130,8 +132,10 @@ class Worker:
 
     # -- life cycle ---------------------------------------------------------------------------
 
-    def kill(self) -> None:
-        """SIGKILL the worker (if still running) and reap it."""
+    def kill(self, *, wait: bool = True) -> None:
+        """SIGKILL the worker (if still running) and reap it. ``wait=False``: do not wait for
+        the kernel to tear it down (tens of ms for a process with a store open); it is reaped
+        by a later kill or start in this process."""
         if self.pid is None:
             self._close()
             return
@@ -139,7 +143,10 @@ class Worker:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        if self._proc is not None:
+        if not wait:
+            _UNREAPED.append(self._proc if self._proc is not None else self.pid)
+            _reap(block=False)
+        elif self._proc is not None:
             try:
                 self._proc.wait(5)
             except subprocess.TimeoutExpired:
@@ -356,6 +363,24 @@ def run_killable(function: str, payload: Any, *, timeout: float | None, memory_m
         return worker.call(function, payload, timeout=timeout)
     finally:
         worker.kill()
+
+
+#: killed workers not reaped yet (Popen objects, or pids of forked ones)
+_UNREAPED: list = []
+
+
+def _reap(*, block: bool) -> None:
+    for child in list(_UNREAPED):
+        try:
+            if isinstance(child, subprocess.Popen):
+                done = child.wait(5) if block else child.poll()
+                done = done is not None
+            else:
+                done = os.waitpid(child, 0 if block else os.WNOHANG)[0] != 0
+        except (ChildProcessError, subprocess.TimeoutExpired):
+            done = True
+        if done:
+            _UNREAPED.remove(child)
 
 
 _SPARE: list[Worker] = []
