@@ -200,6 +200,20 @@ def test_too_big_graph_is_refused_and_nothing_is_written(mini_kg, tmp_path, monk
     assert len(_data(out.read_text(encoding="utf-8"))["nodes"]) == 19
 
 
+def test_the_size_check_counts_what_the_view_holds_where_sources_share_statements(mini_kg):
+    # statements held by several source graphs are what made the engine's count slow (each
+    # came back once per combination of graphs); the count must still be the view's
+    from kgbuilder.namespaces import KG_NS
+    from kgbuilder.questions.network import view_size
+
+    kg = mini_kg
+    shared = kg.store.raw_query(f"SELECT ?st WHERE {{ GRAPH ?g {{ ?st a <{KG_NS}Statement> }} }} "
+                                "GROUP BY ?st HAVING (COUNT(?g) > 1) LIMIT 1")
+    assert len(list(shared)) == 1
+    G = kg.to_networkx()
+    assert view_size(kg) == (G.number_of_nodes(), G.number_of_edges())
+
+
 def test_focus_and_filters_come_from_the_export_pipeline(mini_kg, tmp_path):
     out = tmp_path / "focus.html"
     export(mini_kg, out, "html", focus="csto", depth=1)
