@@ -110,6 +110,10 @@ class Resolver:
     def __contains__(self, entity_id: str) -> bool:
         return entity_id in self._ids
 
+    def items(self):
+        """``(normalised name, ids)`` pairs: what :meth:`resolve` looks a name up in."""
+        return self._names.items()
+
     def resolve(self, name: str) -> str:
         if name in self._ids:
             return name
