@@ -203,12 +203,15 @@ def _index(kg):
     from .netindex import IndexBroken, NetIndex, write_index
 
     ix = None
-    path = kg.derived_file("netindex", lambda tmp: write_index(tmp, network(kg), *_resolver(kg)))
-    if path is not None:
+    for _ in range(2):          # a file that is no index (damaged, another format) is made again
+        path = kg.derived_file("netindex", lambda tmp: write_index(tmp, network(kg), *_resolver(kg)))
+        if path is None:
+            break
         try:
             ix = NetIndex(path)
+            break
         except IndexBroken:
-            path.unlink(missing_ok=True)        # made again by the next command
+            path.unlink(missing_ok=True)
     kg._kgb_index = ix
     return ix
 
@@ -311,7 +314,7 @@ def _resolve_by_index(kg, name: str) -> str | None:
     if ix is None:
         return None
     try:
-        if ix.get("attrs", name) is not None:
+        if ix.get("head", name) is not None:
             return name
         ids = ix.get("names", normalize(name))
         if ids is None:
