@@ -155,6 +155,33 @@ def test_a_damaged_index_is_dropped_and_the_whole_view_answers(tmp_path):
     assert path.exists()
 
 
+def plant_label(path, node: str, label: str) -> None:
+    """Rewrite ``node``'s label in the index with a matching checksum (a well-made forgery)."""
+    import json
+
+    from kgbuilder.questions.netindex import _crc
+
+    db = sqlite3.connect(path)
+    head = json.loads(db.execute("SELECT head FROM attrs WHERE id = ?", (node,)).fetchone()[0])
+    text = json.dumps({**head, "label": label})
+    db.execute("UPDATE attrs SET head = ?, hcrc = ? WHERE id = ?", (text, _crc(node, text), node))
+    db.commit()
+    db.close()
+
+
+def test_an_index_not_ours_alone_is_never_read(tmp_path):
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    path = Q._index(indexed(root)).path
+    plant_label(path, "toqaev", "Planted")
+    assert Q.show_entity(kgbuilder.open_graph(root), "toqaev").label == "Planted"     # ours: read
+    path.chmod(0o664)
+    kg = kgbuilder.open_graph(root)
+    assert Q.show_entity(kg, "toqaev").label == "Qasym-Zhomart Toqaev"
+    # made again in its place, ours alone
+    assert Q._index(kg).path == path and path.stat().st_mode & 0o777 == 0o600
+
+
 def test_a_file_that_is_not_an_index_is_made_again(tmp_path):
     root = tmp_path / "mini"
     shutil.copytree(MINI, root)
