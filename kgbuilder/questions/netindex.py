@@ -137,7 +137,9 @@ class NetIndex:
         try:
             # immutable: the file never changes once renamed into place (a new build gets a new
             # file), so sqlite takes no locks and keeps no journal
-            self._db = sqlite3.connect(self.path.as_uri() + "?mode=ro&immutable=1", uri=True)
+            # (any thread may ask: the file is read-only, and sqlite serialises its connections)
+            self._db = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro&immutable=1", uri=True,
+                                       check_same_thread=False)
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
         except sqlite3.Error as exc:
             raise IndexBroken(str(exc)) from None
