@@ -57,6 +57,10 @@ def query(dataset, sparql: str, *, infer: bool = False, timeout: float | None = 
     """
     from .sparql.query import execute
 
+    if timeout and isinstance(dataset, (str, Path)):
+        from .sparql.worker import prefork
+
+        prefork()               # before the store is opened: its threads make forking unsafe
     return execute(_graph(dataset), sparql, file=file, timeout=timeout, limit=limit, infer=infer, safe=safe,
                    lint=lint)
 

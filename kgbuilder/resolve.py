@@ -80,9 +80,25 @@ def article(word: str) -> str:
 
 
 class UnknownName(LookupError):
-    def __init__(self, name: str, hint: str):
-        self.name, self.hint = name, hint
-        super().__init__(f"unknown entity '{name}'{hint}")
+    """An unknown name. ``hint`` (the did-you-mean) may be given as a callable: it is computed
+    when first read, since callers that only test whether a string names an entity (a role's
+    literal value, say) would otherwise pay a fuzzy search over every name each time."""
+
+    def __init__(self, name: str, hint):
+        self.name, self._hint = name, hint
+        super().__init__(name)
+
+    @property
+    def hint(self) -> str:
+        if callable(self._hint):
+            self._hint = self._hint()
+        return self._hint
+
+    def __str__(self) -> str:
+        return f"unknown entity '{self.name}'{self.hint}"
+
+    def __reduce__(self):
+        return type(self), (self.name, self.hint)
 
 
 class AmbiguousName(LookupError):
@@ -120,7 +136,7 @@ class Resolver:
             return name
         found = self._names.get(normalize(name))
         if not found:
-            raise UnknownName(name, self.hint(name))
+            raise UnknownName(name, lambda: self.hint(name))
         if len(found) > 1:
             raise AmbiguousName(name, sorted(found))
         return next(iter(found))

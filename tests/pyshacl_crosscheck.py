@@ -20,7 +20,7 @@ def shacl_diagnostics(quads, origins: dict[str, str], shapes: str | Path | None 
     from rdflib import Graph, URIRef
     from rdflib.namespace import SH
 
-    from kgbuilder.schemas.ontology import ontology_path, shapes_path
+    from kgbuilder.schemas import ontology_path, shapes_path
 
     data = Graph()
     for s, p, o, _ in quads:

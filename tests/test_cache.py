@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 import kgbuilder
-from kgbuilder.schemas import ontology as ontology_mod
+import kgbuilder.schemas as schemas_mod
 from kgbuilder.builder.cache import incremental_build
 from kgbuilder.sparql.query import execute
 
@@ -97,10 +97,10 @@ def test_problems_leave_the_store_consistent(mini_copy, spec):
 def test_changing_the_ontology_rebuilds(mini_copy, spec, tmp_path, monkeypatch):
     _check(mini_copy, spec)
     onto = tmp_path / "ontology.ttl"
-    text = ontology_mod.ontology_path().read_text(encoding="utf-8")
+    text = schemas_mod.ontology_path().read_text(encoding="utf-8")
     # relabel a class: the graph is the same, but nothing may be trusted from before
     onto.write_text(text + "\n# a change\n", encoding="utf-8")
-    monkeypatch.setattr(ontology_mod, "ontology_path", lambda: onto)
+    monkeypatch.setattr(schemas_mod, "ontology_path", lambda: onto)
     assert _check(mini_copy, spec) == "full"
     assert _check(mini_copy, spec) == "unchanged"
 

@@ -313,7 +313,7 @@ def test_with_ontology_adds_the_ontology_graph(mini_kg, tmp_path):
     from rdflib import Graph
 
     from kgbuilder.exports.views import ONTOLOGY_GRAPH
-    from kgbuilder.schemas.ontology import ontology_path
+    from kgbuilder.schemas import ontology_path
 
     onto = Graph().parse(ontology_path(), format="turtle")
     out = tmp_path / "o.nq"

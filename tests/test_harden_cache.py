@@ -233,3 +233,51 @@ def test_state_entries_of_every_wrong_shape_are_rebuilt(mini_copy, cachedir, tmp
 
 def kgbuilder_mini() -> Path:
     return Path(kgbuilder.__file__).resolve().parent.parent / "tests" / "fixtures" / "mini"
+
+
+# ---------------------------------------------------------------- the store the cache keeps
+
+def _cached_store(root: Path) -> Path:
+    return cache.dataset_store_path(root)
+
+
+def test_a_warm_command_answering_from_the_kept_views_never_opens_the_store(mini_copy, cachedir):
+    assert run("stats", mini_copy).exit_code == 0            # builds, and keeps the counts
+    kg = api.open_graph(mini_copy)
+    assert kg.store.read_only and not kg.store.is_open
+    kg.stats()
+    assert not kg.store.is_open
+    assert len(kg.store) > 0 and kg.store.is_open             # opened on first use
+
+
+def test_a_cached_store_with_a_broken_entry_point_is_rebuilt(mini_copy, cachedir):
+    expected = states(mini_copy)
+    (_cached_store(mini_copy) / "CURRENT").write_text("garbage\n")
+    assert states(mini_copy) == expected
+    assert cache.incremental_build(mini_copy, f"oxigraph:{_cached_store(mini_copy)}").mode == "unchanged"
+
+
+def test_a_cached_store_rocksdb_cannot_open_fails_once_then_is_rebuilt(mini_copy, cachedir):
+    expected = kg_process("query", mini_copy, ARMENIA, "-F", "csv")
+    assert expected.returncode == 0, expected.stderr
+    store = _cached_store(mini_copy)
+    manifest = store / (store / "CURRENT").read_text().strip()
+    manifest.write_bytes(random.Random(7).randbytes(300))
+    broken = kg_process("query", mini_copy, ARMENIA, "-F", "csv")
+    assert broken.returncode == 1 and broken.stdout == ""
+    assert broken.stderr.startswith(f"Error: cannot open the Oxigraph store at {store}: "), broken.stderr
+    assert broken.stderr.count("\n") == 1
+    assert broken.stderr.endswith("(a cached build: the next command rebuilds it)\n")
+    again = kg_process("query", mini_copy, ARMENIA, "-F", "csv")
+    assert (again.returncode, again.stdout, again.stderr) == (0, expected.stdout, "")
+    # rebuilt in place, in the cache: the next command finds it unchanged
+    assert cache.incremental_build(mini_copy, f"oxigraph:{store}").mode == "unchanged"
+
+
+def test_a_users_own_store_is_never_removed(mini_copy, cachedir, tmp_path):
+    own = tmp_path / "mine"
+    assert run("validate", mini_copy, "--store", f"oxigraph:{own}").exit_code == 0
+    (own / "CURRENT").write_text("garbage\n")
+    res = run("query", mini_copy, ARMENIA, "--store", f"oxigraph:{own}")
+    assert res.exit_code == 1 and res.stderr.startswith(f"Error: cannot open the Oxigraph store at {own}: ")
+    assert (own / "CURRENT").read_text() == "garbage\n" and any(own.glob("*.sst"))

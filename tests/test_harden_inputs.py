@@ -116,6 +116,21 @@ def test_symlink_that_stays_inside_the_dataset_is_fine(ds):
     assert statements(ds) == before + 1
 
 
+def test_a_symlinked_folder_is_named_not_skipped(ds, tmp_path):
+    # its files would be left out without a word: one line for a link inside, the usual
+    # refusal for one out of the dataset (its target is never listed)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "extra.yaml").write_text("facts:\n" + FACT.format(quote="planted"))
+    (ds / "more").symlink_to(Path("facts"))
+    (ds / "facts" / "outside").symlink_to(elsewhere)
+    invalid(run("validate", ds),
+            f"mini/facts/outside: symlink to {elsewhere}, outside the dataset folder: refused "
+            "(copy the folder into the dataset instead)",
+            "mini/more: a symlink to a folder: its files are not read (kgbuilder follows no folder links; "
+            "move the folder into the dataset, or link each file)")
+
+
 # ---------------------------------------------------------------- 6: the size cap first
 
 def test_a_huge_file_is_refused_before_it_is_read(ds):

@@ -5,7 +5,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kgbuilder.schemas.ontology import load_ontology, ontology_path
+from kgbuilder.schemas import ontology_path
+from kgbuilder.schemas.ontology import load_ontology
 from kgbuilder.resolve import AmbiguousName, Resolver, UnknownName, normalize
 
 

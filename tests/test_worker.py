@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kgbuilder.errors import QueryError, QuerySyntaxError, QueryTimeoutError
+from kgbuilder.errors import KGBuilderError, QueryError, QuerySyntaxError, QueryTimeoutError
 from kgbuilder.kg import reopen
 from kgbuilder.sparql.query import _run_in_worker
 from kgbuilder.sparql.worker import Worker, WorkerDied, can_fork, ref, run_killable
@@ -98,7 +98,7 @@ def test_a_worker_killed_under_a_call_is_reported(mini_kg):
 
 def test_a_worker_that_cannot_build_its_state_says_why(tmp_path):
     w = Worker((ref(reopen), {"path": str(tmp_path / "nothing"), "meta": {}}), fork=False)
-    with pytest.raises(QueryError, match=r"^KGBuilderError: cannot open the Oxigraph store at .*nothing"):
+    with pytest.raises(KGBuilderError, match=r"^cannot open the Oxigraph store at .*nothing"):
         w.wait_ready()
     assert _gone(w.pid or 0) if w.pid else True
 
@@ -158,3 +158,76 @@ def test_asyncio_calls_and_deadline(mini_kg):
             w.kill()
 
     asyncio.run(main())
+
+
+PREFORK = """
+import os, sys, time
+import kgbuilder
+from kgbuilder.errors import QueryTimeoutError
+from kgbuilder.sparql import worker
+from kgbuilder.sparql.query import execute
+
+worker.prefork()
+spare = worker._SPARE[0].pid
+kg = kgbuilder.build(sys.argv[1], store="oxigraph:" + sys.argv[2])      # RocksDB's threads start here
+assert not worker.can_fork()
+ready = []
+check = worker.Worker._check_ready
+worker.Worker._check_ready = lambda self, m: (ready.append((m[1], self._proc is None)), check(self, m))[1]
+rows = [tuple(map(str, r)) for r in execute(kg, sys.argv[3], timeout=30).rows]
+try:
+    execute(kg, sys.argv[4], timeout=1)
+    timed_out = False
+except QueryTimeoutError:
+    timed_out = True
+print(spare, ready, len(rows), rows == [tuple(map(str, r)) for r in kg.query(sys.argv[3])], timed_out)
+"""
+
+
+def test_a_preforked_worker_runs_the_query_an_on_disk_store_cannot_fork_for(mini_path, tmp_path):
+    # forked before the store opened, the spare gets the store's recipe (its folder, read-only)
+    # instead of a fresh interpreter; the next query, with no spare left, spawns one as before
+    out = subprocess.run([sys.executable, "-c", PREFORK, str(mini_path), str(tmp_path / "store"), MEMBERS,
+                          CARTESIAN], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    spare, ready, n, same, timed_out = out.stdout.split(" ", 1)[0], *out.stdout.split(" ", 1)[1].rsplit(" ", 3)
+    ready = eval(ready)   # noqa: S307 - our own script's repr of [(pid, forked)]
+    assert ready[0] == (int(spare), True)                 # the first query ran in the spare
+    assert ready[1][0] != int(spare) and ready[1][1] is False   # then spawned, and killed at 1 s
+    assert int(n) > 0 and same == "True" and timed_out.strip() == "True"
+
+
+def test_an_unused_spare_ends_with_its_parent():
+    script = ("from kgbuilder.sparql import worker\n"
+              "worker.prefork()\n"
+              "print(worker._SPARE[0].pid)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    pid = int(out.stdout)
+    deadline = time.monotonic() + 10
+    while not _gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(pid)
+
+
+def _zombie_children() -> list[int]:
+    me, out = os.getpid(), []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] == "Z" and int(fields[1]) == me:
+                out.append(int(entry.name))
+    return out
+
+
+def test_workers_killed_without_waiting_are_reaped_later(mini_kg):
+    # execute does not wait for its worker to be torn down; the next start reaps it
+    from kgbuilder.sparql.query import execute
+
+    for _ in range(6):
+        assert execute(mini_kg, MEMBERS, timeout=30).rows
+    time.sleep(0.5)
+    assert len(_zombie_children()) <= 1

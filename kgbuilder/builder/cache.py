@@ -49,16 +49,30 @@ def code_fingerprint() -> str:
 
     The version number alone is not enough: a development checkout changes the
     loader or builder without bumping it, and a cache built by older code must
-    not be served as if it were current.
+    not be served as if it were current. Every module counts, by its path in the
+    package (a moved or renamed module changes the key too) and its bytes. Reading
+    them all costs a warm command ~10 ms, so the hash of the bytes is remembered in
+    the cache under the modules' paths, sizes and modification times: any edit,
+    checkout or reinstall changes those and the bytes are hashed again.
     """
     from .. import __version__
 
-    h = hashlib.sha256(__version__.encode())
     pkg = Path(__file__).resolve().parent.parent
-    # every module, by its path in the package: a moved or renamed module changes the key too
-    for path in sorted(pkg.rglob("*.py")):
+    paths = sorted(pkg.rglob("*.py"))
+    stat_key = hashlib.sha256(__version__.encode())
+    for path in paths:
+        st = path.stat()
+        stat_key.update(f"{path.relative_to(pkg).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    memo = cache_dir() / "code" / (stat_key.hexdigest()[:32] + ".pickle")
+    known = _read_pickle(memo)
+    if isinstance(known, str) and len(known) == 64:
+        return known
+    h = hashlib.sha256(__version__.encode())
+    for path in paths:
         h.update(path.relative_to(pkg).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+    digest = h.hexdigest()
+    _write_pickle(memo, digest)
+    return digest
 
 
 # ---------------------------------------------------------------- incremental build
@@ -91,7 +105,7 @@ def _hash_file(h, path: Path) -> None:
 
 def _over_cap(path: Path, size: int) -> bool:
     """A YAML file the loader refuses unread (over its size limit): not worth reading to hash."""
-    from ..curation.yamlload import MAX_FILE_BYTES
+    from ..curation.files import MAX_FILE_BYTES
 
     return path.suffix in (".yaml", ".yml") and size > MAX_FILE_BYTES
 
@@ -140,8 +154,62 @@ def _write_pickle(path: Path, obj) -> None:
     write_entry(cache_dir(), path, obj)
 
 
+def _store_looks_whole(path: Path) -> bool:
+    """RocksDB's entry point is there: CURRENT names a MANIFEST file that exists."""
+    try:
+        name = (path / "CURRENT").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return name.startswith("MANIFEST-") and "/" not in name and (path / name).is_file()
+
+
+def _drop_broken_store(path: Path, *, whole_or_not: bool = False) -> bool:
+    """Remove the store ``auto`` keeps in the cache folder when RocksDB's entry point is broken
+    (or, ``whole_or_not``, when it could not be opened for writing) and nobody holds its lock.
+    A user's own ``oxigraph:PATH`` is never removed: opening it fails with RocksDB's reason.
+    True when it was removed."""
+    if not path.is_dir() or not any(path.iterdir()) or (not whole_or_not and _store_looks_whole(path)):
+        return False
+    try:
+        path.resolve().relative_to(cache_dir().resolve())
+    except ValueError:
+        return False
+    import fcntl
+    import shutil
+
+    try:
+        with open(path / "LOCK", "a") as fh:
+            fcntl.lockf(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)     # RocksDB's own lock: a writer is at work
+            fcntl.lockf(fh, fcntl.LOCK_UN)
+    except OSError:
+        return False
+    shutil.rmtree(path, ignore_errors=True)
+    return True
+
+
+def _open_for_writing(spec: str, store_path: str):
+    """The store to build into; the cache's own copy is started afresh when RocksDB cannot open it."""
+    from ..errors import KGBuilderError
+    from ..store.base import open_store
+
+    try:
+        return open_store(spec)
+    except KGBuilderError:
+        if not (store_path and _drop_broken_store(Path(store_path), whole_or_not=True)):
+            raise
+    return open_store(spec)
+
+
+def _forget_state(state_file: Path) -> None:
+    """Make the next build of this store a full one (its files could not be opened)."""
+    try:
+        state_file.unlink()
+    except OSError:
+        pass
+
+
 def _meta_key(root: Path) -> str:
-    from ..schemas.ontology import ontology_path, shapes_path
+    from ..schemas import ontology_path, shapes_path
 
     h = hashlib.sha256(f"kgbuilder {code_fingerprint()} files {FILES_FORMAT}\0".encode())
     for path in (root / "dataset.yaml", ontology_path(), shapes_path()):
@@ -271,6 +339,8 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     state = _read_pickle(state_file) if (use_cache and state_file) else None
     if not _state_ok(state):
         state = None          # none, older, broken, or a build that died half-way: rebuild
+    if persistent and _drop_broken_store(Path(store_path)):
+        state = None
     meta_key = _meta_key(root)
     files = _scan(root)
     resolved = str(Path(store_path).resolve()) if persistent else None
@@ -280,11 +350,14 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
             and state.get("path") == resolved and state.get("display") == display
             and state.get("files") == {f.rel: f.sha for f in files}
             and (state.get("shacl_checked") or not shacl) and Path(store_path).is_dir()):
-        # nothing changed: open the store as it is, parse nothing
-        try:
-            store = open_store(spec, read_only=True)
-        except Exception:  # noqa: BLE001 - a damaged store is rebuilt below
-            store = None
+        # nothing changed: open the store as it is (on first use: a command that answers from
+        # the views kept with the build never opens it), parse nothing. A store whose CURRENT
+        # file does not name a manifest that is there is rebuilt now; one RocksDB cannot open
+        # later drops the state, so that the next run rebuilds it.
+        store = None
+        if _store_looks_whole(Path(store_path)):
+            store = open_store(spec, read_only=True, lazy=True,
+                               on_failure=functools.partial(_forget_state, state_file))
         if store is not None:
             heavy = _Heavy(state_file, root)
             timings["total_s"] = time.perf_counter() - t0
@@ -373,6 +446,16 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     n_facts = 0
     mode = "full"
     if can_patch:
+        from ..errors import KGBuilderError
+
+        try:
+            store = open_store(spec)
+        except KGBuilderError:
+            # the cache's own copy that RocksDB cannot open is removed and built afresh
+            if not _drop_broken_store(Path(store_path), whole_or_not=True):
+                raise
+            can_patch = False
+    if can_patch:
         for f in files:
             if f.rel in changed:
                 pass2(f)
@@ -380,7 +463,6 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         diags = sorted(set(loader.diags), key=_diag_key)
         if diags:
             return Built(ds, None, {}, diags, facts=state.get("facts", 0), timings=timings)
-        store = open_store(spec)
         if shacl and not state.get("shacl_checked"):
             changed_shacl = True
         else:
@@ -404,7 +486,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         if persistent and state_file is not None:
             _write_pickle(state_file, {"format": FILES_FORMAT, "complete": False})
         if building:
-            store = store or open_store(spec)
+            store = store or _open_for_writing(spec, store_path)
             store.clear()
             meta = build_quads(ds, onto, part="meta", terms="nt")
             origins = dict(meta.origins)

@@ -26,7 +26,7 @@ def hierarchy(path: str | None = None) -> tuple[dict[str, frozenset[str]], dict[
     """(class -> all strict superclasses, property -> all strict superproperties), as IRIs."""
     import pyoxigraph as ox
 
-    from ..schemas.ontology import ontology_path
+    from ..schemas import ontology_path
 
     with open(path or ontology_path(), "rb") as fh:
         triples = [(t.subject, t.predicate.value, t.object) for t in ox.parse(fh, format=ox.RdfFormat.TURTLE)]

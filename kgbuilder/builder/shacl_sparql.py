@@ -176,7 +176,7 @@ def _compile(shapes_file: str, onto_file: str) -> tuple[Check, ...]:
 
 
 def compile_shapes(shapes: str | Path | None = None, ontology: str | Path | None = None) -> tuple[Check, ...]:
-    from ..schemas.ontology import ontology_path, shapes_path
+    from ..schemas import ontology_path, shapes_path
 
     return _compile(str(shapes or shapes_path()), str(ontology or ontology_path()))
 

@@ -265,7 +265,10 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
         import warnings
 
         from ..errors import QueryWarning
+        from ..sparql.worker import prefork
 
+        if timeout:
+            prefork()           # before the store is opened: its threads make forking unsafe
         kg = api.open_graph(dataset, store=store)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", QueryWarning)

@@ -293,8 +293,9 @@ class _Loader:
         real = link_outside(self.root, path)
         if real is None:
             return False
+        what = "folder" if path.is_dir() else "file"
         self.err(name, None, f"symlink to {real}, outside the dataset folder: refused "
-                             "(copy the file into the dataset instead)")
+                             f"(copy the {what} into the dataset instead)")
         return True
 
     # -- the other files --------------------------------------------------
@@ -312,6 +313,10 @@ class _Loader:
         items: list = []
         name = self.display(path)
         if self.refuse_link(path, name):
+            return items
+        if path.is_dir():
+            self.err(name, None, "a symlink to a folder: its files are not read (kgbuilder follows no "
+                                 "folder links; move the folder into the dataset, or link each file)")
             return items
         if path.suffix in BULK_SUFFIXES:
             # streamed row by row in load_items, once every entity is known

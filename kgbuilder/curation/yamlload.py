@@ -22,10 +22,10 @@ import yaml
 
 from ..errors import DatasetError, Diagnostic
 from ..control_chars import control_message, find_control
+from .files import MAX_FILE_BYTES
 
 __all__ = ["LDict", "LList", "load_yaml", "load_yaml_text", "line_of", "MAX_FILE_BYTES"]
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 #: longer plain integers are refused: int() of 4,301+ digits raises, and no curated count needs them
 MAX_INT_DIGITS = 1000

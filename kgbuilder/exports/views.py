@@ -26,7 +26,7 @@ def with_ontology(kg):
     """``kg`` plus the ontology's triples, in the named graph ONTOLOGY_GRAPH."""
     from rdflib import Graph, URIRef
 
-    from ..schemas.ontology import ontology_path
+    from ..schemas import ontology_path
 
     onto = Graph()
     onto.parse(ontology_path(), format="turtle")

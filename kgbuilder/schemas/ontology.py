@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field, replace
-from importlib import resources
-from pathlib import Path
 
 from ..namespaces import KG_NS, STANDARD_PREFIXES
+from .. import schemas as _paths
 
-__all__ = ["Ontology", "Predicate", "load_ontology", "ontology_path", "shapes_path"]
+__all__ = ["Ontology", "Predicate", "load_ontology"]
 
 XSD = STANDARD_PREFIXES["xsd"]
 
@@ -95,14 +94,6 @@ class Ontology:
         return "Entity"
 
 
-def ontology_path() -> Path:
-    return Path(str(resources.files("kgbuilder.schemas").joinpath("ontology.ttl")))
-
-
-def shapes_path() -> Path:
-    return Path(str(resources.files("kgbuilder.schemas").joinpath("shapes.ttl")))
-
-
 class _Triples:
     """The few look-ups the ontology needs over a parsed Turtle file (pyoxigraph
     parses it; rdflib would cost ~0.3 s of import on every command)."""
@@ -140,7 +131,7 @@ class _Triples:
 def load_ontology(path: str | None = None) -> Ontology:
     """Parse the ontology (the shipped one by default) into an :class:`Ontology`."""
     rdf, rdfs, owl = STANDARD_PREFIXES["rdf"], STANDARD_PREFIXES["rdfs"], STANDARD_PREFIXES["owl"]
-    g = _Triples(path or ontology_path())
+    g = _Triples(path or _paths.ontology_path())
     onto = Ontology()
 
     def local(term) -> str | None:

@@ -19,7 +19,7 @@ import collections
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import QueryError, QueryTimeoutError
+from ..errors import KGBuilderError, QueryError, QueryTimeoutError
 from ..sparql.worker import START_TIMEOUT, Worker, WorkerDied
 
 __all__ = ["WorkerPool", "Busy", "Answer"]
@@ -96,7 +96,7 @@ class WorkerPool:
     async def _await_ready(self, w: Worker) -> None:
         try:
             await w.ready(START_TIMEOUT)
-        except QueryError as exc:
+        except KGBuilderError as exc:
             self._all.discard(w)
             raise QueryError(f"a query worker could not open {self.label}: {exc}") from None
 

@@ -43,7 +43,7 @@ def ontology_terms(path: str | None = None) -> frozenset[str]:
     """Every kg: IRI the ontology file mentions, read with pyoxigraph (no rdflib: this is on the query path)."""
     import pyoxigraph as ox
 
-    from ..schemas.ontology import ontology_path
+    from ..schemas import ontology_path
 
     out: set[str] = set()
     with open(path or ontology_path(), "rb") as fh:

@@ -352,11 +352,25 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     at ``timeout`` (``kgbuilder.sparql.worker``); Oxigraph runs the checked
     text (:attr:`.safety.SafeQuery.text`), never the user's own.
     """
-    checked, found = _checked(kg, sparql, file, safe, lint)
+    from .safety import check_query
+
+    checked = check_query(sparql, kg.prefixes, file, enforce=safe)
+    _check_syntax(checked)
+    # the worker opens the graph while this process lints: on a warm on-disk store both open
+    # it read-only, side by side
+    worker = _start_worker(kg, sparql, checked, timeout, limit, infer, memory_mb)
     try:
-        res = _execute(kg, sparql, checked, file, timeout, limit, infer, safe, memory_mb)
-    except QuerySyntaxError:
-        raise           # a query that does not parse gets its error alone, not the linter's guesses
+        found = []
+        if lint:
+            from .lint import lint_query
+
+            found = lint_query(kg, checked)
+    except BaseException:
+        if worker is not None:
+            worker.kill()
+        raise
+    try:
+        res = _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker)
     except BaseException:
         _emit(found)    # a timeout may well come from the typo the linter found
         raise
@@ -392,27 +406,40 @@ def _check_syntax(checked) -> None:
     _run(_EMPTY[0], checked)
 
 
-def _execute(kg, sparql, checked, file, timeout, limit, infer, safe, memory_mb) -> QueryResult:
-    limit = limit or None
-    _check_syntax(checked)
+def _start_worker(kg, sparql, checked, timeout, limit, infer, memory_mb):
+    """The started (not yet ready) worker that will run the query, or None without a timeout."""
+    if not timeout:
+        return None
+    from .worker import start_killable
+
     store = _inferred_store(kg) if infer else kg.store
 
     def job() -> QueryResult:
-        return collect(_run(store, checked), sparql, limit, checked.ordered)
-
-    if not timeout:
-        return job()
-    from .worker import ref, run_killable
+        return collect(_run(store, checked), sparql, limit or None, checked.ordered)
 
     def state():
         kg._kgb_job = (sparql, job)      # a forked worker holds the graph and the check already
         return kg
 
+    # spawned (or handed to the preforked spare): the graph the query reads, entailments
+    # included, opened again
+    return start_killable(state=state, recipe=lambda: kg.worker_recipe(source=store), memory_mb=memory_mb)
+
+
+def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> QueryResult:
+    limit = limit or None
+    if worker is None:
+        store = _inferred_store(kg) if infer else kg.store
+        return collect(_run(store, checked), sparql, limit, checked.ordered)
+    from .worker import ref
+
     payload = {"sparql": sparql, "file": file, "limit": limit, "safe": safe}
     try:
-        # spawned: the graph the query reads (with its entailments) opened again
-        return run_killable(ref(_run_in_worker), payload, timeout=timeout, memory_mb=memory_mb,
-                            state=state, recipe=lambda: kg.worker_recipe(source=store))
+        try:
+            worker.wait_ready()
+            return worker.call(ref(_run_in_worker), payload, timeout=timeout)
+        finally:
+            worker.kill(wait=False)     # the answer is here: no need to watch it go
     except QueryTimeoutError:
         raise QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
                                 "narrow the query down or raise the limit") from None

@@ -49,14 +49,15 @@ def check_store_spec(spec: str) -> str:
     return spec
 
 
-def open_store(spec: str = "memory", *, facts: int | None = None, read_only: bool = False):
+def open_store(spec: str = "memory", *, facts: int | None = None, read_only: bool = False, **options):
     """A store from a spec: ``memory`` or ``oxigraph`` (Oxigraph in memory),
     ``oxigraph:PATH`` (on disk; ``read_only`` opens it without its lock) or
     ``auto`` (in memory). An on-disk store this process already has open for
-    writing is shared, not opened twice."""
+    writing is shared, not opened twice. ``options`` go to the store's opener
+    (``lazy``, ``on_failure``: see :class:`~kgbuilder.store.oxigraph.OxigraphStore`)."""
     spec = check_store_spec(resolve_store_spec(spec, facts))
     kind, _, arg = spec.partition(":")
     opener = registry.get("store", kind, what="store").load()
-    store = opener(arg or None, read_only=read_only)
+    store = opener(arg or None, read_only=read_only, **options)
     store.name = kind
     return store

@@ -34,16 +34,18 @@ DISTINCT_TRIPLES = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
 _WRITABLE: "weakref.WeakValueDictionary[str, OxigraphStore]" = weakref.WeakValueDictionary()
 
 
-def open_oxigraph(path: str | Path | None = None, *, read_only: bool = False) -> "OxigraphStore":
+def open_oxigraph(path: str | Path | None = None, *, read_only: bool = False, lazy: bool = False,
+                  on_failure=None) -> "OxigraphStore":
     """An Oxigraph store in memory (no ``path``) or on disk; an on-disk store
-    this process already has open for writing is shared, not opened twice."""
+    this process already has open for writing is shared, not opened twice.
+    ``lazy``: a read-only store is opened on first use (see :class:`OxigraphStore`)."""
     if path is None:
         return OxigraphStore()
     key = str(Path(path).resolve())
     live = _WRITABLE.get(key)
     if live is not None:
         return live
-    store = OxigraphStore(path, read_only=read_only)
+    store = OxigraphStore(path, read_only=read_only, lazy=lazy, on_failure=on_failure)
     if not store.read_only:
         _WRITABLE[key] = store
     return store
@@ -60,21 +62,45 @@ class OxigraphStore:
     #: queries reach it as :class:`.safety.SafeQuery` (see :func:`.query.prepare`)
     native_sparql = True
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
-        import pyoxigraph as ox
-
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, lazy: bool = False,
+                 on_failure=None):
         self.path = Path(path) if path else None
         self.read_only = bool(read_only and self.path is not None)
+        # lazy (read-only only): opened on first use. A warm command that answers from the
+        # views kept with the build never opens it, and `query` forks its worker before RocksDB
+        # starts the threads that make forking unsafe. ``on_failure`` runs if that open fails.
+        self._on_failure = on_failure
+        if not (lazy and self.read_only):
+            self._st = self._open()
+
+    def _open(self):
+        import pyoxigraph as ox
+
         try:
             if self.path is None:
-                self._st = ox.Store()
-            elif self.read_only:
-                self._st = ox.Store.read_only(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._st = ox.Store(str(self.path))
-        except OSError as exc:
-            raise KGBuilderError(f"cannot open the Oxigraph store at {self.path}: {exc}") from None
+                return ox.Store()
+            if self.read_only:
+                return ox.Store.read_only(str(self.path))
+            self.path.mkdir(parents=True, exist_ok=True)
+            return ox.Store(str(self.path))
+        except (OSError, RuntimeError) as exc:     # RocksDB reports corruption as RuntimeError
+            hint = ""
+            if self._on_failure is not None:
+                self._on_failure()
+                hint = " (a cached build: the next command rebuilds it)"
+            raise KGBuilderError(f"cannot open the Oxigraph store at {self.path}: {exc}{hint}") from None
+
+    def __getattr__(self, name: str):
+        # only reached while a lazy store's handle is not open yet
+        if name == "_st" and "path" in self.__dict__:
+            self._st = self._open()
+            return self._st
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the engine's handle is open (a lazy store opens on first use)."""
+        return "_st" in self.__dict__
 
     def __repr__(self) -> str:
         where = f"on disk at {self.path}" if self.path else "in memory"
@@ -123,7 +149,7 @@ class OxigraphStore:
 
     def close(self) -> None:
         """Flush an on-disk store (a no-op in memory or read-only)."""
-        if self.path is not None and not self.read_only:
+        if self.path is not None and not self.read_only and self.is_open:
             self._st.flush()
 
     # -- reading --------------------------------------------------------------
@@ -131,7 +157,8 @@ class OxigraphStore:
     def release(self) -> None:
         """Flush and let go of an on-disk store (its lock and background threads), so that
         other processes can open it read-only; the object is unusable afterwards."""
-        self.close()
+        if self.is_open:
+            self.close()
         self._st = None
 
     def ox_quads(self) -> Iterator:

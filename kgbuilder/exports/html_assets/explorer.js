@@ -224,7 +224,9 @@
   // options.hidden; so the page sets options.hidden and those two lists itself, the same state vis-network
   // would reach. The DataSet path stays for any other vis-network build.
   var body = network.body;
-  var direct = !!(body && Array.isArray(body.nodeIndices) && Array.isArray(body.edgeIndices) && body.nodes && body.edges &&
+  // window.KGB_PUBLIC_API_ONLY (set by a test before the page loads) takes the paths any
+  // vis-network build supports, as a build without these internals would
+  var direct = !window.KGB_PUBLIC_API_ONLY && !!(body && Array.isArray(body.nodeIndices) && Array.isArray(body.edgeIndices) && body.nodes && body.edges &&
                   body.emitter && typeof body.emitter.emit === "function");
   function requestRedraw() { if (direct) body.emitter.emit("_requestRedraw"); else network.redraw(); }
   function hideDirectly(nodeUpd, edgeUpd) {
@@ -413,14 +415,62 @@
     ctx.strokeText(text, x, y);
     ctx.fillStyle = colour; ctx.fillText(text, x, y);
   }
+  // Drawing the neighbourhood again uses vis-network 9's item objects (body.nodes[id].draw, the
+  // same look as the rest of the graph). Without them (another vis-network build, or one that
+  // throws here) the page draws it with the public API alone: positions from getPositions,
+  // each node a dot of its type's colour, each edge a line of its colour, the labels on top.
+  var drawItems = direct;
+  function washCanvas(ctx) {
+    var a = network.DOMtoCanvas({ x: 0, y: 0 }), b = network.DOMtoCanvas({ x: container.clientWidth, y: container.clientHeight });
+    ctx.save();
+    ctx.fillStyle = WASH;
+    ctx.fillRect(a.x, a.y, b.x - a.x, b.y - a.y);
+    ctx.restore();
+  }
+  function ring(ctx, p, radius, s) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, radius + 7 / s, 0, 2 * Math.PI);
+    ctx.lineWidth = 4 / s; ctx.strokeStyle = HOT; ctx.stroke();
+    ctx.restore();
+  }
+  function drawPublic(ctx) {
+    var s = network.getScale();
+    if (lit) {
+      washCanvas(ctx);
+      var shown = lit.nodes.filter(function (id) { return !nodeHidden.get(id); });
+      var pos = network.getPositions(shown);
+      ctx.save();
+      ctx.lineWidth = 1.5 / Math.max(s, 0.3);
+      lit.edges.forEach(function (id) {
+        var d = edgeById.get(id), a = d && pos[d.from], b = d && pos[d.to];
+        if (!a || !b || edgeHidden.get(id)) return;
+        ctx.beginPath(); ctx.moveTo(a.x, a.y); ctx.lineTo(b.x, b.y);
+        ctx.strokeStyle = edgeColour(d); ctx.stroke();
+      });
+      shown.forEach(function (id) {
+        var p = pos[id], n = nodeById.get(id);
+        if (!p || !n) return;
+        ctx.beginPath(); ctx.arc(p.x, p.y, 10, 0, 2 * Math.PI);
+        ctx.fillStyle = styleOf(n).color; ctx.fill();
+        textAt(ctx, short(labelOf(id), 42), p.x, p.y + 10 + 9 / s, 12, "#222");
+      });
+      ctx.restore();
+    }
+    if (hot && !nodeHidden.get(hot)) {
+      var h = network.getPositions([hot])[hot];
+      if (h) ring(ctx, h, 10, s);
+    }
+  }
   network.on("afterDrawing", function (ctx) {
+    if (!drawItems) { drawPublic(ctx); return; }
+    try { drawWithItems(ctx); }
+    catch (err) { drawItems = false; drawPublic(ctx); }
+  });
+  function drawWithItems(ctx) {
     var body = network.body, s = network.getScale();
     if (lit) {
-      var a = network.DOMtoCanvas({ x: 0, y: 0 }), b = network.DOMtoCanvas({ x: container.clientWidth, y: container.clientHeight });
-      ctx.save();
-      ctx.fillStyle = WASH;
-      ctx.fillRect(a.x, a.y, b.x - a.x, b.y - a.y);
-      ctx.restore();
+      washCanvas(ctx);
       var later = [], many = lit.edges.length > LIT_EDGES_ONE_BY_ONE;
       if (many) {
         // a hub's hundreds of edges: one straight path per colour, not vis-network's per-edge drawing
@@ -467,14 +517,10 @@
     }
     if (hot && body.nodes[hot] && !nodeHidden.get(hot)) {
       var h = body.nodes[hot];
-      ctx.save();
-      ctx.beginPath();
-      ctx.arc(h.x, h.y, (h.shape.radius || h.options.size || 10) + 7 / s, 0, 2 * Math.PI);
-      ctx.lineWidth = 4 / s; ctx.strokeStyle = HOT; ctx.stroke();
-      ctx.restore();
+      ring(ctx, h, h.shape.radius || h.options.size || 10, s);
       if ((h.options.font.size || 0) * s < 8) textAt(ctx, short(labelOf(hot), 42), h.x, h.y - (h.shape.radius || 10) - 16 / s, 13, "#222");
     }
-  });
+  }
   api.highlighted = function () { return lit ? { nodes: lit.nodes.slice(), edges: lit.edges.slice() } : null; };
   function setHot(id) {
     if (hot === id) return;
