@@ -193,6 +193,8 @@ def trusted_file(root: Path, path: Path) -> bool:
 def write_file(root: Path, path: Path, make) -> bool:
     """Make ``path`` atomically: ``make(tmp)`` fills a private temporary file beside it, which is
     renamed into place only when ``make`` returns. False when the cache cannot hold it."""
+    import tempfile
+
     path = Path(path)
     if not private_dir(root, path.parent, create=True):
         return False
