@@ -155,6 +155,20 @@ def test_a_damaged_index_is_dropped_and_the_whole_view_answers(tmp_path):
     assert path.exists()
 
 
+def test_a_subgraph_made_after_the_index_broke_comes_from_the_whole_view(tmp_path):
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    kg = indexed(root)
+    expected = outcome(lambda: Q.neighbors(kg, "csto", depth=2))
+    kg = kgbuilder.open_graph(root)
+    hood = Q.neighbors(kg, "csto", depth=2)         # members from the index; the subgraph not made yet
+    ix = Q._index(kg)
+    assert "armenia" in {m.id for m in hood.members} and "armenia" not in ix._memo["data"]
+    ix._memo["data"]["armenia"] = None              # as if its row were missing from the file
+    assert outcome(lambda: hood) == expected
+    assert Q._index(kg) is None and not ix.path.exists()
+
+
 def plant_label(path, node: str, label: str) -> None:
     """Rewrite ``node``'s label in the index with a matching checksum (a well-made forgery)."""
     import json

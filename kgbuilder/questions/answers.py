@@ -564,8 +564,8 @@ def central(kg, *, top: int | None = 10, as_of: str | None = None, by: str = "pa
             between = nx.betweenness_centrality(U, k=500, seed=0)
         else:
             between = nx.betweenness_centrality(U)
-        nodes = [(n, d.get("label", n), d.get("type", ""), d.get("top_type"), G.degree(n))
-                 for n, d in G.nodes(data=True)]
+        nodes = [(node, d.get("label", node), d.get("type", ""), d.get("top_type"), G.degree(node))
+                 for node, d in G.nodes(data=True)]
         return nodes, between, _pagerank(U)
 
     # the scores of a build do not change: kept with it in the cache, per --as-of day, with what
