@@ -198,3 +198,21 @@ kg:S a sh:NodeShape ; sh:targetClass kg:Person ;
 """, encoding="utf-8")
     with pytest.raises(KGBuilderError, match="sh:lessThan is not supported"):
         compile_shapes(shapes)
+
+
+def test_compiled_shape_checks_are_kept_and_follow_the_shapes(tmp_path, monkeypatch):
+    from kgbuilder.builder import cache, shacl_sparql
+
+    monkeypatch.setenv("KGBUILDER_CACHE_DIR", str(tmp_path / "cache"))
+    fresh = shacl_sparql.compile_shapes()
+    assert cache._compiled_checks() == fresh                  # compiled, then kept
+    calls = []
+    real = shacl_sparql.compile_shapes
+    monkeypatch.setattr(shacl_sparql, "compile_shapes", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert cache._compiled_checks() == fresh and calls == []   # read back
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(schemas_mod.shapes_path().read_text(encoding="utf-8").replace(
+        "sh:minCount 1", "sh:minCount 2", 1), encoding="utf-8")
+    monkeypatch.setattr(schemas_mod, "shapes_path", lambda: shapes)
+    changed = cache._compiled_checks()
+    assert calls == [1] and changed != fresh                  # another shapes file: compiled again

@@ -282,6 +282,25 @@ def test_validate_warns_but_passes():
                           f"more than 1000 person [wire] conflicts with 317 person [daily] ({SHOWN}/daily.yaml:19)\n")
 
 
+def test_conflicts_kept_with_the_build_are_the_ones_computed_and_follow_edits(copy, tmp_path, monkeypatch):
+    from kgbuilder.builder import agreement
+
+    monkeypatch.setenv("KGBUILDER_CACHE_DIR", str(tmp_path / "cache"))
+    computed = agreement._find_conflicts(kgbuilder.build(copy))
+    assert computed
+    assert find_conflicts(kgbuilder.open_graph(copy)) == computed          # computed, then kept
+    calls = []
+    monkeypatch.setattr(agreement, "_find_conflicts", lambda kg, onto=None: calls.append(kg) or [])
+    assert find_conflicts(kgbuilder.open_graph(copy)) == computed          # read back, not recomputed
+    assert calls == []
+    monkeypatch.undo()
+    monkeypatch.setenv("KGBUILDER_CACHE_DIR", str(tmp_path / "cache"))
+    text = (copy / "wire.yaml").read_text().replace("{value: 1000, bound: more-than, unit: person}",
+                                                    "{value: 300, bound: more-than, unit: person}")
+    (copy / "wire.yaml").write_text(text)
+    assert find_conflicts(kgbuilder.open_graph(copy)) == []                 # a new build, new answers
+
+
 @pytest.mark.parametrize("second, conflict", [
     ("{value: 300, bound: more-than, unit: person}", False),     # 317 is more than 300
     ("{value: 300, bound: at-most, unit: person}", True),

@@ -113,7 +113,20 @@ def _conflict_query(kg, predicates) -> str:
 
 
 def find_conflicts(kg, onto=None) -> list[Conflict]:
-    """Every conflict in ``kg``, sorted by subject and predicate."""
+    """Every conflict in ``kg``, sorted by subject and predicate. Kept with the build (as
+    plain tuples) when ``kg`` has one: the query behind it reads every statement (seconds at
+    10k facts on an on-disk store), and `validate` asks on every run."""
+    derived = getattr(kg, "derived", None)
+    if onto is not None or derived is None:
+        return _find_conflicts(kg, onto)
+    kept = derived("conflicts", lambda: [
+        (c.subject, c.predicate, c.scope, tuple((x.statement, x.value, x.sources, x.places) for x in c.sides))
+        for c in _find_conflicts(kg)])
+    return [Conflict(subject, predicate, tuple(map(tuple, scope)), tuple(Side(*x) for x in sides))
+            for subject, predicate, scope, sides in kept]
+
+
+def _find_conflicts(kg, onto=None) -> list[Conflict]:
     from ..schemas.ontology import load_ontology
 
     onto = onto or load_ontology()

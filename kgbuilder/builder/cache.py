@@ -678,9 +678,34 @@ def _diag_key(d):
 
 
 def _shacl_results(store, focus):
-    from .shacl_sparql import compile_shapes, run_checks
+    from .shacl_sparql import run_checks
 
-    return run_checks(store, compile_shapes(), focus)
+    return run_checks(store, _compiled_checks(), focus)
+
+
+def _compiled_checks():
+    """The shapes compiled to SPARQL, kept in the cache under the shapes', the ontology's and
+    the code's hash: compiling parses both files with rdflib (~0.3 s with its import), which a
+    build would otherwise pay every time. Kept as plain tuples (the cache reads no classes of
+    its own)."""
+    import dataclasses
+
+    from ..schemas import ontology_path, shapes_path
+    from .shacl_sparql import Check, compile_shapes
+
+    h = hashlib.sha256(f"checks {code_fingerprint()}\0".encode())
+    for path in (shapes_path(), ontology_path()):
+        _hash_file(h, path)
+        h.update(b"\0")
+    entry = cache_dir() / "checks" / (h.hexdigest()[:32] + ".pickle")
+    kept = _read_pickle(entry)
+    n = len(dataclasses.fields(Check))
+    if isinstance(kept, list) and kept and all(
+            isinstance(t, tuple) and len(t) == n and all(isinstance(x, (str, bool)) for x in t) for t in kept):
+        return tuple(Check(*t) for t in kept)
+    checks = compile_shapes()
+    _write_pickle(entry, [dataclasses.astuple(c) for c in checks])
+    return checks
 
 
 def _patch(ds, store, state, changed, new_files, fp, pass2, ddir, shacl):

@@ -181,45 +181,72 @@ def compile_shapes(shapes: str | Path | None = None, ontology: str | Path | None
     return _compile(str(shapes or shapes_path()), str(ontology or ontology_path()))
 
 
-def _merged(checks: list[Check]) -> list[tuple[str, list[Check]]]:
+def _merged(checks: list[Check], plan: str = "lookup") -> list[tuple[str, list[Check]]]:
     """The checks as fewer queries: the count checks of one kind on the same
     targets share one scan of the targets (each scan of a million statements
     costs seconds; at 100k facts merging halved the time of these checks).
     Each merged query returns ?this and ?p (the path), so rows map back to
-    checks exactly as if each had run alone."""
+    checks exactly as if each had run alone.
+
+    ``plan``: ``lookup`` starts from the focus nodes and looks each one's values up
+    (right for a few nodes: a patch); ``scan`` (a whole graph) reads each path's
+    values in one pass and joins the targets to the few rows left, and finds missing
+    values with an anti-join (MINUS) instead of a lookup per node, which on disk is a
+    RocksDB seek. All the checks at 10k facts: on disk 4.1 -> 1.4 s, in memory 1.4 ->
+    1.0 s. tests/test_shacl_merge.py holds both plans to the same answers."""
     groups: dict[tuple, list[Check]] = {}
     out = []
     for c in checks:
         if c.kind:
             groups.setdefault((c.kind, c.target, c.arg), []).append(c)
         else:
-            out.append((c.sparql, [c]))
+            out.append((_scan_values(c) if plan == "scan" else c.sparql, [c]))
     for (kind, target, arg), group in groups.items():
-        if len(group) == 1:
+        paths = sorted({c.path for c in group})
+        if plan == "scan" and kind == "min1":
+            sparql = "SELECT DISTINCT ?this ?p WHERE { " + " UNION ".join(
+                f"{{ {target} MINUS {{ ?this {_iri(p)} ?v }} BIND({_iri(p)} AS ?p) }}" for p in paths) + " }"
+        elif plan == "scan" and kind == "max":
+            sparql = "SELECT DISTINCT ?this ?p WHERE { { " + " UNION ".join(
+                f"{{ SELECT ?this ({_iri(p)} AS ?p) WHERE {{ ?this {_iri(p)} ?v }} GROUP BY ?this "
+                f"HAVING (COUNT(DISTINCT ?v) > {arg}) }}" for p in paths) + f" }} {target} }}"
+        elif len(group) == 1:
             out.append((group[0].sparql, [replace(group[0], kind="")]))
             continue
-        paths = _values("?p", sorted({c.path for c in group}))
-        if kind == "min1":
-            sparql = f"SELECT ?this ?p WHERE {{ {target} {paths} FILTER NOT EXISTS {{ ?this ?p ?v }} }}"
+        elif kind == "min1":
+            sparql = f"SELECT ?this ?p WHERE {{ {target} {_values('?p', paths)} FILTER NOT EXISTS {{ ?this ?p ?v }} }}"
         else:
-            sparql = (f"SELECT ?this ?p WHERE {{ {target} ?this ?p ?v . {paths} }} GROUP BY ?this ?p "
+            sparql = (f"SELECT ?this ?p WHERE {{ {target} ?this ?p ?v . {_values('?p', paths)} }} GROUP BY ?this ?p "
                       f"HAVING (COUNT(DISTINCT ?v) > {arg})")
         out.append((sparql, group))
     return out
 
 
+def _scan_values(c: Check) -> str:
+    """A value check that reads the path's values first and joins its targets after."""
+    head = f"SELECT DISTINCT ?this ?value WHERE {{ {c.target} ?this {_iri(c.path)} ?value . "
+    if not (c.has_value and c.sparql.startswith(head) and c.sparql.endswith("}")):
+        return c.sparql
+    test = c.sparql[len(head):-1].strip()
+    return (f"SELECT DISTINCT ?this ?value WHERE {{ {{ SELECT ?this ?value WHERE {{ ?this {_iri(c.path)} ?value . "
+            f"{test} }} }} {c.target} }}")
+
+
 def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = None,
-               progress_label: str | None = None) -> list[tuple]:
+               progress_label: str | None = None, plan: str | None = None) -> list[tuple]:
     """(focus, path, value, message, severity) per violation, pyoxigraph terms
-    for focus and value. ``store`` is an OxigraphStore."""
+    for focus and value. ``store`` is an OxigraphStore. ``plan`` (see :func:`_merged`):
+    by default ``lookup`` for some focus nodes, ``scan`` for the whole graph."""
     from ..progress import progress
 
     if focus is not None:
         focus = sorted(set(focus))
         if not focus:
             return []
+    if plan is None:
+        plan = "lookup" if focus is not None else "scan"
     out = []
-    queries = _merged(list(checks))
+    queries = _merged(list(checks), plan)
     with progress(queries, label=progress_label or "checking shapes") as bar:
         for sparql, group in bar:
             chunks = [None] if focus is None else [focus[i:i + 2000] for i in range(0, len(focus), 2000)]
