@@ -95,7 +95,7 @@ class Worker:
 
     def _start(self, state, memory_mb, *, fork: bool) -> None:
         if _UNREAPED:
-            _reap(block=False)
+            _reap()
         mine, theirs = socket.socketpair()
         self.pid: int | None = None
         self._proc: subprocess.Popen | None = None
@@ -145,7 +145,7 @@ class Worker:
             pass
         if not wait:
             _UNREAPED.append(self._proc if self._proc is not None else self.pid)
-            _reap(block=False)
+            _reap()
         elif self._proc is not None:
             try:
                 self._proc.wait(5)
@@ -369,15 +369,15 @@ def run_killable(function: str, payload: Any, *, timeout: float | None, memory_m
 _UNREAPED: list = []
 
 
-def _reap(*, block: bool) -> None:
+def _reap() -> None:
+    """Reap the killed workers that are gone by now (never waits)."""
     for child in list(_UNREAPED):
         try:
             if isinstance(child, subprocess.Popen):
-                done = child.wait(5) if block else child.poll()
-                done = done is not None
+                done = child.poll() is not None
             else:
-                done = os.waitpid(child, 0 if block else os.WNOHANG)[0] != 0
-        except (ChildProcessError, subprocess.TimeoutExpired):
+                done = os.waitpid(child, os.WNOHANG)[0] != 0
+        except ChildProcessError:
             done = True
         if done:
             _UNREAPED.remove(child)
