@@ -50,6 +50,8 @@ class Fact:
     statements: tuple[str, ...] = ()
     corroboration: int = 0      # independent sources backing it (builder.agreement)
     conflict: bool = False      # one side of a conflict
+    unit: str | None = None     # a figure's unit and bound (exact, at-least, ...), as curated
+    bound: str | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -388,7 +390,7 @@ def _fact(G, u, v, d, *, literal_value=None) -> Fact:
         claimed_by=d.get("claimed_by"), verification=d.get("verification"),
         evidence=tuple(Evidence(e["source"], e["quote"]) for e in d.get("evidence", ())),
         statements=tuple(d.get("statements", ())), corroboration=d.get("corroboration", 0),
-        conflict=bool(d.get("conflict")),
+        conflict=bool(d.get("conflict")), unit=d.get("unit"), bound=d.get("bound"),
     )
 
 
