@@ -144,6 +144,11 @@ class KnowledgeGraph:
             return compute()
         return self._derived.get(name, compute)
 
+    def derived_file(self, name: str, make):
+        """The path of a file ``make(path)`` wrote, kept with this build in the cache; None
+        when there is no cache (or it cannot hold the file)."""
+        return None if self._derived is None else self._derived.file(name, make)
+
     def with_quads(self, quads, *, title: str | None = None) -> "KnowledgeGraph":
         """A graph like this one (same dataset, prefixes, origins) over other quads, in memory.
 

@@ -6,7 +6,6 @@ same entity when those spellings are its id or aliases.
 """
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections import defaultdict
@@ -48,6 +47,8 @@ def closest(word: str, choices, n: int = 3) -> list[str]:
     away, only those as near as it are kept, so ``russa`` gives ``russia`` and not
     also ``usa`` (an alias of the United States) that merely shares letters.
     """
+    import difflib      # only for a name that is not found: not on the path of every command
+
     choices = list(choices)
     matches = difflib.get_close_matches(word, choices, n=max(n, 8), cutoff=0.6)
     if not matches:
@@ -125,6 +126,10 @@ class Resolver:
 
     def __contains__(self, entity_id: str) -> bool:
         return entity_id in self._ids
+
+    def items(self):
+        """``(normalised name, ids)`` pairs: what :meth:`resolve` looks a name up in."""
+        return self._names.items()
 
     def resolve(self, name: str) -> str:
         if name in self._ids:

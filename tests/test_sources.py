@@ -451,3 +451,15 @@ def test_conflicts_for_programs():
     assert (res.exit_code, res.stdout.splitlines()[:2]) == (1, [
         "subject,predicate,scope,value,sources,places",
         f"norport-casualties,wounded,claimed_by=interior-ministry,317 person,daily,{SHOWN}/daily.yaml:19"])
+
+
+def test_show_gives_a_figure_with_its_bound_and_unit():
+    res = run("show", SHOWN, "norport-casualties")
+    assert res.exit_code == 0
+    facts = [line for line in res.stdout.splitlines() if line.startswith("  ") and not line.startswith("   ")]
+    assert "  killed 8 police officers  [2 sources]" in facts
+    assert "  wounded more than 1000 person  [conflict]" in facts
+    assert "  wounded 317 person  [conflict]" in facts
+    table = run("show", SHOWN, "norport-casualties", "-F", "csv").stdout.splitlines()
+    assert table[0].startswith("relation,subject,predicate,object,literal,unit,bound,")
+    assert any(row.startswith("fact,norport-casualties,wounded,1000,true,person,more-than,") for row in table)

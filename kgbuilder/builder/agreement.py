@@ -238,4 +238,9 @@ def _show(rec: dict, kg) -> str:
         return kg.local(o)
     if rec["precision"] and str(getattr(o, "datatype", "")).endswith(("date", "gYearMonth", "gYear")):
         return _as_curated(rec)
-    return _BOUND_TEXT.get(rec["bound"] or "", "") + str(o) + (f" {rec['unit']}" if rec["unit"] else "")
+    return figure_text(str(o), rec["bound"], rec["unit"])
+
+
+def figure_text(value: str, bound: str | None, unit: str | None) -> str:
+    """A figure as people read it: ``more than 1000 person``, ``50 KZT per liter``."""
+    return _BOUND_TEXT.get(bound or "", "") + value + (f" {unit}" if unit else "")

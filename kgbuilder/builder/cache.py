@@ -628,11 +628,23 @@ class Derived:
         self._memo[name] = value
         return value
 
+    def file(self, name: str, make) -> Path | None:
+        """A view kept as a file of its own, read in pieces rather than unpickled whole (the
+        graph questions' index): ``make(path)`` writes it when it is missing. None when the
+        cache cannot hold it."""
+        from .cache_files import trusted_file, write_file
+
+        path = self.folder / f"{name}-{self.build_id}"
+        if trusted_file(cache_dir(), path) or write_file(cache_dir(), path, make):
+            return path
+        return None
+
 
 def _clear_derived(folder: Path) -> None:
     try:
-        for path in folder.glob("*.pickle"):
-            path.unlink(missing_ok=True)
+        for path in folder.iterdir():       # the pickled views and the files (Derived.file)
+            if not path.is_dir():
+                path.unlink(missing_ok=True)
     except OSError:
         pass
 

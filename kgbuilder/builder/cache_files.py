@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["read_entry", "write_entry", "private_dir", "ALLOWED", "MAGIC"]
+__all__ = ["read_entry", "write_entry", "trusted_file", "write_file", "private_dir", "ALLOWED", "MAGIC"]
 
 MAGIC = b"kgbuilder-cache 1\n"
 _DIGEST = 64          # hex SHA-256, then a newline
@@ -173,4 +173,40 @@ def write_entry(root: Path, path: Path, obj: Any) -> None:
         os.replace(tmp, path)
     except OSError:
         if tmp:
+            _drop(Path(tmp))
+
+
+def trusted_file(root: Path, path: Path) -> bool:
+    """Whether a kept file that is not a pickle (the graph questions' sqlite index) may be opened:
+    a regular file, ours alone, in folders ours alone, no symlink on the way. Its reader checks
+    its contents (it holds data only, never code)."""
+    path = Path(path)
+    if not private_dir(root, path.parent):
+        return False
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and _private(st)
+
+
+def write_file(root: Path, path: Path, make) -> bool:
+    """Make ``path`` atomically: ``make(tmp)`` fills a private temporary file beside it, which is
+    renamed into place only when ``make`` returns. False when the cache cannot hold it."""
+    import tempfile
+
+    path = Path(path)
+    if not private_dir(root, path.parent, create=True):
+        return False
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".file")   # mode 0600
+        os.close(fd)
+        make(Path(tmp))
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        return False
+    finally:
+        if tmp and os.path.exists(tmp):
             _drop(Path(tmp))

@@ -338,14 +338,14 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
 # ---------------------------------------------------------------- rendering
 
 #: one row per fact in show's and path's CSV/TSV
-FACT_COLUMNS = ("subject", "predicate", "object", "literal", "date", "start", "end", "claimed_by",
-                "verification", "corroboration", "sources", "quotes", "statement")
+FACT_COLUMNS = ("subject", "predicate", "object", "literal", "unit", "bound", "date", "start", "end",
+                "claimed_by", "verification", "corroboration", "sources", "quotes", "statement")
 
 
 def _fact_row(lead: tuple, f) -> tuple:
     sources = list(dict.fromkeys(e.source for e in f.evidence))
-    return (*lead, f.subject, f.predicate, f.object, f.literal, f.date, f.start, f.end, f.claimed_by,
-            f.verification, f.corroboration, sources, [e.quote for e in f.evidence], f.statement)
+    return (*lead, f.subject, f.predicate, f.object, f.literal, f.unit, f.bound, f.date, f.start, f.end,
+            f.claimed_by, f.verification, f.corroboration, sources, [e.quote for e in f.evidence], f.statement)
 
 
 def _evidence_lines(fact, indent: str) -> list[str]:
@@ -380,6 +380,15 @@ def _agreement(fact) -> str:
     return "".join(f"  [{m}]" for m in marks)
 
 
+def _literal(f) -> str:
+    """A literal fact's value: a figure with its bound and unit (``at least 8 person``), else quoted."""
+    if f.unit or (f.bound and f.bound != "exact"):
+        from ..builder.agreement import figure_text
+
+        return figure_text(f.object, f.bound, f.unit)
+    return f'"{f.object}"'
+
+
 def _render_show(info) -> str:
     out = [f"{info.id}: {info.label} ({info.type})" + (f"  as of {info.as_of}" if info.as_of else "")]
     if info.labels:
@@ -392,7 +401,7 @@ def _render_show(info) -> str:
         out.append(f"  claimed by: {info.claimed_by}")
     out.append(f"  iri: {info.iri}")
     sections = (("facts", info.facts_out, lambda f: f"{f.predicate} " + (
-                    f'"{f.object}"' if f.literal else f"{f.object} ({f.object_label})")),
+                    _literal(f) if f.literal else f"{f.object} ({f.object_label})")),
                 ("facts about it", info.facts_in, lambda f: f"{f.subject} ({f.subject_label}) {f.predicate} {f.object}"))
     for title, facts, head in sections:
         if not facts:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from ..errors import EntityNotFoundError, KGBuilderError
 
@@ -49,6 +50,8 @@ class Fact:
     statements: tuple[str, ...] = ()
     corroboration: int = 0      # independent sources backing it (builder.agreement)
     conflict: bool = False      # one side of a conflict
+    unit: str | None = None     # a figure's unit and bound (exact, at-least, ...), as curated
+    bound: str | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -123,11 +126,33 @@ class Neighbor:
 
 @dataclass
 class Neighborhood:
+    """The members within ``depth`` of ``center``; the subgraph they form (``view``, ``graph``)
+    and the facts in it (``statements``) are made on first use, so a table of the members reads
+    only them (around a hub the subgraph holds much of the graph)."""
+
     center: str
     depth: int
     members: list[Neighbor]
-    view: object = field(repr=False)    # the subgraph as a kgbuilder.questions.netview.NetView
-    statements: list[str] = field(default_factory=list)
+    subgraph: Callable[[], Any] = field(repr=False, compare=False)     # makes ``view``
+
+    @property
+    def view(self):
+        """The subgraph as a :class:`kgbuilder.questions.netview.NetView` (made on first use)."""
+        cached = self.__dict__.get("_view")
+        if cached is None:
+            cached = self.__dict__["_view"] = self.subgraph()
+        return cached
+
+    @property
+    def statements(self) -> list[str]:
+        """The statement ids of every fact in the subgraph, sorted."""
+        from .network import facts
+
+        cached = self.__dict__.get("_statements")
+        if cached is None:
+            cached = self.__dict__["_statements"] = sorted({st for _, _, d in facts(self.view)
+                                                            for st in d["statements"]})
+        return cached
 
     @property
     def graph(self):
@@ -169,6 +194,65 @@ def _netview(kg):
     from .netview import NetView
 
     return NetView.from_networkx(kg.to_networkx())
+
+
+def _index(kg):
+    """The per-entity index kept with ``kg``'s build (:mod:`.netindex`), made from the whole
+    view on first use; None when the graph has no build cache."""
+    ix = getattr(kg, "_kgb_index", False)
+    if ix is not False:
+        return ix
+    from .netindex import IndexBroken, NetIndex, write_index
+
+    ix = None
+    for _ in range(2):          # a file that is no index (damaged, another format) is made again
+        path = kg.derived_file("netindex", lambda tmp: write_index(tmp, network(kg), *_resolver(kg)))
+        if path is None:
+            break
+        try:
+            ix = NetIndex(path)
+            break
+        except IndexBroken:
+            path.unlink(missing_ok=True)
+    kg._kgb_index = ix
+    return ix
+
+
+def _drop_index(kg) -> None:
+    kg._kgb_index.drop()
+    kg._kgb_index = None
+
+
+def _answer(kg, as_of: str | None, answer):
+    """``answer(G, adj)`` over the index of ``kg``'s build when it has one (reading only what the
+    answer touches), else over the whole view; both cut to ``as_of``. ``adj.get(n)``: n's
+    neighbours in either direction, sorted, as :meth:`NetView.neighbours` gives them."""
+    from .netindex import IndexBroken, IndexView
+
+    ix = _index(kg)
+    if ix is not None:
+        view = IndexView(ix, as_of)
+        try:
+            return answer(view, view.adjacency())
+        except IndexBroken:
+            _drop_index(kg)     # not to be trusted: answer from the whole view; the next command remakes it
+    G = network(kg, as_of)
+    return answer(G, _adjacency(kg, G, as_of))
+
+
+def _later(kg, as_of: str | None, part, G):
+    """``part(G)`` on demand; from the whole view if the index ``G`` turns out broken by then."""
+    from .netindex import IndexBroken
+
+    def make():
+        try:
+            return part(G)
+        except IndexBroken:
+            if getattr(kg, "_kgb_index", None) is not None and kg._kgb_index is G.index:
+                _drop_index(kg)
+            return part(network(kg, as_of))
+
+    return make
 
 
 def _adjacency(kg, G, as_of: str | None) -> dict:
@@ -213,13 +297,34 @@ def transliterate(text: str) -> str:
     return "".join(out)
 
 
-def _resolver(kg, G):
+def _resolver(kg):
     """(Resolver over ids, labels and aliases; transliterated name -> ids), built once per build."""
     cached = getattr(kg, "_kgb_resolver", None)
     if cached is not None:
         return cached
-    kg._kgb_resolver = kg.derived("resolver", lambda: _make_resolver(G))
+    kg._kgb_resolver = kg.derived("resolver", lambda: _make_resolver(network(kg)))
     return kg._kgb_resolver
+
+
+def _resolve_by_index(kg, name: str) -> str | None:
+    """What :func:`resolve_entity` answers, when the index alone can tell: an id, or a name (or
+    its transliteration) of one entity. None: the whole resolver must (ambiguous, unknown)."""
+    from ..resolve import normalize
+    from .netindex import IndexBroken
+
+    ix = _index(kg)
+    if ix is None:
+        return None
+    try:
+        if ix.get("head", name) is not None:
+            return name
+        ids = ix.get("names", normalize(name))
+        if ids is None:
+            ids = ix.get("latin", normalize(transliterate(name)))
+    except IndexBroken:
+        _drop_index(kg)
+        return None
+    return ids[0] if ids and len(ids) == 1 else None
 
 
 def _make_resolver(G):
@@ -246,7 +351,10 @@ def resolve_entity(kg, name: str) -> str:
     """
     from ..resolve import AmbiguousName, UnknownName, normalize
 
-    r, latin = _resolver(kg, network(kg))
+    found = _resolve_by_index(kg, name)
+    if found is not None:
+        return found
+    r, latin = _resolver(kg)
     try:
         return r.resolve(name)
     except AmbiguousName as exc:
@@ -282,7 +390,7 @@ def _fact(G, u, v, d, *, literal_value=None) -> Fact:
         claimed_by=d.get("claimed_by"), verification=d.get("verification"),
         evidence=tuple(Evidence(e["source"], e["quote"]) for e in d.get("evidence", ())),
         statements=tuple(d.get("statements", ())), corroboration=d.get("corroboration", 0),
-        conflict=bool(d.get("conflict")),
+        conflict=bool(d.get("conflict")), unit=d.get("unit"), bound=d.get("bound"),
     )
 
 
@@ -293,9 +401,20 @@ def _fact_key(f: Fact):
 def show_entity(kg, name: str, *, as_of: str | None = None) -> EntityInfo:
     """Everything about one entity: names, type, facts in and out, events it took part in."""
     ent = resolve_entity(kg, name)
-    G = network(kg, as_of)
+    return _answer(kg, _day(as_of), lambda G, adj: _show(G, ent, name, as_of))
+
+
+def _day(as_of: str | None) -> str | None:
+    return None if as_of is None else check_date(as_of)
+
+
+def _there(G, name: str, ent: str, as_of: str | None) -> None:
     if ent not in G:
         raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
+
+
+def _show(G, ent: str, name: str, as_of: str | None) -> EntityInfo:
+    _there(G, name, ent, as_of)
     d = G.nodes[ent]
     info = EntityInfo(id=ent, iri=d["iri"], label=d.get("label", ent), type=d.get("type", ""),
                       labels=dict(sorted(d.get("labels", {}).items())), aliases=list(d.get("aliases", [])),
@@ -335,28 +454,30 @@ def paths(kg, source: str, target: str, *, all: bool = False, max_length: int | 
     too. Each step lists every fact that links its two ends. An empty list
     means no connection (within ``max_length`` steps).
     """
-    from .netview import all_shortest_paths
+    from .netview import shortest_paths_both_ways
 
     a, b = resolve_entity(kg, source), resolve_entity(kg, target)
-    G = network(kg, as_of)
-    for name, ent in ((source, a), (target, b)):
-        if ent not in G:
-            raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
-    if a == b:
-        raise KGBuilderError(f"'{source}' and '{target}' are the same entity ({a})")
-    found = all_shortest_paths(_adjacency(kg, G, as_of), a, b, limit=10000)
-    if not found:
-        return []
-    if max_length is not None and len(found[0]) - 1 > max_length:
-        return []
-    found.sort()
-    if not all:
-        found = found[:1]
-    out = []
-    for nodes in found[:max_paths]:
-        steps = [Step(x, y, _facts_between(G, x, y)) for x, y in zip(nodes, nodes[1:])]
-        out.append(Path(nodes=list(nodes), steps=steps))
-    return out
+
+    def answer(G, adj) -> list[Path]:
+        for name, ent in ((source, a), (target, b)):
+            _there(G, name, ent, as_of)
+        if a == b:
+            raise KGBuilderError(f"'{source}' and '{target}' are the same entity ({a})")
+        found = shortest_paths_both_ways(adj, a, b, limit=10000, max_length=max_length)
+        if not found:
+            return []
+        if max_length is not None and len(found[0]) - 1 > max_length:
+            return []
+        found.sort()
+        if not all:
+            found = found[:1]
+        out = []
+        for nodes in found[:max_paths]:
+            steps = [Step(x, y, _facts_between(G, x, y)) for x, y in zip(nodes, nodes[1:])]
+            out.append(Path(nodes=list(nodes), steps=steps))
+        return out
+
+    return _answer(kg, _day(as_of), answer)
 
 
 # ---------------------------------------------------------------- neighbours
@@ -364,20 +485,21 @@ def paths(kg, source: str, target: str, *, all: bool = False, max_length: int | 
 def neighbors(kg, name: str, *, depth: int = 1, as_of: str | None = None) -> Neighborhood:
     """The entities within ``depth`` facts of one entity, and the subgraph they form."""
     from .netview import bfs_distances
-    from .network import facts
 
     if depth < 1:
         raise KGBuilderError(f"depth must be 1 or more, not {depth}")
     ent = resolve_entity(kg, name)
-    G = network(kg, as_of)
-    if ent not in G:
-        raise EntityNotFoundError(f"'{name}' ({ent}) is an event after {as_of}; it had not happened yet")
-    dist = bfs_distances(_adjacency(kg, G, as_of), ent, cutoff=depth)
-    sub = G.subgraph(dist)
-    members = sorted((Neighbor(n, G.nodes[n].get("label", n), G.nodes[n].get("type", ""), k)
-                      for n, k in dist.items()), key=lambda m: (m.distance, m.id))
-    statements = sorted({st for _, _, d in facts(sub) for st in d["statements"]})
-    return Neighborhood(center=ent, depth=depth, members=members, view=sub, statements=statements)
+
+    def answer(G, adj) -> Neighborhood:
+        _there(G, name, ent, as_of)
+        dist = bfs_distances(adj, ent, cutoff=depth)
+        members = sorted((Neighbor(n, G.nodes[n].get("label", n), G.nodes[n].get("type", ""), k)
+                          for n, k in dist.items()), key=lambda m: (m.distance, m.id))
+        return Neighborhood(center=ent, depth=depth, members=members,
+                            subgraph=_later(kg, day, lambda H: H.subgraph(dist), G))
+
+    day = _day(as_of)
+    return _answer(kg, day, answer)
 
 
 def subgraph_kg(kg, hood: Neighborhood):
@@ -430,29 +552,33 @@ def central(kg, *, top: int | None = 10, as_of: str | None = None, by: str = "pa
 
         raise KGBuilderError(f"cannot rank by '{by}'" + did_you_mean(by, ["pagerank", "betweenness", "degree"])
                              + " (one of: pagerank, betweenness, degree)")
-    G = network(kg, as_of)
+    as_of = _day(as_of)
 
     def scores():
         import networkx as nx
 
         from .network import undirected
 
+        G = network(kg, as_of)
         U = undirected(G)
         n = U.number_of_nodes()
         if n > 2000:  # exact betweenness is O(nodes * edges): sample pivots, with a fixed seed
             between = nx.betweenness_centrality(U, k=500, seed=0)
         else:
             between = nx.betweenness_centrality(U)
-        return between, _pagerank(U)
+        nodes = [(node, d.get("label", node), d.get("type", ""), d.get("top_type"), G.degree(node))
+                 for node, d in G.nodes(data=True)]
+        return nodes, between, _pagerank(U)
 
-    # the scores of a build do not change: kept with it in the cache, per --as-of day
-    between, rank = kg.derived(f"centrality-{as_of or 'all'}", scores)
+    # the scores of a build do not change: kept with it in the cache, per --as-of day, with what
+    # the rows need of each node (so a warm call does not load the view)
+    nodes, between, rank = kg.derived(f"centrality-{as_of or 'all'}", scores)
     rows = []
-    for node, d in G.nodes(data=True):
-        if actors_only and d.get("top_type") not in ACTOR_TYPES:
+    for node, label, typ, top_type, degree in nodes:
+        if actors_only and top_type not in ACTOR_TYPES:
             continue
-        rows.append(Centrality(node, d.get("label", node), d.get("type", ""), G.degree(node),
-                               round(between.get(node, 0.0), 6), round(rank.get(node, 0.0), 6)))
+        rows.append(Centrality(node, label, typ, degree, round(between.get(node, 0.0), 6),
+                               round(rank.get(node, 0.0), 6)))
     keys = {"pagerank": lambda c: (-c.pagerank, -c.degree, c.id),
             "betweenness": lambda c: (-c.betweenness, -c.pagerank, c.id),
             "degree": lambda c: (-c.degree, -c.pagerank, c.id)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-__all__ = ["NetView", "bfs_distances", "all_shortest_paths"]
+__all__ = ["NetView", "bfs_distances", "all_shortest_paths", "shortest_paths_both_ways"]
 
 
 class _Nodes:
@@ -186,3 +186,64 @@ def all_shortest_paths(adj: dict, source, target, limit: int = 10000) -> list[li
         for p in preds[head]:
             stack.append(path + [p])
     return out
+
+
+def shortest_paths_both_ways(adj, source, target, limit: int = 10000, max_length: int | None = None) -> list[list]:
+    """:func:`all_shortest_paths`, searching from both ends at once (always the smaller frontier).
+
+    It reads the neighbours of far fewer nodes (``adj.get`` may be an index look-up), and gives
+    the same paths: when there are more than ``limit``, which of them :func:`all_shortest_paths`
+    keeps depends on the order it walks them in, so it is asked instead. [] when there is no
+    path, or (given ``max_length``) none of at most that many steps.
+    """
+    # preds[side][n]: the neighbours of n one step nearer that side's end, found level by level
+    preds: list[dict] = [{source: []}, {target: []}]
+    frontier: list[list] = [[source], [target]]
+    depth = [0, 0]
+    meet: list = []
+    while frontier[0] and frontier[1] and not meet:
+        if max_length is not None and depth[0] + depth[1] >= max_length:
+            return []           # the visited sets do not meet, so the shortest path is longer
+        side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
+        mine, other = preds[side], preds[1 - side]
+        level: dict = {}
+        for u in frontier[side]:
+            for v in adj.get(u, ()):
+                if v not in mine:
+                    level.setdefault(v, []).append(u)
+        mine.update(level)
+        frontier[side] = list(level)
+        depth[side] += 1
+        # the sides were apart, so every node met lies at the far edge of both: each is on a
+        # shortest path, and every shortest path crosses this level at one of them
+        meet = [v for v in level if v in other]
+    if not meet:
+        return []
+
+    def counts(pred: dict) -> dict:
+        n: dict = {}
+        for v, ps in pred.items():          # level order: a node's predecessors come first
+            n[v] = sum(n[p] for p in ps) if ps else 1
+        return n
+
+    n_from, n_to = counts(preds[0]), counts(preds[1])
+    if sum(n_from[m] * n_to[m] for m in meet) > limit:
+        return all_shortest_paths(adj, source, target, limit=limit)
+
+    def walks(pred: dict, node) -> list[list]:
+        """Every shortest walk from ``node`` to that side's end."""
+        out, stack = [], [[node]]
+        while stack:
+            path = stack.pop()
+            ps = pred[path[-1]]
+            if not ps:
+                out.append(path)
+            stack.extend(path + [p] for p in ps)
+        return out
+
+    found = []
+    for m in meet:
+        heads = [w[::-1] for w in walks(preds[0], m)]        # source .. m
+        tails = walks(preds[1], m)                           # m .. target
+        found += [h + t[1:] for h in heads for t in tails]
+    return found

@@ -14,7 +14,8 @@ The last two are filled in one place, :func:`support`.
 from __future__ import annotations
 
 __all__ = ["to_networkx", "view_size", "support", "facts", "as_of", "undirected", "fact_holds",
-           "event_happened", "date_bounds", "is_event"]
+           "holds_between", "event_happened", "happened_from", "node_as_of", "edge_holds", "date_bounds",
+           "is_event"]
 
 from ..curation.model import date_bounds  # noqa: E402 - re-exported
 
@@ -224,6 +225,17 @@ def is_event(G, node) -> bool:
     return G.nodes[node].get("top_type") == "Event"
 
 
+def holds_between(attrs: dict, *, event_date: str | None = None) -> tuple[str | None, str | None]:
+    """The first and last day (ISO text; None: unbounded) on which a fact holds: see :func:`fact_holds`."""
+    start, end = date_bounds(attrs.get("start")), date_bounds(attrs.get("end"))
+    if start or end:
+        return (start[0] if start else None, end[1] if end else None)
+    if event_date is not None:
+        d = date_bounds(event_date)
+        return (d[0] if d else None, None)
+    return (None, None)
+
+
 def fact_holds(attrs: dict, as_of: str, *, event_date: str | None = None) -> bool:
     """Whether a fact (an edge's or a literal fact's attributes) held on ``as_of``.
 
@@ -232,21 +244,40 @@ def fact_holds(attrs: dict, as_of: str, *, event_date: str | None = None) -> boo
     event holds once the event has happened: its date is on or before
     ``as_of``. Other facts carry no time and are kept.
     """
-    start, end = date_bounds(attrs.get("start")), date_bounds(attrs.get("end"))
-    if start or end:
-        return (start is None or start[0] <= as_of) and (end is None or as_of <= end[1])
-    if event_date is not None:
-        d = date_bounds(event_date)
-        return d is None or d[0] <= as_of
-    return True
+    first, last = holds_between(attrs, event_date=event_date)
+    return (first is None or first <= as_of) and (last is None or as_of <= last)
+
+
+def happened_from(G, node) -> str | None:
+    """The first day an event may have happened (None: any day, and for every other node)."""
+    if not is_event(G, node):
+        return None
+    d = date_bounds(G.nodes[node].get("date"))
+    return d[0] if d else None
 
 
 def event_happened(G, node, as_of: str) -> bool:
     """False for an event dated after ``as_of``; true for others (and undated events)."""
-    if not is_event(G, node):
-        return True
-    d = date_bounds(G.nodes[node].get("date"))
-    return d is None or d[0] <= as_of
+    first = happened_from(G, node)
+    return first is None or first <= as_of
+
+
+def node_as_of(G, n, data: dict, date: str) -> dict | None:
+    """A node's attributes as of ``date`` (its literal facts cut the same way), None if it is an
+    event that had not happened yet."""
+    if not event_happened(G, n, date):
+        return None
+    data = dict(data)
+    if "facts" in data:
+        ev = data.get("date") if is_event(G, n) else None
+        facts = {p: [f for f in fs if fact_holds(f, date, event_date=ev)] for p, fs in data["facts"].items()}
+        data["facts"] = {p: fs for p, fs in facts.items() if fs}
+    return data
+
+
+def edge_holds(G, u, data: dict, date: str) -> bool:
+    """Whether an edge out of ``u`` (between two nodes that are there on ``date``) held then."""
+    return fact_holds(data, date, event_date=G.nodes[u].get("date") if is_event(G, u) else None)
 
 
 def as_of(G, date: str):
@@ -259,19 +290,11 @@ def as_of(G, date: str):
     H = G.__class__()
     H.graph.update(G.graph, as_of=date)
     for n, data in G.nodes(data=True):
-        if not event_happened(G, n, date):
-            continue
-        data = dict(data)
-        if "facts" in data:
-            ev = data.get("date") if is_event(G, n) else None
-            facts = {p: [f for f in fs if fact_holds(f, date, event_date=ev)] for p, fs in data["facts"].items()}
-            data["facts"] = {p: fs for p, fs in facts.items() if fs}
-        H.add_node(n, **data)
+        data = node_as_of(G, n, data, date)
+        if data is not None:
+            H.add_node(n, **data)
     for u, v, k, data in G.edges(keys=True, data=True):
-        if u not in H or v not in H:
-            continue
-        ev = G.nodes[u].get("date") if is_event(G, u) else None
-        if fact_holds(data, date, event_date=ev):
+        if u in H and v in H and edge_holds(G, u, data, date):
             H.add_edge(u, v, key=k, **data)
     return H
 
