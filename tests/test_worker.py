@@ -231,3 +231,22 @@ def test_workers_killed_without_waiting_are_reaped_later(mini_kg):
         assert execute(mini_kg, MEMBERS, timeout=30).rows
     time.sleep(0.5)
     assert len(_zombie_children()) <= 1
+
+
+def test_a_warm_query_is_linted_and_run_by_the_worker_alone(mini_path, tmp_path, monkeypatch):
+    # the cached store is opened on first use; the worker opens it, lints, then runs the query,
+    # and this process never opens it: the warnings come back all the same
+    import kgbuilder
+    from kgbuilder.errors import QueryWarning
+    from kgbuilder.sparql.query import execute
+
+    monkeypatch.setenv("KGBUILDER_CACHE_DIR", str(tmp_path / "cache"))
+    kgbuilder.validate(mini_path)
+    kg = kgbuilder.open_graph(mini_path)
+    assert not kg.store.is_open
+    with pytest.warns(QueryWarning, match=r"^query:1:22: kg:memberof is neither in the dataset nor in the "
+                                          r"ontology, so it matches nothing \(did you mean 'kg:memberOf'\?\)$"):
+        got = execute(kg, "SELECT ?x WHERE { ?x kg:memberof mi:csto }", timeout=30)
+    assert got.rows == [] and not kg.store.is_open
+    assert [str(r[0]) for r in execute(kg, MEMBERS.replace("?s ?o", "?s"), timeout=30).rows]
+    assert not kg.store.is_open

@@ -356,12 +356,15 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
 
     checked = check_query(sparql, kg.prefixes, file, enforce=safe)
     _check_syntax(checked)
-    # the worker opens the graph while this process lints: on a warm on-disk store both open
-    # it read-only, side by side
     worker = _start_worker(kg, sparql, checked, timeout, limit, infer, memory_mb)
     try:
         found = []
-        if lint:
+        if lint and worker is not None and not getattr(kg.store, "is_open", True):
+            # the store is not open here (a warm command): the worker, which opens it to run
+            # the query, lints first, and this process never opens it at all
+            worker.wait_ready()
+            found = worker.call(ref_lint(), {"sparql": sparql, "file": file, "safe": safe}, timeout=timeout)
+        elif lint:
             from .lint import lint_query
 
             found = lint_query(kg, checked)
@@ -443,6 +446,20 @@ def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> Q
     except QueryTimeoutError:
         raise QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
                                 "narrow the query down or raise the limit") from None
+
+
+def ref_lint() -> str:
+    from .worker import ref
+
+    return ref(_lint_in_worker)
+
+
+def _lint_in_worker(kg, payload) -> list:
+    """:func:`execute`'s linter, in the worker (QueryWarnings travel back pickled)."""
+    from .lint import lint_query
+    from .safety import check_query
+
+    return lint_query(kg, check_query(payload["sparql"], kg.prefixes, payload["file"], enforce=payload["safe"]))
 
 
 def _run_in_worker(kg, payload) -> QueryResult:

@@ -129,6 +129,7 @@ class Worker:
         self.memory_mb = memory_mb
         self._buf = bytearray()
         self._async = None          # a _Channel once used from asyncio
+        self._ready = False
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -188,8 +189,10 @@ class Worker:
         return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
-        """Block until the worker has built its state; QueryError if it could not."""
-        self._check_ready(self._recv(time.monotonic() + timeout, "start"))
+        """Block until the worker has built its state; QueryError if it could not. Returns at
+        once when it said so already."""
+        if not self._ready:
+            self._check_ready(self._recv(time.monotonic() + timeout, "start"))
 
     async def ready(self, timeout: float = START_TIMEOUT) -> None:
         """:meth:`wait_ready` for asyncio: the event loop keeps running meanwhile."""
@@ -198,6 +201,7 @@ class Worker:
 
     def _check_ready(self, message) -> None:
         status, detail = message
+        self._ready = status == "ready"
         if status != "ready":
             self.kill()
             if status == "error" and isinstance(detail, KGBuilderError):
