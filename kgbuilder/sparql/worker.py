@@ -420,6 +420,12 @@ def _take_spare(recipe, memory_mb: int | None) -> Worker | None:
 def _drop_spare() -> None:
     while _SPARE:
         _SPARE.pop().kill()
+    for child in _UNREAPED:
+        if isinstance(child, subprocess.Popen):     # killed already: its exit status, not a leak
+            try:
+                child.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
 
 
 # ---------------------------------------------------------------- framing and outcomes
@@ -453,7 +459,7 @@ def _outcome(job: Callable[[], Any]) -> tuple:
         return ("ok", job())
     except MemoryError:
         return ("memory", None)
-    except QueryError as exc:
+    except KGBuilderError as exc:   # ours (a QueryError, a store that will not open): raised again there
         return ("error", exc)
     except Exception as exc:  # noqa: BLE001 - engines raise plain exceptions for bad queries
         return ("failed", f"{type(exc).__name__}: {exc}".splitlines()[0])
