@@ -329,3 +329,39 @@ def test_central_as_of(mini_kg):
     with pytest.raises(KGBuilderError) as exc:
         api.central(mini_kg, by="rank")
     assert str(exc.value) == "cannot rank by 'rank' (did you mean 'pagerank'?) (one of: pagerank, betweenness, degree)"
+
+
+class _RdflibLookups:
+    """What to_networkx read before: an rdflib Graph of every distinct triple."""
+
+    def __init__(self, kg):
+        self.g = kg.graph
+
+    def subjects(self, p, o=None):
+        return self.g.subjects(p, o)
+
+    def objects(self, s, p):
+        return self.g.objects(s, p)
+
+    def value(self, s, p):
+        return self.g.value(s, p)
+
+
+@pytest.mark.parametrize("name", ["mini", "kazakhstan-2022", "twosources"])
+def test_the_view_read_from_the_store_is_the_one_an_rdflib_graph_gave(name, monkeypatch):
+    # same nodes and edges, with the same attributes, in the same order (layouts and exports
+    # follow the order)
+    from pathlib import Path
+
+    import kgbuilder
+    from kgbuilder.questions import network
+
+    root = Path(__file__).parent.parent
+    path = root / "datasets" / name if name.startswith("kazakhstan") else root / "tests" / "fixtures" / name
+    kg = kgbuilder.build(path)
+    mine = network.to_networkx(kg)
+    monkeypatch.setattr(network, "_Triples", lambda store, by_object: _RdflibLookups(kg))
+    before = network.to_networkx(kg)
+    assert list(mine.nodes(data=True)) == list(before.nodes(data=True))
+    assert list(mine.edges(keys=True, data=True)) == list(before.edges(keys=True, data=True))
+    assert mine.number_of_edges() > 0
