@@ -16,6 +16,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from processes import stop
 
 from kgbuilder.serve.limits import OncePerCondition
 
@@ -71,13 +72,7 @@ class Served:
         return _status(self.raw(head + body, ports=ports))
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop(self.proc)
 
 
 def _status(answer: bytes) -> tuple[int, bytes]:
