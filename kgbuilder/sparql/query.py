@@ -32,6 +32,14 @@ _PROLOGUE = re.compile(r"""(?isx)\A(?:\s+|\#[^\n]*\n?|BASE\s*<[^>]*>|PREFIX\s+[^
 _grammar_lock = threading.Lock()
 
 
+def _as_rdflib(tuples: list[tuple]) -> list[tuple]:
+    """Engine terms as rdflib terms, tuple by tuple (made on first use: rdflib is slow to import)."""
+    from ..terms import to_rdflib
+
+    conv = to_rdflib()
+    return [tuple(conv(t) for t in x) for x in tuples]
+
+
 class QueryResult:
     """What a query returned: the one result type of every query in kgbuilder
     (:meth:`KnowledgeGraph.query <kgbuilder.kg.KnowledgeGraph.query>`,
@@ -68,10 +76,7 @@ class QueryResult:
     @property
     def rows(self) -> list[tuple]:
         if self._rows is None:
-            from ..terms import to_rdflib
-
-            conv = to_rdflib()
-            self._rows = [tuple(conv(t) for t in row) for row in self.cells]
+            self._rows = _as_rdflib(self.cells)
         return self._rows
 
     @rows.setter
@@ -81,10 +86,7 @@ class QueryResult:
     @property
     def triples(self) -> list[tuple]:
         if self._triples is None:
-            from ..terms import to_rdflib
-
-            conv = to_rdflib()
-            self._triples = [tuple(conv(t) for t in triple) for triple in self.statements]
+            self._triples = _as_rdflib(self.statements)
         return self._triples
 
     @triples.setter
@@ -363,7 +365,10 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
             # the store is not open here (a warm command): the worker, which opens it to run
             # the query, lints first, and this process never opens it at all
             worker.wait_ready()
-            found = worker.call(ref_lint(), {"sparql": sparql, "file": file, "safe": safe}, timeout=timeout)
+            from .worker import ref
+
+            found = worker.call(ref(_lint_in_worker), {"sparql": sparql, "file": file, "safe": safe},
+                                timeout=timeout)
         elif lint:
             from .lint import lint_query
 
@@ -446,12 +451,6 @@ def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> Q
     except QueryTimeoutError:
         raise QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
                                 "narrow the query down or raise the limit") from None
-
-
-def ref_lint() -> str:
-    from .worker import ref
-
-    return ref(_lint_in_worker)
 
 
 def _lint_in_worker(kg, payload) -> list:

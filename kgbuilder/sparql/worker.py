@@ -417,11 +417,12 @@ def _take_spare(recipe, memory_mb: int | None) -> Worker | None:
 
 
 @atexit.register
-def _drop_spare() -> None:
+def _at_exit() -> None:
+    """Kill an unused spare; wait for the spawned workers already killed (not a leak)."""
     while _SPARE:
         _SPARE.pop().kill()
     for child in _UNREAPED:
-        if isinstance(child, subprocess.Popen):     # killed already: its exit status, not a leak
+        if isinstance(child, subprocess.Popen):
             try:
                 child.wait(5)
             except subprocess.TimeoutExpired:
