@@ -136,6 +136,43 @@ def test_bulk_load_and_remove_keep_the_union(tmp_path):
     assert len(st) == 0 and st.count_triples() == 0
 
 
+def _lines(n: int, start: int = 0) -> bytes:
+    return "".join(f'<http://e/s{i}> <http://e/p> "v{i}" <http://e/g{i % 3}> .\n'
+                   for i in range(start, start + n)).encode()
+
+
+@pytest.mark.parametrize("where", ["memory", "disk"])
+def test_loading_streams_into_one_store_across_batches(tmp_path, where):
+    """Store.loading: what is written in pieces, over several bulk loads (batch_lines), is
+    the store a single bulk_load of the same text makes, in memory and on disk."""
+    st = open_store("oxigraph" if where == "memory" else f"oxigraph:{tmp_path / 'store'}")
+    with st.loading(batch_lines=70) as sink:
+        for k in range(10):
+            sink.write(_lines(25, 25 * k))
+    ref = open_store("oxigraph")
+    ref.bulk_load(_lines(250))
+    assert len(st) == 250
+    assert set(st.ox_quads()) == set(ref.ox_quads())
+
+
+def test_loading_a_bad_line_is_a_clear_error_not_a_hang():
+    st = open_store("oxigraph")
+    with pytest.raises(KGBuilderError, match=r"^cannot load nquads into Oxigraph: "):
+        with st.loading(batch_lines=1000) as sink:
+            sink.write(b"<http://e/a> <http://e/p> not a term .\n")
+            for k in range(200):        # far more than a pipe holds: the writer must not block
+                sink.write(_lines(500, 500 * k))
+
+
+def test_loading_keeps_what_was_written_when_the_writer_fails():
+    st = open_store("oxigraph")
+    with pytest.raises(ZeroDivisionError):
+        with st.loading(batch_lines=40) as sink:
+            sink.write(_lines(100))
+            1 / 0
+    assert len(st) == 100
+
+
 def test_on_disk_store_persists(tmp_path):
     path = tmp_path / "store"
     st = open_store(f"oxigraph:{path}")

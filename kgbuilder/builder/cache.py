@@ -25,6 +25,7 @@ half-written entry is dropped and rebuilt, never run or answered):
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -78,8 +79,8 @@ def code_fingerprint() -> str:
 # ---------------------------------------------------------------- incremental build
 
 # 2: one copy of each quad (no union default graph); the state split in two files
-FILES_FORMAT = 2
-_CHUNK_LINES = 200_000
+# 3: the heavy state's origins packed in two strings
+FILES_FORMAT = 3
 
 
 def _hash_file(h, path: Path) -> None:
@@ -326,6 +327,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
     import time
 
     from ..store.base import open_store
+    from ..store.oxigraph import trim_heap
 
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -378,8 +380,8 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         return Built(None, None, {}, sorted(set(loader.diags), key=_diag_key))
     ds.files = [f.path for f in files]
     if state is not None:
-        heavy = _read_pickle(_heavy_path(state_file))
-        state.update(heavy if _heavy_ok(heavy) else {"complete": False})
+        heavy = _read_heavy(state_file)
+        state.update(heavy if heavy is not None else {"complete": False})
 
     # pass 1: YAML files into items (cached by content); bulk files are read in pass 2
     items_of: dict[str, list] = {}
@@ -488,37 +490,38 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         if building:
             store = store or _open_for_writing(spec, store_path)
             store.clear()
-            meta = build_quads(ds, onto, part="meta", terms="nt")
-            origins = dict(meta.origins)
-            store.bulk_load("".join(nquad_lines(meta.quads)).encode())
         seen: dict = {}
-        buf: list[str] = []
-        with progress(files, label="validating and building") as bar:
-            for f in bar:
-                before = len(loader.diags)
-                facts = pass2(f, keep=False)
-                subjects[f.rel] = {x.subject for x in facts}
-                n_facts += len(facts)
-                building = building and len(loader.diags) == before
-                if not building:
-                    continue
-                res = build_quads(ds, onto, part="facts", facts=facts, seen=seen, terms="nt")
-                origins.update(res.origins)
-                buf.extend(nquad_lines(res.quads))
-                del res, facts
-                if len(buf) >= _CHUNK_LINES:
-                    store.bulk_load("".join(buf).encode())
-                    buf = []
-        timings["validate_s"] = time.perf_counter() - t0
+        # the quads go to the engine as they are made, through one bulk load that runs beside
+        # this loop (Store.loading); once a file has a problem nothing more is written
+        with (store.loading() if building else contextlib.nullcontext()) as sink:
+            if building:
+                meta = build_quads(ds, onto, part="meta", terms="nt")
+                origins = dict(meta.origins)
+                sink.write("".join(nquad_lines(meta.quads)).encode())
+                del meta
+            with progress(files, label="validating and building") as bar:
+                for f in bar:
+                    before = len(loader.diags)
+                    facts = pass2(f, keep=False)
+                    subjects[f.rel] = {x.subject for x in facts}
+                    n_facts += len(facts)
+                    building = building and len(loader.diags) == before
+                    if not building:
+                        continue
+                    res = build_quads(ds, onto, part="facts", facts=facts, seen=seen, terms="nt")
+                    origins.update(res.origins)
+                    sink.write("".join(nquad_lines(res.quads)).encode())
+                    del res, facts
+            timings["validate_s"] = time.perf_counter() - t0
+        del seen
+        trim_heap()
         diags = sorted(set(loader.diags), key=_diag_key)
         if diags:
             return Built(ds, None, {}, diags, facts=n_facts, timings=timings)
-        if buf:
-            store.bulk_load("".join(buf).encode())
-        del seen, buf
         timings["load_s"] = time.perf_counter() - t0
         results = _shacl_results(store, None) if shacl else []
     timings["shacl_s"] = time.perf_counter() - t0
+    trim_heap()
     sh_diags = []
     if shacl and results:
         from .shacl_sparql import diagnostics_for
@@ -541,7 +544,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
                     del subjects[r]
             # the heavy part first: a light state never points at a missing or older heavy one
             _write_pickle(_heavy_path(state_file), {
-                "subjects": subjects, "origins": origins, "shacl": results, "curated": ds})
+                "subjects": subjects, "origins": _pack_origins(origins), "shacl": results, "curated": ds})
             _write_pickle(state_file, {
                 "format": FILES_FORMAT, "complete": True, "meta_key": meta_key, "fp": fp, "path": resolved,
                 "display": display, "files": {f.rel: f.sha for f in files},
@@ -593,8 +596,8 @@ class _Heavy:
 
     def _load(self) -> dict:
         if self._data is None:
-            data = _read_pickle(self.path)
-            if not _heavy_ok(data):
+            data = _read_heavy(self.path)
+            if data is None:
                 # dropped as untrusted or broken: rebuild it rather than answer without it
                 built = incremental_build(self.root, "memory", shacl=False)
                 data = {"curated": built.curated, "origins": built.origins}
@@ -654,7 +657,7 @@ def _clear_derived(folder: Path) -> None:
 _STATE_KEYS = {"format": int, "complete": bool, "meta_key": str, "fp": str, "display": str, "files": dict,
                "displays": dict, "facts": int, "shacl_checked": bool, "diagnostics": list, "build_id": str,
                "info": dict}
-_HEAVY_KEYS = {"subjects": dict, "origins": dict, "shacl": list}
+_HEAVY_KEYS = {"subjects": dict, "origins": tuple, "shacl": list}
 
 
 def _state_ok(state) -> bool:
@@ -664,8 +667,33 @@ def _state_ok(state) -> bool:
             and all(isinstance(state.get(k), t) for k, t in _STATE_KEYS.items()))
 
 
-def _heavy_ok(heavy) -> bool:
-    return isinstance(heavy, dict) and all(isinstance(heavy.get(k), t) for k, t in _HEAVY_KEYS.items())
+def _read_heavy(state_file: Path) -> dict | None:
+    """The heavy state kept beside ``state_file`` (or at that heavy path), its origins
+    unpacked; None when it is missing, untrusted or not whole."""
+    path = state_file if state_file.name.startswith("heavy-") else _heavy_path(state_file)
+    heavy = _read_pickle(path)
+    if not (isinstance(heavy, dict) and all(isinstance(heavy.get(k), t) for k, t in _HEAVY_KEYS.items())):
+        return None
+    origins = _unpack_origins(heavy["origins"])
+    if origins is None:
+        return None
+    return {**heavy, "origins": origins}
+
+
+def _pack_origins(origins: dict[str, str]) -> tuple[str, str]:
+    """The origins as two NUL-separated strings (neither an IRI nor a path holds a NUL). The
+    pickler memoizes every object of a dict it writes, a transient entry for each of two
+    million strings at 1M facts; two strings are written as they are."""
+    return "\0".join(origins), "\0".join(origins.values())
+
+
+def _unpack_origins(packed) -> dict[str, str] | None:
+    if len(packed) != 2 or not all(isinstance(x, str) for x in packed):
+        return None
+    if not packed[0]:
+        return {}
+    keys, values = packed[0].split("\0"), packed[1].split("\0")
+    return dict(zip(keys, values)) if len(keys) == len(values) else None
 
 
 def _facts_path(ddir: Path, display: str, sha: str, fp: str) -> Path:

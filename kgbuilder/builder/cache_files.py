@@ -135,13 +135,15 @@ def read_entry(root: Path, path: Path) -> Any:
             return None
         data = fh.read()
     head = len(MAGIC) + _DIGEST + 1
-    body = data[head:]
+    body = memoryview(data)[head:]          # not a copy: an entry can be hundreds of MB
     if (len(data) < head or not data.startswith(MAGIC)
             or data[len(MAGIC):head - 1] != hashlib.sha256(body).hexdigest().encode()):
         _drop(path)
         return None
     try:
-        return _DataOnly(io.BytesIO(body)).load()
+        reader = io.BytesIO(data)           # shares ``data`` until written to
+        reader.seek(head)
+        return _DataOnly(reader).load()
     except Exception:           # an entry of older code, or one we refuse: rebuild
         _drop(path)
         return None
@@ -159,21 +161,37 @@ def write_entry(root: Path, path: Path, obj: Any) -> None:
     path = Path(path)
     if not private_dir(root, path.parent, create=True):
         return
-    try:
-        body = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        return
     import tempfile             # only a write needs it (~6 ms to import on a warm command)
 
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".entry")   # mode 0600
         with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+            # the pickle is streamed to the file and hashed on the way, its digest written into
+            # the header last: the body is never held whole in memory (twice, with the header)
+            fh.write(MAGIC + b"0" * _DIGEST + b"\n")
+            out = _Hashing(fh)
+            pickle.dump(obj, out, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.seek(len(MAGIC))
+            fh.write(out.sha.hexdigest().encode())
         os.replace(tmp, path)
-    except OSError:
+        tmp = None
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        pass
+    finally:
         if tmp:
             _drop(Path(tmp))
+
+
+class _Hashing:
+    """A binary file's ``write`` that also feeds SHA-256."""
+
+    def __init__(self, fh):
+        self.fh, self.sha = fh, hashlib.sha256()
+
+    def write(self, data) -> int:
+        self.sha.update(data)
+        return self.fh.write(data)
 
 
 def trusted_file(root: Path, path: Path) -> bool:

@@ -240,15 +240,20 @@ def _add_fact(fact, ds, onto, out, seen, T: _Terms) -> None:
             raise ValueError(f"'{fact.value}' is not a valid {fact.datatype.rsplit('#', 1)[-1]}")
     sid = statement_id(fact)
     st = U(base + "statement/" + sid)
-    known = seen.get(sid)
+    # ``seen`` lives for the whole build, an entry per statement (a million at 1M facts), so
+    # it is kept small: keyed by the id's 64 bits as an int, holding the kg:file value and
+    # the hash of each (source, quote) already attached, in order (the evidence's number is
+    # its place), where a dict of the pairs themselves kept every quote string alive. Two
+    # pairs of one statement would have to share a 64-bit hash to be merged by mistake.
+    skey = int(sid, 16)
+    known = seen.get(skey)
     first = known is None
+    where = f"{fact.file}:{fact.line}"
     if first:
-        # the kg:file value and the evidence already attached, by (source, quote);
-        # a tuple, not a dict: a million of them stay alive for the whole build
-        known = seen[sid] = (f"{_relative(fact.file, ds.root)}:{fact.line}", {})
-        out.origins[str(st)] = f"{fact.file}:{fact.line}"
+        known = seen[skey] = (f"{_relative(fact.file, ds.root)}:{fact.line}",)
+        out.origins[str(st)] = where
         out.statements += 1
-    rel, known_evidence = known
+    rel = known[0]
     q = fact.qualifiers
     graphs = []
     for ev in fact.evidence:
@@ -301,12 +306,15 @@ def _add_fact(fact, ds, onto, out, seen, T: _Terms) -> None:
     if ent is not None and ent.claimed_by and first:
         add((s, K["claimedBy"], U(base + ent.claimed_by), graphs[0]))
     for ev in fact.evidence:
-        if (ev.source, ev.quote) in known_evidence:
+        h = hash((ev.source, ev.quote))
+        if h in known[1:]:
             continue
-        known_evidence[(ev.source, ev.quote)] = i = len(known_evidence) + 1
+        known = seen[skey] = (*known, h)
+        i = len(known) - 1
         g, src = T.graph(ev.source)
         e = U(f"{st}/evidence/{i}")
-        out.origins[str(e)] = f"{ev.file}:{ev.line}"
+        # a bulk row's evidence is on the fact's own line: one string for both origins
+        out.origins[str(e)] = where if (ev.file == fact.file and ev.line == fact.line) else f"{ev.file}:{ev.line}"
         add((st, T.derived, src, g))
         add((st, K["evidence"], e, g))
         add((e, T.a, T.Evidence, g))
