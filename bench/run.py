@@ -105,6 +105,7 @@ def run(args, work: Path) -> None:
     # then load and query on-disk pyoxigraph stores too (the same engine doing the same work)
     spec = f"oxigraph:{work / 'built-store'}" if disk else args.store
     kg = _timed("build_s", lambda: kgbuilder.build(data, store=spec))
+    RESULT["peak_rss_build_mb"] = _rss_mb()     # the peak so far: the build's own
     RESULT["triples"] = kg.store.count_triples()
     RESULT["quads"] = len(kg.store)
     queries = sorted((data / "queries").glob("*.rq"))
@@ -115,6 +116,7 @@ def run(args, work: Path) -> None:
         answers[q.name] = len(res)
     RESULT["query_s"] = round(time.perf_counter() - t, 3)
     RESULT["queries"] = len(queries)
+    RESULT["peak_rss_query_mb"] = _rss_mb()
     out_ttl = work / "graph.ttl"
     with open(out_ttl, "wb") as fh:
         _timed("export_s", lambda: kg.store.dump("turtle", fh, prefixes=kg.prefixes))
