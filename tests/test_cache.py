@@ -35,6 +35,17 @@ def test_unchanged_is_not_rebuilt(mini_copy, spec):
     assert _check(mini_copy, spec) == "unchanged"
 
 
+def test_a_build_on_disk_reads_its_origins_back_when_asked(mini_copy, spec):
+    """The origins (two per fact) are written with the store's state and read back on first
+    use instead of being held by the graph: the same mapping either way."""
+    built = incremental_build(mini_copy, spec)
+    assert built.mode == "full" and callable(built._origins)
+    fresh = incremental_build(mini_copy, "memory")
+    assert isinstance(fresh._origins, dict) and fresh.origins
+    assert built.origins == fresh.origins
+    built.store.close()
+
+
 def test_edit_add_delete_files(mini_copy, spec):
     _check(mini_copy, spec)
     facts = mini_copy / "facts" / "facts.yaml"

@@ -148,11 +148,11 @@ def _read_hit(path: Path, display: str):
     return None
 
 
-def _write_pickle(path: Path, obj) -> None:
-    """Atomically; a cache that cannot be written is only slower, never wrong."""
+def _write_pickle(path: Path, obj) -> bool:
+    """Atomically; a cache that cannot be written is only slower, never wrong. True when written."""
     from .cache_files import write_entry
 
-    write_entry(cache_dir(), path, obj)
+    return write_entry(cache_dir(), path, obj)
 
 
 def _store_looks_whole(path: Path) -> bool:
@@ -543,7 +543,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
                 if r not in new_files:
                     del subjects[r]
             # the heavy part first: a light state never points at a missing or older heavy one
-            _write_pickle(_heavy_path(state_file), {
+            kept = _write_pickle(_heavy_path(state_file), {
                 "subjects": subjects, "origins": _pack_origins(origins), "shacl": results, "curated": ds})
             _write_pickle(state_file, {
                 "format": FILES_FORMAT, "complete": True, "meta_key": meta_key, "fp": fp, "path": resolved,
@@ -552,6 +552,10 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
                 "facts": n_facts, "shacl_checked": shacl, "diagnostics": sh_diags if shacl else [],
                 "build_id": build_id, "info": info,
             })
+            if kept:
+                # the origins (two entries per fact, ~0.4 GB at 1M facts) are read back from the
+                # heavy state when asked for, as after an unchanged open, not kept by every graph
+                origins = _Heavy(state_file, root).origins
     if persistent and store is not None:
         # hand out the store read-only: closing the writable handle ends RocksDB's background
         # work, so a query worker forked later cannot inherit a lock held by one of its threads

@@ -156,11 +156,12 @@ def _drop(path: Path) -> None:
         pass
 
 
-def write_entry(root: Path, path: Path, obj: Any) -> None:
-    """Store ``obj`` at ``path`` atomically; a cache that cannot be written is only slower."""
+def write_entry(root: Path, path: Path, obj: Any) -> bool:
+    """Store ``obj`` at ``path`` atomically; a cache that cannot be written is only slower.
+    True when it was written."""
     path = Path(path)
     if not private_dir(root, path.parent, create=True):
-        return
+        return False
     import tempfile             # only a write needs it (~6 ms to import on a warm command)
 
     tmp = None
@@ -176,8 +177,9 @@ def write_entry(root: Path, path: Path, obj: Any) -> None:
             fh.write(out.sha.hexdigest().encode())
         os.replace(tmp, path)
         tmp = None
+        return True
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        pass
+        return False
     finally:
         if tmp:
             _drop(Path(tmp))
