@@ -3,7 +3,6 @@ and never answered; it is dropped and rebuilt, always (items 4 and 9)."""
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import pickle
 import random
@@ -20,6 +19,7 @@ import kgbuilder
 from kgbuilder import api
 from kgbuilder.cli import main
 from kgbuilder.builder import cache, cache_files
+from kgbuilder.builder.digest import digest
 
 NOBODY = 65534
 ARMENIA = "SELECT ?s WHERE { ?s a kg:State } ORDER BY ?s"
@@ -58,7 +58,7 @@ def entry_of(root: Path) -> Path:
 
 
 def framed(body: bytes) -> bytes:
-    return cache_files.MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+    return cache_files.MAGIC + digest(body).hexdigest().encode() + b"\n" + body
 
 
 # ---------------------------------------------------------------- 4: nobody else's pickles

@@ -23,7 +23,7 @@ LAYERS = [
     ("sparql", {"sparql"}),
     ("questions", {"questions"}),
     ("exports", {"exports"}),
-    ("kg", {"kg", "dataset"}),
+    ("kg", {"kg", "kg_stats", "dataset"}),
     ("serve", {"serve", "remote"}),
     ("api", {"api"}),
     ("cli", {"cli"}),

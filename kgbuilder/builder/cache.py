@@ -26,10 +26,11 @@ half-written entry is dropped and rebuilt, never run or answered):
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
+
+from .digest import HEX_LENGTH, digest
 
 __all__ = ["cache_dir", "incremental_build", "Built", "Derived", "estimate_facts", "dataset_store_path", "state_path",
            "cache_usable"]
@@ -58,21 +59,33 @@ def code_fingerprint() -> str:
     from .. import __version__
 
     pkg = Path(__file__).resolve().parent.parent
-    paths = sorted(pkg.rglob("*.py"))
-    stat_key = hashlib.sha256(__version__.encode())
-    for path in paths:
-        st = path.stat()
-        stat_key.update(f"{path.relative_to(pkg).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    paths = _modules(pkg)
+    stat_key = digest(__version__.encode())
+    for rel, path in paths:
+        st = os.stat(path)
+        stat_key.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     memo = cache_dir() / "code" / (stat_key.hexdigest()[:32] + ".pickle")
     known = _read_pickle(memo)
-    if isinstance(known, str) and len(known) == 64:
+    if isinstance(known, str) and len(known) == HEX_LENGTH:
         return known
-    h = hashlib.sha256(__version__.encode())
-    for path in paths:
-        h.update(path.relative_to(pkg).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    digest = h.hexdigest()
-    _write_pickle(memo, digest)
-    return digest
+    h = digest(__version__.encode())
+    for rel, path in paths:
+        with open(path, "rb") as fh:
+            h.update(rel.encode() + b"\0" + fh.read() + b"\0")
+    fingerprint = h.hexdigest()
+    _write_pickle(memo, fingerprint)
+    return fingerprint
+
+
+def _modules(pkg: Path) -> list[tuple[str, str]]:
+    """(path in the package, path) of every module under ``pkg``, sorted. os.walk rather than
+    ``Path.rglob``: a third of the time (~1 ms for ~90 modules), and __pycache__ is skipped."""
+    out = []
+    for folder, dirs, files in os.walk(pkg):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        rel = os.path.relpath(folder, pkg).replace(os.sep, "/")
+        out += [((f if rel == "." else f"{rel}/{f}"), os.path.join(folder, f)) for f in files if f.endswith(".py")]
+    return sorted(out)
 
 
 # ---------------------------------------------------------------- incremental build
@@ -111,11 +124,11 @@ def _over_cap(path: Path, size: int) -> bool:
 
 
 def _hash_bytes(data: bytes) -> str:
-    return hashlib.sha1(data).hexdigest()
+    return digest(data).hexdigest()
 
 
 def _dataset_dir(root: Path) -> Path:
-    return cache_dir() / (hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24] + ".d")
+    return cache_dir() / (digest(str(root.resolve()).encode()).hexdigest()[:24] + ".d")
 
 
 def cache_usable() -> bool:
@@ -211,15 +224,14 @@ def _forget_state(state_file: Path) -> None:
 def _meta_key(root: Path) -> str:
     from ..schemas import ontology_path, shapes_path
 
-    h = hashlib.sha256(f"kgbuilder {code_fingerprint()} files {FILES_FORMAT}\0".encode())
+    h = digest(f"kgbuilder {code_fingerprint()} files {FILES_FORMAT}\0".encode())
     for path in (root / "dataset.yaml", ontology_path(), shapes_path()):
         _hash_file(h, path)
         h.update(b"\0")
     return h.hexdigest()
 
 
-@dataclass
-class _File:
+class _File(NamedTuple):
     rel: str
     path: Path
     sha: str
@@ -232,7 +244,7 @@ def _scan(root: Path) -> list[_File]:
 
     out = []
     for path in dataset_files(root):
-        h, rows = hashlib.sha1(), 0
+        h, rows = digest(), 0
         try:
             with open(path, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
@@ -268,7 +280,7 @@ def estimate_facts(root: str | Path) -> int:
 
 def _entity_fingerprint(meta_key: str, ds, yaml_items) -> str:
     """Everything about entities that another file's facts can depend on."""
-    h = hashlib.sha256(meta_key.encode())
+    h = digest(meta_key.encode())
     for e in ds.entities.values():
         h.update(repr((e.id, e.type, e.label, e.aliases, sorted(e.labels.items()), e.is_event)).encode())
     for items in yaml_items:
@@ -579,7 +591,7 @@ def state_path(root: str | Path, store_path: str | Path | None = None) -> Path:
     """The (light) state entry kept beside an on-disk store of ``root`` (by default the
     one ``auto`` keeps in the cache folder)."""
     store_path = Path(store_path) if store_path is not None else dataset_store_path(Path(root))
-    return _dataset_dir(Path(root)) / ("state-" + hashlib.sha256(str(store_path.resolve()).encode()).hexdigest()[:16]
+    return _dataset_dir(Path(root)) / ("state-" + digest(str(store_path.resolve()).encode()).hexdigest()[:16]
                                        + ".pickle")
 
 
@@ -693,7 +705,7 @@ def _compiled_checks():
     from ..schemas import ontology_path, shapes_path
     from .shacl_sparql import Check, compile_shapes
 
-    h = hashlib.sha256(f"checks {code_fingerprint()}\0".encode())
+    h = digest(f"checks {code_fingerprint()}\0".encode())
     for path in (shapes_path(), ontology_path()):
         _hash_file(h, path)
         h.update(b"\0")

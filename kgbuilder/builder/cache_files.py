@@ -17,7 +17,6 @@ A cache root that is not private is not used at all, with one warning line.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import pickle
@@ -26,10 +25,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .digest import HEX_LENGTH, digest
+
 __all__ = ["read_entry", "write_entry", "trusted_file", "write_file", "private_dir", "ALLOWED", "MAGIC"]
 
-MAGIC = b"kgbuilder-cache 1\n"
-_DIGEST = 64          # hex SHA-256, then a newline
+MAGIC = b"kgbuilder-cache 2\n"   # 2: BLAKE2b digests (1: SHA-256)
+_DIGEST = HEX_LENGTH  # hex digest, then a newline
 
 #: (module, name) pairs an entry may reconstruct: data, never behaviour
 ALLOWED = frozenset({
@@ -46,7 +47,7 @@ ALLOWED = frozenset({
     ("kgbuilder.curation.model", "Source"), ("kgbuilder.curation.model", "DateValue"),
     # views kept with a build (builder.cache.Derived): plain data with networkx's or a resolver's shape
     ("kgbuilder.questions.netview", "NetView"), ("kgbuilder.resolve", "Resolver"),
-    ("kgbuilder.kg", "Stats"),
+    ("kgbuilder.kg_stats", "Stats"),
     ("rdflib.term", "URIRef"), ("rdflib.term", "Literal"), ("rdflib.term", "BNode"),
     ("pyoxigraph", "NamedNode"), ("pyoxigraph", "BlankNode"), ("pyoxigraph", "Literal"),
     ("pyoxigraph", "Quad"), ("pyoxigraph", "Triple"), ("pyoxigraph", "DefaultGraph"),
@@ -137,7 +138,7 @@ def read_entry(root: Path, path: Path) -> Any:
     head = len(MAGIC) + _DIGEST + 1
     body = data[head:]
     if (len(data) < head or not data.startswith(MAGIC)
-            or data[len(MAGIC):head - 1] != hashlib.sha256(body).hexdigest().encode()):
+            or data[len(MAGIC):head - 1] != digest(body).hexdigest().encode()):
         _drop(path)
         return None
     try:
@@ -169,7 +170,7 @@ def write_entry(root: Path, path: Path, obj: Any) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".entry")   # mode 0600
         with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+            fh.write(MAGIC + digest(body).hexdigest().encode() + b"\n" + body)
         os.replace(tmp, path)
     except OSError:
         if tmp:
