@@ -269,6 +269,11 @@ while children(zombies=False) and time.monotonic() < deadline:
     time.sleep(0.05)
 print(len(kept), len(children(zombies=False)), kg.store.is_open)
 print(len(execute(kg, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", timeout=30).rows))
+for lint in (True, False):       # located in the user's text, with or without the linter
+    try:
+        execute(kg, "SELECT ?s WHERE {\\n  ?s ?p ?o .\\n  FILTER( }", timeout=30, lint=lint)
+    except QuerySyntaxError as exc:
+        print(exc)
 """
 
 
@@ -284,4 +289,4 @@ def test_a_refused_query_on_a_warm_graph_stops_the_worker_forked_ahead_of_the_ch
     out = subprocess.run([sys.executable, "-c", _EARLY, str(mini_path), str(TESTS)], env=env, capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["2", "0", "False", "3"]
+    assert out.stdout.splitlines() == ["2 0 False", "3"] + 2 * ["query:3:11: syntax error at '}'"]
