@@ -183,9 +183,7 @@ def _drop_broken_store(path: Path, *, whole_or_not: bool = False) -> bool:
     True when it was removed."""
     if not path.is_dir() or not any(path.iterdir()) or (not whole_or_not and _store_looks_whole(path)):
         return False
-    try:
-        path.resolve().relative_to(cache_dir().resolve())
-    except ValueError:
+    if not _in_cache(path):
         return False
     import fcntl
     import shutil
@@ -200,17 +198,37 @@ def _drop_broken_store(path: Path, *, whole_or_not: bool = False) -> bool:
     return True
 
 
+def _in_cache(path: Path) -> bool:
+    """Whether ``path`` is in the cache folder (a user's own ``oxigraph:PATH`` is left as it is)."""
+    try:
+        path.resolve().relative_to(cache_dir().resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _prune_info_logs(store_path: str) -> None:
+    """Remove RocksDB's old info logs from the cache's own store: each open for writing keeps
+    the last one as LOG.old.<time> (~140 KB), up to a thousand of them, and nothing reads them."""
+    path = Path(store_path)
+    if store_path and _in_cache(path):
+        for old in path.glob("LOG.old.*"):
+            old.unlink(missing_ok=True)
+
+
 def _open_for_writing(spec: str, store_path: str):
     """The store to build into; the cache's own copy is started afresh when RocksDB cannot open it."""
     from ..errors import KGBuilderError
     from ..store.base import open_store
 
     try:
-        return open_store(spec)
+        store = open_store(spec)
     except KGBuilderError:
         if not (store_path and _drop_broken_store(Path(store_path), whole_or_not=True)):
             raise
-    return open_store(spec)
+        store = open_store(spec)
+    _prune_info_logs(store_path)
+    return store
 
 
 def _forget_state(state_file: Path) -> None:
@@ -462,6 +480,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
 
         try:
             store = open_store(spec)
+            _prune_info_logs(store_path)
         except KGBuilderError:
             # the cache's own copy that RocksDB cannot open is removed and built afresh
             if not _drop_broken_store(Path(store_path), whole_or_not=True):
