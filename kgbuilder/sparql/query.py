@@ -353,14 +353,17 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     at ``timeout`` (``kgbuilder.sparql.worker``); Oxigraph runs the checked
     text (:attr:`.safety.SafeQuery.text`), never the user's own.
     """
-    warm = bool(timeout) and not infer and not getattr(kg.store, "is_open", True)
-    # a warm command (the store not open here): the worker is forked first and opens the store
-    # while this process checks the query (two cores: ~10 ms of a warm query); the check's
-    # outcome travels with each call. This process never opens the store at all.
-    worker = _start_early_worker(kg, memory_mb) if warm else None
-    try:
-        from .safety import check_query
+    from .safety import check_query
 
+    warm = bool(timeout) and not infer and not getattr(kg.store, "is_open", True)
+    # a warm command (the store not open here): the worker is forked before the query is
+    # checked and opens the store meanwhile; the check's outcome travels with each call. This
+    # process never opens the store. What both need is imported first, for the worker to inherit.
+    worker = None
+    if warm:
+        _empty_store()
+        worker = _start_early_worker(kg, memory_mb)
+    try:
         checked = check_query(sparql, kg.prefixes, file, enforce=safe)
         _check_syntax(checked)
     except BaseException:
@@ -414,11 +417,16 @@ def _check_syntax(checked) -> None:
     """Raise the query's syntax error here, before a worker runs it. Oxigraph evaluates
     aggregates and ORDER BY inside ``Store.query``, so here the text runs on an empty
     store (parsing is all it costs) and the real store is queried only in the worker."""
+    _run(_empty_store(), checked)
+
+
+def _empty_store():
+    """An empty in-memory store (pyoxigraph's parser, in effect), made once."""
     if not _EMPTY:
         from ..store.base import open_store
 
         _EMPTY.append(open_store("memory"))
-    _run(_EMPTY[0], checked)
+    return _EMPTY[0]
 
 
 def _start_worker(kg, sparql, checked, timeout, limit, infer, memory_mb):
@@ -452,12 +460,11 @@ def _start_early_worker(kg, memory_mb):
 
 
 def _opened(kg):
-    """In an early worker, before it says ready: the store opened, and the modules its calls
-    need imported (a checked query unpickles into :mod:`.safety`'s classes)."""
+    """In an early worker, before it says ready: the store opened, and the linter imported
+    (the safety module and pyoxigraph came with the fork)."""
     import importlib
 
-    for module in ("lint", "safety"):
-        importlib.import_module(f"{__package__}.{module}")
+    importlib.import_module(f"{__package__}.lint")
     kg.store.open()
     return kg
 
