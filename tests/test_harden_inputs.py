@@ -131,6 +131,29 @@ def test_a_symlinked_folder_is_named_not_skipped(ds, tmp_path):
             "move the folder into the dataset, or link each file)")
 
 
+
+def test_a_fact_file_a_thousand_folders_deep_is_read(ds):
+    # the dataset is listed with a stack, not recursion: Path.rglob, used before, raised a
+    # RecursionError (a traceback) on a folder nested past Python's recursion limit
+    before = statements(ds)
+    top = (ds / "facts").resolve()
+    levels = [top / "d"]
+    for _ in range(1099):
+        levels.append(levels[-1] / "d")
+    try:
+        for folder in levels:
+            folder.mkdir()              # one level at a time: os.makedirs recurses too
+        (levels[-1] / "deep.yaml").write_text("facts:\n" + FACT.format(quote="deep"))
+        res = run("validate", ds)
+        assert (res.exit_code, res.stdout, res.stderr) == (0, "mini: OK\n", "")
+        assert statements(ds) == before + 1
+    finally:
+        # removed here, bottom up: pytest's clean-up (shutil.rmtree) recurses as well
+        (levels[-1] / "deep.yaml").unlink(missing_ok=True)
+        for folder in reversed(levels):
+            if folder.exists():
+                folder.rmdir()
+
 # ---------------------------------------------------------------- 6: the size cap first
 
 def test_a_huge_file_is_refused_before_it_is_read(ds):

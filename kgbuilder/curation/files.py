@@ -21,14 +21,16 @@ def dataset_files(root: Path) -> list[Path]:
     import os
 
     found: list[tuple[tuple[str, ...], Path]] = []
-
-    def walk(folder: Path, rel: tuple[str, ...]) -> None:
-        # os.scandir, not Path.rglob: each entry's kind comes with the listing (every warm
-        # command lists the dataset; rglob stats each path several times, ~3x slower)
+    # os.scandir, not Path.rglob: each entry's kind comes with the listing (every warm command
+    # lists the dataset; rglob stats each path several times, ~3x slower). A stack, not
+    # recursion: a folder nested a thousand deep is listed, not a RecursionError
+    todo: list[tuple[Path, tuple[str, ...]]] = [(Path(root), ())]
+    while todo:
+        folder, rel = todo.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
-            return
+            continue
         for entry in entries:
             name = entry.name
             if name.startswith(".") or (not rel and name == "queries"):
@@ -43,11 +45,9 @@ def dataset_files(root: Path) -> list[Path]:
             if is_dir and link:
                 found.append((here, folder / name))
             elif is_dir:
-                walk(folder / name, here)
+                todo.append((folder / name, here))
             elif is_file and os.path.splitext(name)[1] in _SUFFIXES and here != ("dataset.yaml",):
                 found.append((here, folder / name))
-
-    walk(Path(root), ())
     return [path for _, path in sorted(found)]
 
 
