@@ -66,31 +66,31 @@ def query(dataset, sparql: str, *, infer: bool = False, timeout: float | None = 
 
 
 def show_entity(dataset, name: str, *, as_of: str | None = None):
-    """Everything about one entity (:class:`~kgbuilder.questions.answers.EntityInfo`)."""
-    from .questions.answers import show_entity as _show
+    """Everything about one entity (:class:`~kgbuilder.questions.entity.EntityInfo`)."""
+    from .questions.entity import show_entity as _show
 
     return _show(_graph(dataset), name, as_of=as_of)
 
 
 def paths(dataset, source: str, target: str, *, all: bool = False, max_length: int | None = None,
           as_of: str | None = None):
-    """The shortest paths between two entities (a list of :class:`~kgbuilder.questions.answers.Path`)."""
-    from .questions.answers import paths as _paths
+    """The shortest paths between two entities (a list of :class:`~kgbuilder.questions.paths.Path`)."""
+    from .questions.paths import paths as _paths
 
     return _paths(_graph(dataset), source, target, all=all, max_length=max_length, as_of=as_of)
 
 
 def neighbors(dataset, name: str, *, depth: int = 1, as_of: str | None = None):
-    """The neighbourhood of an entity (:class:`~kgbuilder.questions.answers.Neighborhood`)."""
-    from .questions.answers import neighbors as _neighbors
+    """The neighbourhood of an entity (:class:`~kgbuilder.questions.neighbors.Neighborhood`)."""
+    from .questions.neighbors import neighbors as _neighbors
 
     return _neighbors(_graph(dataset), name, depth=depth, as_of=as_of)
 
 
 def central(dataset, *, top: int | None = 10, by: str = "pagerank", as_of: str | None = None,
             actors_only: bool = True):
-    """The most central actors (a list of :class:`~kgbuilder.questions.answers.Centrality`)."""
-    from .questions.answers import central as _central
+    """The most central actors (a list of :class:`~kgbuilder.questions.centrality.Centrality`)."""
+    from .questions.centrality import central as _central
 
     return _central(_graph(dataset), top=top, by=by, as_of=as_of, actors_only=actors_only)
 

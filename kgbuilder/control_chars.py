@@ -12,15 +12,20 @@ import re
 
 __all__ = ["find_control", "control_message", "escape_control"]
 
-# C0 but tab, newline and carriage return; DEL; C1; lone surrogates; the XML non-characters
-_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# C0 but tab, newline and carriage return; DEL; C1; lone surrogates; the XML non-characters.
+# Compiled on first use (~1 ms): only the loaders look for these, not a warm command
+_REFUSED = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
+_refused: re.Pattern | None = None
 # for a terminal or a log line, a carriage return is as dangerous as ESC: it forges lines
 _TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def find_control(text: str) -> str | None:
     """The first refused character of ``text`` as ``U+XXXX``, or None."""
-    m = _REFUSED.search(text)
+    global _refused
+    if _refused is None:
+        _refused = re.compile(_REFUSED)
+    m = _refused.search(text)
     return None if m is None else f"U+{ord(m.group()):04X}"
 
 

@@ -5,7 +5,7 @@ code 1; any other exception is a bug and keeps its traceback.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "Diagnostic",
@@ -22,9 +22,13 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
-    """One problem in a curated file, located as precisely as we can."""
+class Diagnostic(NamedTuple):
+    """One problem in a curated file, located as precisely as we can.
+
+    Immutable, hashable and ordered by (file, line, message, column). A named tuple, not a
+    dataclass: every command imports this module, and making a frozen, ordered dataclass costs
+    more at start (~2.5 ms) than the rest of the module.
+    """
 
     file: str
     line: int | None

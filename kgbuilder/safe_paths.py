@@ -51,14 +51,13 @@ def loader_inputs(root: Path) -> set[Path]:
     check stays at the bottom layer with the atomic writer: dataset.yaml, every YAML, CSV and
     JSON Lines file outside hidden folders, and the saved queries.
     """
+    from .tree import walk
+
     root = Path(root)
     found = {root / "dataset.yaml", root / "dataset.yml"}
-    for path in root.rglob("*"):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.suffix.lower() in INPUT_SUFFIXES:
-            found.add(path)
+    for here, entry in walk(root):
+        if os.path.splitext(entry.name)[1].lower() in INPUT_SUFFIXES:
+            found.add(root.joinpath(*here))
     return {_resolve(p) for p in found if p.exists()}
 
 

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kgbuilder.cli import main
+from kgbuilder.cli.complete import entity_ids
 
 FACT = "  - subject: toqaev\n    predicate: memberOf\n    object: csto\n    quote: {quote}\n"
 
@@ -130,6 +131,44 @@ def test_a_symlinked_folder_is_named_not_skipped(ds, tmp_path):
             "mini/more: a symlink to a folder: its files are not read (kgbuilder follows no folder links; "
             "move the folder into the dataset, or link each file)")
 
+
+
+def test_a_fact_file_a_thousand_folders_deep_is_read(ds, tmp_path):
+    # the dataset is listed with a stack, not recursion: Path.rglob, used before, raised a
+    # RecursionError (a traceback) on a folder nested past Python's recursion limit
+    before, ids = statements(ds), entity_ids(ds)
+    top = (ds / "facts").resolve()
+    levels = [top / "d"]
+    for _ in range(1099):
+        levels.append(levels[-1] / "d")
+    try:
+        for folder in levels:
+            folder.mkdir()              # one level at a time: os.makedirs recurses too
+        (levels[-1] / "deep.yaml").write_text("facts:\n" + FACT.format(quote="deep"))
+        res = run("validate", ds)
+        assert (res.exit_code, res.stdout, res.stderr) == (0, "mini: OK\n", "")
+        assert statements(ds) == before + 1
+        # the output check lists the dataset's inputs, completion its ids: the same walker
+        assert run("export", ds, "-o", tmp_path / "deep.ttl").exit_code == 0
+        assert entity_ids(ds) == ids
+    finally:
+        # removed here, bottom up: pytest's clean-up (shutil.rmtree) recurses as well
+        (levels[-1] / "deep.yaml").unlink(missing_ok=True)
+        for folder in reversed(levels):
+            if folder.exists():
+                folder.rmdir()
+
+
+def test_completion_offers_no_ids_from_a_file_linked_from_outside(ds, tmp_path):
+    # the loader refuses a YAML file that links outside the dataset; completion, which reads
+    # the YAML text for ids, does not read it either
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text("entities:\n  - id: planted-person\n    type: Person\n    label: Planted\n")
+    before = entity_ids(ds)
+    (ds / "facts" / "linked.yaml").symlink_to(elsewhere)
+    assert entity_ids(ds) == before and "planted-person" not in before
+    (ds / "facts" / "dangling.yaml").symlink_to("nowhere.yaml")
+    assert entity_ids(ds) == before     # and a dangling link is passed over
 
 # ---------------------------------------------------------------- 6: the size cap first
 

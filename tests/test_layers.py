@@ -15,7 +15,7 @@ PKG = Path(__file__).resolve().parent.parent / "kgbuilder"
 #: lowest first; a module may import its own layer and the ones before it
 LAYERS = [
     ("core", {"errors", "namespaces", "atomic", "resolve", "progress", "terms", "registry", "control_chars",
-              "safe_paths", "console"}),
+              "safe_paths", "console", "tree"}),
     ("schemas", {"schemas"}),
     ("curation", {"curation"}),
     ("store", {"store"}),
@@ -23,7 +23,7 @@ LAYERS = [
     ("sparql", {"sparql"}),
     ("questions", {"questions"}),
     ("exports", {"exports"}),
-    ("kg", {"kg", "dataset"}),
+    ("kg", {"kg", "kg_stats", "dataset"}),
     ("serve", {"serve", "remote"}),
     ("api", {"api"}),
     ("cli", {"cli"}),

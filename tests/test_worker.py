@@ -16,6 +16,9 @@ from kgbuilder.errors import KGBuilderError, QueryError, QuerySyntaxError, Query
 from kgbuilder.kg import reopen
 from kgbuilder.sparql.query import _run_in_worker
 from kgbuilder.sparql.worker import Worker, WorkerDied, can_fork, ref, run_killable
+from processes import children
+
+TESTS = Path(__file__).resolve().parent
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MEMBERS = "SELECT ?s ?o WHERE { ?s kg:memberOf ?o } ORDER BY ?s ?o"
@@ -211,16 +214,7 @@ def test_an_unused_spare_ends_with_its_parent():
 
 
 def _zombie_children() -> list[int]:
-    me, out = os.getpid(), []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] == "Z" and int(fields[1]) == me:
-                out.append(int(entry.name))
-    return out
+    return children(zombies=True)
 
 
 def test_workers_killed_without_waiting_are_reaped_later(mini_kg):
@@ -250,3 +244,49 @@ def test_a_warm_query_is_linted_and_run_by_the_worker_alone(mini_path, tmp_path,
     assert got.rows == [] and not kg.store.is_open
     assert [str(r[0]) for r in execute(kg, MEMBERS.replace("?s ?o", "?s"), timeout=30).rows]
     assert not kg.store.is_open
+
+
+_EARLY = """
+import sys, time
+sys.path.insert(0, sys.argv[2])
+import kgbuilder
+from kgbuilder.errors import QuerySyntaxError, UnsafeQueryError
+from kgbuilder.sparql import worker
+from kgbuilder.sparql.query import execute
+from processes import children
+
+kg = kgbuilder.open_graph(sys.argv[1])
+assert not kg.store.is_open and worker.can_fork()
+kept = []          # the exceptions' frames hold the Worker objects: one not stopped stays alive
+for text, error in (("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", UnsafeQueryError),
+                    ("SELECT * WHERE { ?s ?p ", QuerySyntaxError)):
+    try:
+        execute(kg, text, timeout=30)
+    except error as exc:
+        kept.append(exc)
+deadline = time.monotonic() + 10
+while children(zombies=False) and time.monotonic() < deadline:
+    time.sleep(0.05)
+print(len(kept), len(children(zombies=False)), kg.store.is_open)
+print(len(execute(kg, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", timeout=30).rows))
+for lint in (True, False):       # located in the user's text, with or without the linter
+    try:
+        execute(kg, "SELECT ?s WHERE {\\n  ?s ?p ?o .\\n  FILTER( }", timeout=30, lint=lint)
+    except QuerySyntaxError as exc:
+        print(exc)
+"""
+
+
+def test_a_refused_query_on_a_warm_graph_stops_the_worker_forked_ahead_of_the_check(mini_path, tmp_path):
+    # on a warm graph (store not open in this process, which can fork) the worker is forked
+    # before the query is checked and opens the store meanwhile: a query the check refuses
+    # never reaches it, and it is stopped at once, not left waiting (in a fresh process: this
+    # one may run threads, and then no worker is forked ahead)
+    env = {**os.environ, "KGBUILDER_CACHE_DIR": str(tmp_path / "cache")}
+    warm = subprocess.run([sys.executable, "-c", "import kgbuilder, sys; kgbuilder.validate(sys.argv[1])", str(mini_path)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert warm.returncode == 0, warm.stderr
+    out = subprocess.run([sys.executable, "-c", _EARLY, str(mini_path), str(TESTS)], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["2 0 False", "3"] + 2 * ["query:3:11: syntax error at '}'"]

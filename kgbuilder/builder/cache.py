@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
+
+from .digest import HEX_LENGTH, digest
 
 __all__ = ["cache_dir", "incremental_build", "Built", "Derived", "estimate_facts", "dataset_store_path", "state_path",
            "cache_usable"]
@@ -59,21 +60,33 @@ def code_fingerprint() -> str:
     from .. import __version__
 
     pkg = Path(__file__).resolve().parent.parent
-    paths = sorted(pkg.rglob("*.py"))
-    stat_key = hashlib.sha256(__version__.encode())
-    for path in paths:
-        st = path.stat()
-        stat_key.update(f"{path.relative_to(pkg).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    paths = _modules(pkg)
+    stat_key = digest(__version__.encode())
+    for rel, path in paths:
+        st = os.stat(path)
+        stat_key.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     memo = cache_dir() / "code" / (stat_key.hexdigest()[:32] + ".pickle")
     known = _read_pickle(memo)
-    if isinstance(known, str) and len(known) == 64:
+    if isinstance(known, str) and len(known) == HEX_LENGTH:
         return known
-    h = hashlib.sha256(__version__.encode())
-    for path in paths:
-        h.update(path.relative_to(pkg).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    digest = h.hexdigest()
-    _write_pickle(memo, digest)
-    return digest
+    h = digest(__version__.encode())
+    for rel, path in paths:
+        with open(path, "rb") as fh:
+            h.update(rel.encode() + b"\0" + fh.read() + b"\0")
+    fingerprint = h.hexdigest()
+    _write_pickle(memo, fingerprint)
+    return fingerprint
+
+
+def _modules(pkg: Path) -> list[tuple[str, str]]:
+    """(path in the package, path) of every module under ``pkg``, sorted. os.walk rather than
+    ``Path.rglob``: a third of the time (~1 ms for ~90 modules), and __pycache__ is skipped."""
+    out = []
+    for folder, dirs, files in os.walk(pkg):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        rel = os.path.relpath(folder, pkg).replace(os.sep, "/")
+        out += [((f if rel == "." else f"{rel}/{f}"), os.path.join(folder, f)) for f in files if f.endswith(".py")]
+    return sorted(out)
 
 
 # ---------------------------------------------------------------- incremental build
@@ -112,11 +125,11 @@ def _over_cap(path: Path, size: int) -> bool:
 
 
 def _hash_bytes(data: bytes) -> str:
-    return hashlib.sha1(data).hexdigest()
+    return digest(data).hexdigest()
 
 
 def _dataset_dir(root: Path) -> Path:
-    return cache_dir() / (hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24] + ".d")
+    return cache_dir() / (digest(str(root.resolve()).encode()).hexdigest()[:24] + ".d")
 
 
 def cache_usable() -> bool:
@@ -171,9 +184,7 @@ def _drop_broken_store(path: Path, *, whole_or_not: bool = False) -> bool:
     True when it was removed."""
     if not path.is_dir() or not any(path.iterdir()) or (not whole_or_not and _store_looks_whole(path)):
         return False
-    try:
-        path.resolve().relative_to(cache_dir().resolve())
-    except ValueError:
+    if not _in_cache(path):
         return False
     import fcntl
     import shutil
@@ -188,17 +199,37 @@ def _drop_broken_store(path: Path, *, whole_or_not: bool = False) -> bool:
     return True
 
 
+def _in_cache(path: Path) -> bool:
+    """Whether ``path`` is in the cache folder (a user's own ``oxigraph:PATH`` is left as it is)."""
+    try:
+        path.resolve().relative_to(cache_dir().resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _prune_info_logs(store_path: str) -> None:
+    """Remove RocksDB's old info logs from the cache's own store: each open for writing keeps
+    the last one as LOG.old.<time> (~140 KB), up to a thousand of them, and nothing reads them."""
+    path = Path(store_path)
+    if store_path and _in_cache(path):
+        for old in path.glob("LOG.old.*"):
+            old.unlink(missing_ok=True)
+
+
 def _open_for_writing(spec: str, store_path: str):
     """The store to build into; the cache's own copy is started afresh when RocksDB cannot open it."""
     from ..errors import KGBuilderError
     from ..store.base import open_store
 
     try:
-        return open_store(spec)
+        store = open_store(spec)
     except KGBuilderError:
         if not (store_path and _drop_broken_store(Path(store_path), whole_or_not=True)):
             raise
-    return open_store(spec)
+        store = open_store(spec)
+    _prune_info_logs(store_path)
+    return store
 
 
 def _forget_state(state_file: Path) -> None:
@@ -212,15 +243,14 @@ def _forget_state(state_file: Path) -> None:
 def _meta_key(root: Path) -> str:
     from ..schemas import ontology_path, shapes_path
 
-    h = hashlib.sha256(f"kgbuilder {code_fingerprint()} files {FILES_FORMAT}\0".encode())
+    h = digest(f"kgbuilder {code_fingerprint()} files {FILES_FORMAT}\0".encode())
     for path in (root / "dataset.yaml", ontology_path(), shapes_path()):
         _hash_file(h, path)
         h.update(b"\0")
     return h.hexdigest()
 
 
-@dataclass
-class _File:
+class _File(NamedTuple):
     rel: str
     path: Path
     sha: str
@@ -233,7 +263,7 @@ def _scan(root: Path) -> list[_File]:
 
     out = []
     for path in dataset_files(root):
-        h, rows = hashlib.sha1(), 0
+        h, rows = digest(), 0
         try:
             with open(path, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
@@ -269,7 +299,7 @@ def estimate_facts(root: str | Path) -> int:
 
 def _entity_fingerprint(meta_key: str, ds, yaml_items) -> str:
     """Everything about entities that another file's facts can depend on."""
-    h = hashlib.sha256(meta_key.encode())
+    h = digest(meta_key.encode())
     for e in ds.entities.values():
         h.update(repr((e.id, e.type, e.label, e.aliases, sorted(e.labels.items()), e.is_event)).encode())
     for items in yaml_items:
@@ -452,6 +482,7 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
 
         try:
             store = open_store(spec)
+            _prune_info_logs(store_path)
         except KGBuilderError:
             # the cache's own copy that RocksDB cannot open is removed and built afresh
             if not _drop_broken_store(Path(store_path), whole_or_not=True):
@@ -586,7 +617,7 @@ def state_path(root: str | Path, store_path: str | Path | None = None) -> Path:
     """The (light) state entry kept beside an on-disk store of ``root`` (by default the
     one ``auto`` keeps in the cache folder)."""
     store_path = Path(store_path) if store_path is not None else dataset_store_path(Path(root))
-    return _dataset_dir(Path(root)) / ("state-" + hashlib.sha256(str(store_path.resolve()).encode()).hexdigest()[:16]
+    return _dataset_dir(Path(root)) / ("state-" + digest(str(store_path.resolve()).encode()).hexdigest()[:16]
                                        + ".pickle")
 
 
@@ -725,7 +756,7 @@ def _compiled_checks():
     from ..schemas import ontology_path, shapes_path
     from .shacl_sparql import Check, compile_shapes
 
-    h = hashlib.sha256(f"checks {code_fingerprint()}\0".encode())
+    h = digest(f"checks {code_fingerprint()}\0".encode())
     for path in (shapes_path(), ontology_path()):
         _hash_file(h, path)
         h.update(b"\0")

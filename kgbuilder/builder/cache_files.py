@@ -17,7 +17,6 @@ A cache root that is not private is not used at all, with one warning line.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import pickle
@@ -26,10 +25,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .digest import HEX_LENGTH, digest
+
 __all__ = ["read_entry", "write_entry", "trusted_file", "write_file", "private_dir", "ALLOWED", "MAGIC"]
 
-MAGIC = b"kgbuilder-cache 1\n"
-_DIGEST = 64          # hex SHA-256, then a newline
+MAGIC = b"kgbuilder-cache 2\n"   # 2: BLAKE2b digests (1: SHA-256)
+_DIGEST = HEX_LENGTH  # hex digest, then a newline
 
 #: (module, name) pairs an entry may reconstruct: data, never behaviour
 ALLOWED = frozenset({
@@ -46,7 +47,7 @@ ALLOWED = frozenset({
     ("kgbuilder.curation.model", "Source"), ("kgbuilder.curation.model", "DateValue"),
     # views kept with a build (builder.cache.Derived): plain data with networkx's or a resolver's shape
     ("kgbuilder.questions.netview", "NetView"), ("kgbuilder.resolve", "Resolver"),
-    ("kgbuilder.kg", "Stats"),
+    ("kgbuilder.kg_stats", "Stats"),
     ("rdflib.term", "URIRef"), ("rdflib.term", "Literal"), ("rdflib.term", "BNode"),
     ("pyoxigraph", "NamedNode"), ("pyoxigraph", "BlankNode"), ("pyoxigraph", "Literal"),
     ("pyoxigraph", "Quad"), ("pyoxigraph", "Triple"), ("pyoxigraph", "DefaultGraph"),
@@ -137,7 +138,7 @@ def read_entry(root: Path, path: Path) -> Any:
     head = len(MAGIC) + _DIGEST + 1
     body = memoryview(data)[head:]          # not a copy: an entry can be hundreds of MB
     if (len(data) < head or not data.startswith(MAGIC)
-            or data[len(MAGIC):head - 1] != hashlib.sha256(body).hexdigest().encode()):
+            or data[len(MAGIC):head - 1] != digest(body).hexdigest().encode()):
         _drop(path)
         return None
     try:
@@ -174,7 +175,7 @@ def write_entry(root: Path, path: Path, obj: Any) -> bool:
             out = _Hashing(fh)
             pickle.dump(obj, out, protocol=pickle.HIGHEST_PROTOCOL)
             fh.seek(len(MAGIC))
-            fh.write(out.sha.hexdigest().encode())
+            fh.write(out.hash.hexdigest().encode())
         os.replace(tmp, path)
         tmp = None
         return True
@@ -186,13 +187,13 @@ def write_entry(root: Path, path: Path, obj: Any) -> bool:
 
 
 class _Hashing:
-    """A binary file's ``write`` that also feeds SHA-256."""
+    """A binary file's ``write`` that also feeds the cache's digest."""
 
     def __init__(self, fh):
-        self.fh, self.sha = fh, hashlib.sha256()
+        self.fh, self.hash = fh, digest()
 
     def write(self, data) -> int:
-        self.sha.update(data)
+        self.hash.update(data)
         return self.fh.write(data)
 
 

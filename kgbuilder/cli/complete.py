@@ -8,7 +8,6 @@ A broken file simply completes less; ``validate`` is where it gets reported.
 """
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -66,16 +65,19 @@ def _dataset(ctx) -> Path | None:
 
 def entity_ids(root: Path) -> list[str]:
     """The ids of a dataset's entities and events, from the YAML text (no parsing, no build)."""
+    from ..safe_paths import link_outside
+    from ..tree import walk
+
     ids: set[str] = set()
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (folder == str(root) and d == "queries"))
-        for name in files:
-            if name.endswith((".yaml", ".yml")) and not (folder == str(root) and name == "dataset.yaml"):
-                try:
-                    text = Path(folder, name).read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    continue
-                ids.update(_ID.findall(text))
+    for here, entry in walk(root, skip_top=("queries",)):
+        if entry.name.endswith((".yaml", ".yml")) and here != ("dataset.yaml",):
+            if entry.is_symlink() and link_outside(root, Path(entry.path)) is not None:
+                continue            # the loader refuses it: its ids are not offered either
+            try:
+                text = Path(entry.path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            ids.update(_ID.findall(text))
     return sorted(ids)
 
 

@@ -10,9 +10,7 @@ newlines inside a cell written as spaces.
 """
 from __future__ import annotations
 
-import csv
 import io
-import json
 import sys
 from typing import Any, Iterable, Sequence
 
@@ -112,6 +110,8 @@ def delimited(header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) ->
     """CSV (RFC 4180) or TSV text of ``rows``; lists in a cell joined with `` | ``."""
     buf = io.StringIO()
     if fmt == "csv":
+        import csv      # here, like json below: a table or text answer needs neither
+
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(header)
         w.writerows([_cell(v) for v in row] for row in rows)
@@ -124,6 +124,7 @@ def delimited(header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) ->
 
 def to_json(data: Any, *, sort_keys: bool = False) -> str:
     """Indented JSON, non-ASCII text kept as is, dataclasses as objects."""
+    import json
     from dataclasses import asdict, is_dataclass
 
     def default(obj):

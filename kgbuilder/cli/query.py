@@ -198,7 +198,7 @@ def register(main, handle_errors, dataset_arg) -> None:
         hood = api.neighbors(dataset, entity, depth=depth, as_of=as_of)
         if output is not None:
             from ..exports import export
-            from ..questions.answers import subgraph_kg
+            from ..questions.neighbors import subgraph_kg
 
             sub = subgraph_kg(api.open_graph(dataset), hood)
             export(sub, output, fmt, inputs=[dataset], force=force)

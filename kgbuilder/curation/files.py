@@ -16,14 +16,25 @@ BULK_SUFFIXES = (".csv", ".jsonl")
 def dataset_files(root: Path) -> list[Path]:
     """The YAML and bulk (CSV, JSONL) files of a dataset other than dataset.yaml, in a stable
     order, and any symlink to a folder: those are not followed, and the loader says so rather
-    than leave their files out without a word."""
-    out = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts) or rel.parts[0] == "queries":
+    than leave their files out without a word. Hidden names and the top-level ``queries``
+    folder are skipped."""
+    import os
+
+    from ..tree import walk
+
+    found: list[tuple[tuple[str, ...], Path]] = []
+    for here, entry in walk(root, skip_top=("queries",)):
+        try:
+            link = entry.is_symlink()
+            is_dir = entry.is_dir()
+            is_file = not is_dir and entry.is_file()
+        except OSError:
             continue
-        if path.is_symlink() and path.is_dir():
-            out.append(path)
-        elif path.is_file() and path.suffix in (".yaml", ".yml", *BULK_SUFFIXES) and rel != Path("dataset.yaml"):
-            out.append(path)
-    return out
+        if is_dir and link:
+            found.append((here, Path(root, *here)))
+        elif is_file and os.path.splitext(entry.name)[1] in _SUFFIXES and here != ("dataset.yaml",):
+            found.append((here, Path(root, *here)))
+    return [path for _, path in sorted(found)]
+
+
+_SUFFIXES = (".yaml", ".yml", *BULK_SUFFIXES)

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import QueryError, QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
 from ..terms import term_key
@@ -356,19 +355,30 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     """
     from .safety import check_query
 
-    checked = check_query(sparql, kg.prefixes, file, enforce=safe)
-    _check_syntax(checked)
-    worker = _start_worker(kg, sparql, checked, timeout, limit, infer, memory_mb)
+    warm = bool(timeout) and not infer and not getattr(kg.store, "is_open", True)
+    # a warm command (the store not open here): the worker is forked before the query is
+    # checked and opens the store meanwhile; the check's outcome travels with each call. This
+    # process never opens the store. What both need is imported first, for the worker to inherit.
+    worker = None
+    if warm:
+        _empty_store()
+        worker = _start_early_worker(kg, memory_mb)
+    try:
+        checked = check_query(sparql, kg.prefixes, file, enforce=safe)
+        _check_syntax(checked)
+    except BaseException:
+        if worker is not None:
+            worker.kill(wait=False)
+        raise
+    worker = worker or _start_worker(kg, sparql, checked, timeout, limit, infer, memory_mb)
     try:
         found = []
-        if lint and worker is not None and not getattr(kg.store, "is_open", True):
-            # the store is not open here (a warm command): the worker, which opens it to run
-            # the query, lints first, and this process never opens it at all
+        if lint and worker is not None and warm:
+            # the worker, which opens the store to run the query, lints first
             worker.wait_ready()
             from .worker import ref
 
-            found = worker.call(ref(_lint_in_worker), {"sparql": sparql, "file": file, "safe": safe},
-                                timeout=timeout)
+            found = worker.call(ref(_lint_in_worker), {"checked": checked}, timeout=timeout)
         elif lint:
             from .lint import lint_query
 
@@ -378,7 +388,7 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
             worker.kill()
         raise
     try:
-        res = _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker)
+        res = _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker, warm)
     except BaseException:
         _emit(found)    # a timeout may well come from the typo the linter found
         raise
@@ -392,11 +402,11 @@ _EMPTY: list = []
 def _run(store, checked):
     """Oxigraph's lazy answer to the checked text over the union of graphs; its syntax
     error located in the user's text."""
-    from .safety import engine_syntax_error
-
     try:
         return store._st.query(checked.text, use_default_graph_as_union=True)
     except SyntaxError as exc:
+        from .safety import engine_syntax_error
+
         _locate_with_rdflib(checked)        # rdflib's reading, when it sees the error too
         raise engine_syntax_error(exc, checked) from None
     except OSError as exc:
@@ -407,11 +417,16 @@ def _check_syntax(checked) -> None:
     """Raise the query's syntax error here, before a worker runs it. Oxigraph evaluates
     aggregates and ORDER BY inside ``Store.query``, so here the text runs on an empty
     store (parsing is all it costs) and the real store is queried only in the worker."""
+    _run(_empty_store(), checked)
+
+
+def _empty_store():
+    """An empty in-memory store (pyoxigraph's parser, in effect), made once."""
     if not _EMPTY:
         from ..store.base import open_store
 
         _EMPTY.append(open_store("memory"))
-    _run(_EMPTY[0], checked)
+    return _EMPTY[0]
 
 
 def _start_worker(kg, sparql, checked, timeout, limit, infer, memory_mb):
@@ -434,7 +449,27 @@ def _start_worker(kg, sparql, checked, timeout, limit, infer, memory_mb):
     return start_killable(state=state, recipe=lambda: kg.worker_recipe(source=store), memory_mb=memory_mb)
 
 
-def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> QueryResult:
+def _start_early_worker(kg, memory_mb):
+    """A worker forked before the query is known (see :func:`execute`), or None when this
+    process cannot fork (the usual worker is started then, once the query is checked)."""
+    from .worker import can_fork, start_killable
+
+    if not can_fork():
+        return None
+    return start_killable(state=lambda: _opened(kg), memory_mb=memory_mb)
+
+
+def _opened(kg):
+    """In an early worker, before it says ready: the store opened, and the linter imported
+    (the safety module and pyoxigraph came with the fork)."""
+    import importlib
+
+    importlib.import_module(f"{__package__}.lint")
+    kg.store.open()
+    return kg
+
+
+def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker, warm=False) -> QueryResult:
     limit = limit or None
     if worker is None:
         store = _inferred_store(kg) if infer else kg.store
@@ -442,6 +477,8 @@ def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> Q
     from .worker import ref
 
     payload = {"sparql": sparql, "file": file, "limit": limit, "safe": safe}
+    if warm:
+        payload["checked"] = checked
     try:
         try:
             worker.wait_ready()
@@ -454,18 +491,23 @@ def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> Q
 
 
 def _lint_in_worker(kg, payload) -> list:
-    """:func:`execute`'s linter, in the worker (QueryWarnings travel back pickled)."""
+    """:func:`execute`'s linter on the query it checked, in the worker (QueryWarnings travel
+    back pickled)."""
     from .lint import lint_query
-    from .safety import check_query
 
-    return lint_query(kg, check_query(payload["sparql"], kg.prefixes, payload["file"], enforce=payload["safe"]))
+    return lint_query(kg, payload["checked"])
 
 
 def _run_in_worker(kg, payload) -> QueryResult:
-    """:func:`execute`'s query, in the worker of :mod:`kgbuilder.sparql.worker`."""
+    """:func:`execute`'s query, in the worker of :mod:`kgbuilder.sparql.worker`: the job a
+    forked worker was given, the query :func:`execute` checked, or (spawned for a recipe)
+    the query checked again here."""
     job = getattr(kg, "_kgb_job", None)
     if job is not None and job[0] == payload["sparql"]:
         return job[1]()
+    checked = payload.get("checked")
+    if checked is not None:
+        return collect(_run(kg.store, checked), payload["sparql"], payload["limit"], checked.ordered)
     from .safety import check_query
 
     checked = check_query(payload["sparql"], kg.prefixes, payload["file"], enforce=payload["safe"])
@@ -580,8 +622,7 @@ def _inferred_store(kg):
 
 # ---------------------------------------------------------------- saved queries
 
-@dataclass(frozen=True)
-class SavedQuery:
+class SavedQuery(NamedTuple):
     """A dataset's saved query: ``queries/NAME.rq``, its first comment line the question."""
 
     name: str

@@ -7,7 +7,6 @@ go through the exporters (kgbuilder.exports.write_graph).
 from __future__ import annotations
 
 import io
-import json
 from typing import BinaryIO, TextIO
 
 from .. import registry
@@ -72,6 +71,8 @@ def write_json(result, out: TextIO, prefixes, indent: int | None = 2) -> None:
                     b[var] = _json_term(term)
             bindings.append(b)
         doc = {"head": {"vars": list(result.vars)}, "results": {"bindings": bindings}}
+    import json             # here, as csv below: each writer imports only its own format's module
+
     out.write(json.dumps(doc, ensure_ascii=False, indent=indent))
     out.write("\n")
 

@@ -34,7 +34,6 @@ import select
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
@@ -98,7 +97,7 @@ class Worker:
             _reap()
         mine, theirs = socket.socketpair()
         self.pid: int | None = None
-        self._proc: subprocess.Popen | None = None
+        self._proc = None           # the subprocess.Popen of a spawned worker
         if fork:
             pid = os.fork()
             if pid == 0:  # the worker: never return into the caller's stack
@@ -118,6 +117,8 @@ class Worker:
             package_root = str(Path(__file__).resolve().parents[2])
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(
                 p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
+            import subprocess   # only to spawn: ~2 ms to import, for every forking command
+
             fd = theirs.fileno()
             self._proc = subprocess.Popen(
                 [sys.executable, "-c", f"from {__name__} import _main; _main()", str(fd)],
@@ -148,10 +149,7 @@ class Worker:
             _UNREAPED.append(self._proc if self._proc is not None else self.pid)
             _reap()
         elif self._proc is not None:
-            try:
-                self._proc.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
+            _wait(self._proc, 5)
         else:
             try:
                 os.waitpid(self.pid, 0)
@@ -171,10 +169,7 @@ class Worker:
         it a moment to be gone)."""
         code = None
         if self._proc is not None:
-            try:
-                code = self._proc.wait(1)
-            except subprocess.TimeoutExpired:
-                pass
+            code = _wait(self._proc, 1)
         elif self.pid is not None:
             end = time.monotonic() + 1
             while code is None and time.monotonic() < end:
@@ -377,10 +372,10 @@ def _reap() -> None:
     """Reap the killed workers that are gone by now (never waits)."""
     for child in list(_UNREAPED):
         try:
-            if isinstance(child, subprocess.Popen):
-                done = child.poll() is not None
-            else:
+            if isinstance(child, int):
                 done = os.waitpid(child, os.WNOHANG)[0] != 0
+            else:
+                done = child.poll() is not None
         except ChildProcessError:
             done = True
         if done:
@@ -422,11 +417,18 @@ def _at_exit() -> None:
     while _SPARE:
         _SPARE.pop().kill()
     for child in _UNREAPED:
-        if isinstance(child, subprocess.Popen):
-            try:
-                child.wait(5)
-            except subprocess.TimeoutExpired:
-                pass
+        if not isinstance(child, int):
+            _wait(child, 5)
+
+
+def _wait(proc, seconds: float) -> int | None:
+    """A spawned worker's exit code, waiting up to ``seconds``; None if still running."""
+    import subprocess
+
+    try:
+        return proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 # ---------------------------------------------------------------- framing and outcomes

@@ -121,6 +121,10 @@ class OxigraphStore:
             return self._st
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def open(self) -> None:
+        """Open a lazy store's handle now (nothing to do when it is open)."""
+        self._st  # noqa: B018 - opens it
+
     @property
     def is_open(self) -> bool:
         """Whether the engine's handle is open (a lazy store opens on first use)."""
