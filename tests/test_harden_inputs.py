@@ -133,15 +133,23 @@ def test_a_symlinked_folder_is_named_not_skipped(ds, tmp_path):
 
 
 
-def test_a_fact_file_a_thousand_folders_deep_is_read(ds, tmp_path):
+def test_a_fact_file_a_thousand_folders_deep_is_read(mini_path, monkeypatch, tmp_path):
     # the dataset is listed with a stack, not recursion: Path.rglob, used before, raised a
-    # RecursionError (a traceback) on a folder nested past Python's recursion limit
-    before, ids = statements(ds), entity_ids(ds)
-    top = (ds / "facts").resolve()
-    levels = [top / "d"]
+    # RecursionError (a traceback) on a folder nested past Python's recursion limit. The copy
+    # lives outside pytest's temp folder, whose clean-up (shutil.rmtree) recurses too and would
+    # stop at a deep folder left behind by an interrupted run
+    import shutil
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="kgb-deep-"))
+    shutil.copytree(mini_path, home / "mini")
+    monkeypatch.chdir(home)
+    ds = Path("mini")
+    levels = [(home / "mini" / "facts" / "d")]
     for _ in range(1099):
         levels.append(levels[-1] / "d")
     try:
+        before, ids = statements(ds), entity_ids(ds)
         for folder in levels:
             folder.mkdir()              # one level at a time: os.makedirs recurses too
         (levels[-1] / "deep.yaml").write_text("facts:\n" + FACT.format(quote="deep"))
@@ -152,11 +160,11 @@ def test_a_fact_file_a_thousand_folders_deep_is_read(ds, tmp_path):
         assert run("export", ds, "-o", tmp_path / "deep.ttl").exit_code == 0
         assert entity_ids(ds) == ids
     finally:
-        # removed here, bottom up: pytest's clean-up (shutil.rmtree) recurses as well
         (levels[-1] / "deep.yaml").unlink(missing_ok=True)
-        for folder in reversed(levels):
+        for folder in reversed(levels):     # bottom up, then the rest
             if folder.exists():
                 folder.rmdir()
+        shutil.rmtree(home)
 
 
 def test_completion_offers_no_ids_from_a_file_linked_from_outside(ds, tmp_path):
