@@ -158,17 +158,11 @@ def _drop(path: Path) -> None:
 
 
 def write_entry(root: Path, path: Path, obj: Any) -> bool:
-    """Store ``obj`` at ``path`` atomically; a cache that cannot be written is only slower.
-    True when it was written."""
-    path = Path(path)
-    if not private_dir(root, path.parent, create=True):
-        return False
-    import tempfile             # only a write needs it (~6 ms to import on a warm command)
+    """Store ``obj`` at ``path`` atomically (:func:`write_file`); a cache that cannot be
+    written is only slower. True when it was written."""
 
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".entry")   # mode 0600
-        with os.fdopen(fd, "wb") as fh:
+    def make(tmp: Path) -> None:
+        with open(tmp, "r+b") as fh:
             # the pickle is streamed to the file and hashed on the way, its digest written into
             # the header last: the body is never held whole in memory (twice, with the header)
             fh.write(MAGIC + b"0" * _DIGEST + b"\n")
@@ -176,14 +170,11 @@ def write_entry(root: Path, path: Path, obj: Any) -> bool:
             pickle.dump(obj, out, protocol=pickle.HIGHEST_PROTOCOL)
             fh.seek(len(MAGIC))
             fh.write(out.hash.hexdigest().encode())
-        os.replace(tmp, path)
-        tmp = None
-        return True
-    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        return False
-    finally:
-        if tmp:
-            _drop(Path(tmp))
+
+    try:
+        return write_file(root, path, make)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return False     # not data the cache can hold; write_file removed the partial file
 
 
 class _Hashing:
@@ -213,8 +204,9 @@ def trusted_file(root: Path, path: Path) -> bool:
 
 def write_file(root: Path, path: Path, make) -> bool:
     """Make ``path`` atomically: ``make(tmp)`` fills a private temporary file beside it, which is
-    renamed into place only when ``make`` returns. False when the cache cannot hold it."""
-    import tempfile
+    renamed into place only when ``make`` returns. False when the cache cannot hold it; what
+    ``make`` raises otherwise is raised, the temporary file removed."""
+    import tempfile             # only a write needs it (~6 ms to import on a warm command)
 
     path = Path(path)
     if not private_dir(root, path.parent, create=True):
