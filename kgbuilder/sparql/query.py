@@ -388,7 +388,7 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
             worker.kill()
         raise
     try:
-        res = _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker, warm)
+        res = _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker)
     except BaseException:
         _emit(found)    # a timeout may well come from the typo the linter found
         raise
@@ -469,16 +469,15 @@ def _opened(kg):
     return kg
 
 
-def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker, warm=False) -> QueryResult:
+def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> QueryResult:
     limit = limit or None
     if worker is None:
         store = _inferred_store(kg) if infer else kg.store
         return collect(_run(store, checked), sparql, limit, checked.ordered)
     from .worker import ref
 
-    payload = {"sparql": sparql, "file": file, "limit": limit, "safe": safe}
-    if warm:
-        payload["checked"] = checked
+    # the checked query goes along: a worker forked before the check (or spawned) has no job
+    payload = {"sparql": sparql, "file": file, "limit": limit, "safe": safe, "checked": checked}
     try:
         try:
             worker.wait_ready()
@@ -500,17 +499,16 @@ def _lint_in_worker(kg, payload) -> list:
 
 def _run_in_worker(kg, payload) -> QueryResult:
     """:func:`execute`'s query, in the worker of :mod:`kgbuilder.sparql.worker`: the job a
-    forked worker was given, the query :func:`execute` checked, or (spawned for a recipe)
-    the query checked again here."""
+    forked worker was given, else the query :func:`execute` checked (a payload without it is
+    checked here)."""
     job = getattr(kg, "_kgb_job", None)
     if job is not None and job[0] == payload["sparql"]:
         return job[1]()
     checked = payload.get("checked")
-    if checked is not None:
-        return collect(_run(kg.store, checked), payload["sparql"], payload["limit"], checked.ordered)
-    from .safety import check_query
+    if checked is None:
+        from .safety import check_query
 
-    checked = check_query(payload["sparql"], kg.prefixes, payload["file"], enforce=payload["safe"])
+        checked = check_query(payload["sparql"], kg.prefixes, payload["file"], enforce=payload["safe"])
     return collect(_run(kg.store, checked), payload["sparql"], payload["limit"], checked.ordered)
 
 
