@@ -46,6 +46,40 @@ def test_a_build_on_disk_reads_its_origins_back_when_asked(mini_copy, spec):
     built.store.close()
 
 
+def test_the_build_pauses_the_cyclic_gc_and_gives_it_back(mini_copy, spec, monkeypatch):
+    """The cyclic GC is off while a build runs (it walked the build's millions of live objects
+    for nothing) and in the state it was in afterwards: on, off, and after a build that failed."""
+    import gc
+
+    from kgbuilder.builder import quads
+
+    seen = []
+    real = quads.build_quads
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(quads, "build_quads", spy)
+    assert gc.isenabled()
+    assert incremental_build(mini_copy, spec).mode == "full"
+    assert seen and not any(seen) and gc.isenabled()
+    gc.disable()
+    try:
+        incremental_build(mini_copy, "memory")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a build that fails")
+
+    monkeypatch.setattr(quads, "build_quads", broken)
+    with pytest.raises(RuntimeError):
+        incremental_build(mini_copy, "memory", use_cache=False)
+    assert gc.isenabled()
+
+
 def test_edit_add_delete_files(mini_copy, spec):
     _check(mini_copy, spec)
     facts = mini_copy / "facts" / "facts.yaml"
