@@ -6,7 +6,7 @@ from typing import Any
 
 from .namespaces import STANDARD_PREFIXES
 
-__all__ = ["KnowledgeGraph", "Stats", "reopen"]
+__all__ = ["KnowledgeGraph", "Stats", "reopen", "preopen"]
 
 
 def __getattr__(name: str):
@@ -113,7 +113,10 @@ class KnowledgeGraph:
         meta = {"base": self.base, "prefix": self.prefix, "dataset_id": self.id, "title": self.title}
         own = self.store if source is None else source
         if getattr(own, "path", None) is not None:
-            return ref(reopen), {"path": str(own.path), "meta": meta}
+            args = {"path": str(own.path), "meta": meta}
+            if getattr(own, "on_failure", None) is not None:
+                args["on_failure"] = own.on_failure     # e.g. a cached build's: forgotten there too
+            return ref(reopen), args
         buf = io.BytesIO()
         own.dump("nquads", buf)
         return ref(reopen), {"nquads": buf.getvalue(), "store": store or "memory", "meta": meta}
@@ -234,14 +237,55 @@ def _sparql_str(text: str) -> str:
 
 
 def reopen(args: dict[str, Any]) -> KnowledgeGraph:
-    """The worker's side of :meth:`KnowledgeGraph.worker_recipe`: the graph over a store of its own."""
+    """The worker's side of :meth:`KnowledgeGraph.worker_recipe`: the graph over a store of its own
+    (the one :func:`preopen` opened ahead of time, when it still holds the current build)."""
     if "path" in args:
         from .store.oxigraph import OxigraphStore
 
-        store = OxigraphStore(args["path"], read_only=True)
+        store = _preopened(args["path"]) or OxigraphStore(args["path"], read_only=True,
+                                                          on_failure=args.get("on_failure"))
     else:
         from .store.base import open_store
 
         store = open_store(args["store"])
         store.bulk_load(args["nquads"], "nquads")
     return KnowledgeGraph(store, **args["meta"])
+
+
+#: the store :func:`preopen` opened in this process: ``(path, state file, build id, store)``
+_PREOPENED: list = []
+
+
+def preopen(args: dict[str, Any]) -> None:
+    """In a spare worker forked at a command's start (``sparql.worker.prefork``), while the
+    command checks the build cache: open read-only the on-disk store ``args["path"]`` it will
+    most likely answer from, and import the query's check and linter, so that the query can
+    start as soon as the command asks. Only a complete build is opened (its state entry ``args["state"]`` names it);
+    :func:`reopen` takes the store only if that entry still names the same build then (a
+    rebuild, by this command or another, leaves a new id)."""
+    import importlib
+
+    from .builder.cache import build_id_of
+    from .store.oxigraph import OxigraphStore
+
+    built = build_id_of(args["state"])
+    if built is None:
+        return
+    store = OxigraphStore(args["path"], read_only=True)
+    store.open()
+    _PREOPENED.append((args["path"], args["state"], built, store))
+    for name in (".sparql.safety", ".sparql.lint"):
+        importlib.import_module(name, __package__)
+
+
+def _preopened(path: str):
+    """The store :func:`preopen` opened at ``path``, if the build it holds is still the current one."""
+    if not _PREOPENED:
+        return None
+    opened, state, built, store = _PREOPENED.pop()
+    from .builder.cache import build_id_of
+
+    if opened == path and build_id_of(state) == built:
+        return store
+    store.release()
+    return None

@@ -42,7 +42,7 @@ from typing import Any, Callable
 
 from ..errors import KGBuilderError, QueryError, QueryTimeoutError
 
-__all__ = ["Worker", "WorkerDied", "run_killable", "start_killable", "prefork", "can_fork", "ref", "open_state", "START_TIMEOUT"]
+__all__ = ["Worker", "WorkerDied", "run_killable", "start_killable", "prefork", "take_spare", "can_fork", "ref", "open_state", "START_TIMEOUT"]
 
 #: how long a spawned worker may take to build its state before we give up on it
 START_TIMEOUT = 120.0
@@ -74,9 +74,10 @@ class Worker:
     """
 
     def __init__(self, recipe=None, *, state: Callable[[], Any] | None = None,
-                 memory_mb: int | None = None, fork: bool | None = None, _blank: bool = False):
+                 memory_mb: int | None = None, fork: bool | None = None, _blank: bool = False,
+                 _warmup=None):
         if _blank:                  # prefork(): a forked child that waits for its recipe
-            self._start(None, None, fork=True)
+            self._start(None, None, fork=True, warmup=_warmup)
             return
         if fork is None:
             fork = state is not None and can_fork()
@@ -92,7 +93,7 @@ class Worker:
         if not fork:
             _send(self.sock, (recipe, memory_mb))
 
-    def _start(self, state, memory_mb, *, fork: bool) -> None:
+    def _start(self, state, memory_mb, *, fork: bool, warmup=None) -> None:
         if _UNREAPED:
             _reap()
         mine, theirs = socket.socketpair()
@@ -105,7 +106,7 @@ class Worker:
                 try:
                     mine.close()
                     if state is None:   # blank: the recipe comes as a spawned worker's does
-                        _main(theirs)
+                        _main(theirs, warmup=warmup)
                     else:
                         _serve(theirs, state, memory_mb)
                 except BaseException:  # noqa: BLE001 - the child must always reach _exit
@@ -385,12 +386,21 @@ def _reap() -> None:
 _SPARE: list[Worker] = []
 
 
-def prefork() -> None:
+def prefork(warmup: tuple[str, Any] | None = None) -> None:
     """Fork a blank worker now, if this process is still one thread, for the next
-    :func:`run_killable` that cannot fork with its state (see the module docstring)."""
+    :func:`run_killable` that cannot fork with its state, or for :func:`take_spare` (see the
+    module docstring). ``warmup``, a recipe, runs in it at once, while it waits for its own:
+    what the state will most likely need (a store opened ahead of time, say); its outcome is
+    ignored, so it must never be what makes the state right."""
     if _SPARE or not can_fork():
         return
-    _SPARE.append(Worker(_blank=True))
+    _SPARE.append(Worker(_blank=True, _warmup=warmup))
+
+
+def take_spare(recipe, memory_mb: int | None = None) -> Worker | None:
+    """The spare :func:`prefork` started, given ``recipe`` to build its state from (started,
+    not yet ready), or None when there is none."""
+    return _take_spare(recipe, memory_mb)
 
 
 def _take_spare(recipe, memory_mb: int | None) -> Worker | None:
@@ -503,11 +513,16 @@ def _resolve(name: str) -> Callable:
 
 # ---------------------------------------------------------------- the worker's side
 
-def _main(sock: socket.socket | None = None) -> None:  # pragma: no cover - in a child process
+def _main(sock: socket.socket | None = None, warmup=None) -> None:  # pragma: no cover - in a child process
     """A spawned worker's entry point (and a preforked one's): the recipe first, then calls."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the parent, which stops us
     if sock is None:
         sock = socket.socket(fileno=int(sys.argv[1]))
+    if warmup is not None:
+        try:
+            open_state(warmup)
+        except Exception:  # noqa: BLE001, S110 - a warm-up that fails only saves nothing
+            pass
     buf = bytearray()
     message = _recv_blocking(sock, buf)
     if message is None:                 # the parent had no use for us
