@@ -45,6 +45,11 @@ def _preopen(args: list[str]) -> None:
     from .dataset import preopen_recipe
     from .sparql.worker import prefork
 
+    import gc
+
+    # what this process holds now is kept to the end: spared from the collector, its pages
+    # stay shared with the worker instead of being copied by each collection's writes
+    gc.freeze()
     prefork(warmup=preopen_recipe(folders[0]))
 
 

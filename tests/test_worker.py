@@ -341,3 +341,25 @@ def test_no_store_is_opened_ahead_for_a_store_in_memory(mini_path):
 
     assert preopen_recipe(mini_path, store="memory") is None
     assert preopen_recipe(mini_path, store="nosuchstore") is None     # open_graph says why, later
+
+
+_STDIO = """
+import os
+from kgbuilder.sparql.worker import Worker, can_fork
+assert can_fork()
+w = Worker(state=lambda: None)
+w.wait_ready()
+print(*[os.readlink(f"/proc/{w.pid}/fd/{fd}") for fd in (0, 1, 2)])
+w.kill()
+"""
+
+
+def test_a_forked_worker_lets_go_of_the_callers_stdin_and_stdout():
+    # a worker holding the caller's stdout would keep a pipe reader waiting for the end of the
+    # output until the killed worker is torn down too (in a fresh process: this one may run
+    # threads, and then no worker is forked); its stderr stays the caller's
+    out = subprocess.run([sys.executable, "-c", _STDIO], stdin=subprocess.PIPE, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    stdin, stdout, stderr = out.stdout.split()
+    assert (stdin, stdout) == (os.devnull, os.devnull) and stderr.startswith("pipe:")

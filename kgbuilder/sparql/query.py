@@ -375,29 +375,51 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
         if worker is not None:
             worker.kill()
         raise
-    return _finish_and_emit(kg, sparql, checked, file, timeout, limit, infer, safe, worker, found, 2)
+    try:
+        res = _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker)
+    except BaseException:
+        _emit(found, 2)    # a timeout may well come from the typo the linter found
+        raise
+    _emit(found, 2)
+    return res
 
 
 def _execute_warm(kg, worker, sparql, file, timeout, limit, safe, lint) -> QueryResult:
     """:func:`execute` when this process has not opened the store: the worker, started at
     once, opens it and does all the work there is on the query (the check, the syntax, the
     linter, then the run: what the check finds is raised here as if found here), while this
-    process waits; it never imports the safety module or pyoxigraph. The spare a command
-    forked at its start (``worker.prefork``) has been opening the store and importing the
-    check since (see kgbuilder.kg.preopen)."""
+    process waits; it never imports the safety module. The spare a command forked at its
+    start (``worker.prefork``) has been opening the store and importing the check since
+    (see kgbuilder.kg.preopen). Both calls go at once: the worker runs the query as soon as
+    it has checked it (the run checks again if the check failed: it is stopped first), and
+    this process meanwhile loads what reading the answer needs."""
     from .worker import ref
 
+    key = {"sparql": sparql, "file": file, "safe": safe}
     try:
+        worker.send(ref(_check_in_worker), {**key, "lint": lint})
+        worker.send(ref(_run_in_worker), {**key, "limit": limit or None, "checked": None})
+        import pyoxigraph  # noqa: F401 - the answer's terms are pyoxigraph's: unpickled below
+
         worker.wait_ready()
-        found = worker.call(ref(_check_in_worker), {"sparql": sparql, "file": file, "safe": safe, "lint": lint},
-                            timeout=timeout)
+        found = worker.receive(timeout=timeout)
     except QueryTimeoutError:
         raise _stopped(file, timeout) from None
     except BaseException:
         worker.kill(wait=False)
         raise
-    # the worker runs the query it checked (kept there: this process has no use for the check)
-    return _finish_and_emit(kg, sparql, None, file, timeout, limit, False, safe, worker, found, 3)
+    try:
+        try:
+            res = worker.receive(timeout=timeout)
+        finally:
+            worker.kill(wait=False)     # the answer is here: no need to watch it go
+    except BaseException as exc:
+        _emit(found, 3)    # a timeout may well come from the typo the linter found
+        if isinstance(exc, QueryTimeoutError):
+            raise _stopped(file, timeout) from None
+        raise
+    _emit(found, 3)
+    return res
 
 
 def _check_in_worker(kg, payload) -> list:
@@ -413,20 +435,6 @@ def _check_in_worker(kg, payload) -> list:
     from .lint import lint_query
 
     return lint_query(kg, checked)
-
-
-def _finish_and_emit(kg, sparql, checked, file, timeout, limit, infer, safe, worker, found,
-                     depth: int) -> QueryResult:
-    """Run the checked query; the linter's findings are warned about after the answer, or
-    before the error (a timeout may well come from the typo the linter found), attributed
-    to the frame ``depth`` levels up from here (execute's caller)."""
-    try:
-        res = _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker)
-    except BaseException:
-        _emit(found, depth + 1)
-        raise
-    _emit(found, depth + 1)
-    return res
 
 
 _EMPTY: list = []

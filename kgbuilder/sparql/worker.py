@@ -105,6 +105,7 @@ class Worker:
                 code = 0
                 try:
                     mine.close()
+                    _let_go_of_stdio()
                     if state is None:   # blank: the recipe comes as a spawned worker's does
                         _main(theirs, warmup=warmup)
                     else:
@@ -123,7 +124,7 @@ class Worker:
             fd = theirs.fileno()
             self._proc = subprocess.Popen(
                 [sys.executable, "-c", f"from {__name__} import _main; _main()", str(fd)],
-                pass_fds=[fd], stdin=subprocess.DEVNULL, env=env, close_fds=True)
+                pass_fds=[fd], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env, close_fds=True)
             self.pid = self._proc.pid
         theirs.close()
         self.sock = mine
@@ -209,7 +210,20 @@ class Worker:
     def call(self, function: str, payload: Any = None, *, timeout: float | None = None) -> Any:
         """``function(state, payload)`` in the worker; QueryTimeoutError (the worker is then
         killed) past ``timeout`` seconds; errors raised there are raised again here."""
-        _send(self.sock, (function, payload))
+        self.send(function, payload)
+        return self.receive(timeout=timeout)
+
+    def send(self, function: str, payload: Any = None) -> None:
+        """The first half of :meth:`call`: the worker answers calls in the order they were
+        sent (it reads them once ready), one :meth:`receive` each. A worker that is gone is
+        not an error here: the next receive (or ``wait_ready``) says why."""
+        try:
+            _send(self.sock, (function, payload))
+        except OSError:
+            pass
+
+    def receive(self, *, timeout: float | None = None) -> Any:
+        """The answer to the oldest call not received yet (see :meth:`call`)."""
         deadline = None if not timeout else time.monotonic() + timeout
         return _result(self._recv(deadline, "call"))
 
@@ -512,6 +526,17 @@ def _resolve(name: str) -> Callable:
 
 
 # ---------------------------------------------------------------- the worker's side
+
+def _let_go_of_stdio() -> None:  # pragma: no cover - in a child process
+    """A forked worker reads nothing from the caller's stdin and writes nothing to its stdout
+    (answers go over the socket): it lets go of both, so that whoever reads the caller's
+    output sees its end when the caller exits, not when the worker is gone too (a killed
+    worker with a store open takes tens of ms to tear down)."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
 
 def _main(sock: socket.socket | None = None, warmup=None) -> None:  # pragma: no cover - in a child process
     """A spawned worker's entry point (and a preforked one's): the recipe first, then calls."""
