@@ -42,15 +42,21 @@ def _preopen(args: list[str]) -> None:
             continue
     if len(folders) != 1:
         return
+    import gc
+
     from .dataset import preopen_recipe
     from .sparql.worker import prefork
 
-    import gc
+    recipe = preopen_recipe(folders[0])
+    if recipe is not None:
+        # needed here too (the store object, the answer's terms): imported once, for both
+        import pyoxigraph  # noqa: F401
 
+        from .store import oxigraph  # noqa: F401
     # what this process holds now is kept to the end: spared from the collector, its pages
     # stay shared with the worker instead of being copied by each collection's writes
     gc.freeze()
-    prefork(warmup=preopen_recipe(folders[0]))
+    prefork(warmup=recipe)
 
 
 if __name__ == "__main__":

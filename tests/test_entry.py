@@ -2,6 +2,7 @@
 forks a query's worker before click loads, to open the dataset's cached store meanwhile."""
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -89,7 +90,9 @@ def test_the_worker_is_forked_ahead_for_the_one_dataset_folder_named(args, opene
     from kgbuilder.dataset import preopen_recipe
     from kgbuilder.sparql import worker
 
-    forked = []
+    forked, frozen = [], []
     monkeypatch.setattr(worker, "prefork", lambda warmup=None: forked.append(warmup))
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))     # not this test process's heap
     entry._preopen([a.replace("{ds}", str(mini_path)) for a in args])
     assert forked == ([preopen_recipe(mini_path)] if opened else [])
+    assert frozen == ([True] if opened else [])
