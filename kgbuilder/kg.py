@@ -1,6 +1,7 @@
 """The built knowledge graph: a store plus what we know about the dataset."""
 from __future__ import annotations
 
+import contextlib
 import functools
 from typing import Any
 
@@ -272,10 +273,32 @@ def preopen(args: dict[str, Any]) -> None:
     if built is None:
         return
     store = OxigraphStore(args["path"], read_only=True)
-    store.open()
+    with _one_cpu():
+        store.open()
     _PREOPENED.append((args["path"], args["state"], built, store))
     for name in (".sparql.safety", ".sparql.lint"):
         importlib.import_module(name, __package__)
+
+
+@contextlib.contextmanager
+def _one_cpu():
+    """Run the block on one CPU. RocksDB opens a store with a burst of threads (16 per column
+    family, ~200) that would take every core from the command that forked this worker, while
+    it loads click and checks the cache: the open is done long before the command needs it."""
+    import os
+
+    try:
+        cpus = os.sched_getaffinity(0)
+    except (AttributeError, OSError):      # not Linux
+        yield
+        return
+    if len(cpus) > 1:
+        os.sched_setaffinity(0, {max(cpus)})
+    try:
+        yield
+    finally:
+        if len(cpus) > 1:
+            os.sched_setaffinity(0, cpus)
 
 
 def _preopened(path: str):
