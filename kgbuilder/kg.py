@@ -261,9 +261,9 @@ def preopen(args: dict[str, Any]) -> None:
     """In a spare worker forked at a command's start (``sparql.worker.prefork``), while the
     command checks the build cache: open read-only the on-disk store ``args["path"]`` it will
     most likely answer from, and import the query's check and linter, so that the query can
-    start as soon as the command asks. Only a complete build is opened (its state entry ``args["state"]`` names it);
-    :func:`reopen` takes the store only if that entry still names the same build then (a
-    rebuild, by this command or another, leaves a new id)."""
+    start as soon as the command asks. Only a complete build is opened (its state entry
+    ``args["state"]`` names it); :func:`reopen` takes the store only if that entry still
+    names the same build then (a rebuild, by this command or another, leaves a new id)."""
     import importlib
 
     from .builder.cache import build_id_of
@@ -289,16 +289,16 @@ def _one_cpu():
 
     try:
         cpus = os.sched_getaffinity(0)
-    except (AttributeError, OSError):      # not Linux
-        yield
-        return
-    if len(cpus) > 1:
-        os.sched_setaffinity(0, {max(cpus)})
+        if len(cpus) > 1:
+            os.sched_setaffinity(0, {max(cpus)})
+    except (AttributeError, OSError):      # not Linux, or not allowed: as it comes
+        cpus = set()
     try:
         yield
     finally:
         if len(cpus) > 1:
-            os.sched_setaffinity(0, cpus)
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(0, cpus)
 
 
 def _preopened(path: str):

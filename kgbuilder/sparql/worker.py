@@ -21,7 +21,10 @@ A command that knows it will run a query calls :func:`prefork` first, while it i
 thread: a blank child is forked then and waits for the recipe, which it gets instead of a
 spawned interpreter once the graph is open (an on-disk store's recipe is its path, opened
 read-only in the child). That saves a fresh interpreter's start and imports on every
-``kgbuilder query`` (about 0.2 s, three quarters of a warm query's time).
+``kgbuilder query`` (about 0.2 s, three quarters of a warm query's time). ``kgbuilder query``
+forks it at its very start (``kgbuilder/__main__.py``) with a warm-up, a recipe whose work
+(opening the store the command will most likely ask for: ``kgbuilder.kg.preopen``) is done
+while the command loads click and checks the cache.
 """
 from __future__ import annotations
 
