@@ -31,8 +31,8 @@ def _preopen(args: list[str]) -> None:
     """Fork the query's worker with the store of the one dataset folder among ``args`` to open
     (nothing when there is none, several, or options that change the store or send the query
     elsewhere)."""
-    if any(a.startswith(("--store", "--endpoint", "--infer")) for a in args):
-        return      # another store, or none: not worth a guess
+    if any(a.startswith(("--store", "--endpoint", "--infer")) for a in args) or _no_timeout(args):
+        return      # another store, none, or no worker: not worth a guess
     folders = []
     for a in args:
         try:
@@ -42,10 +42,13 @@ def _preopen(args: list[str]) -> None:
             continue
     if len(folders) != 1:
         return
+    from .sparql.worker import can_fork, prefork
+
+    if not can_fork():
+        return
     import gc
 
     from .dataset import preopen_recipe
-    from .sparql.worker import prefork
 
     recipe = preopen_recipe(folders[0])
     if recipe is not None:
@@ -57,6 +60,19 @@ def _preopen(args: list[str]) -> None:
     # stay shared with the worker instead of being copied by each collection's writes
     gc.freeze()
     prefork(warmup=recipe)
+
+
+def _no_timeout(args: list[str]) -> bool:
+    """Whether ``args`` say ``--timeout 0`` (the query then runs without a worker)."""
+    for i, a in enumerate(args):
+        value = a.partition("=")[2] if a.startswith("--timeout=") else \
+            args[i + 1] if a == "--timeout" and i + 1 < len(args) else None
+        try:
+            if value is not None and float(value) == 0:
+                return True
+        except ValueError:
+            pass
+    return False
 
 
 if __name__ == "__main__":

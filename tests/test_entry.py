@@ -81,6 +81,10 @@ def test_python_dash_m_is_the_same_command(tmp_path):
     (["{ds}", "SELECT 1", "--store=oxigraph"], False),
     (["{ds}", "SELECT 1", "--endpoint", "http://127.0.0.1:9/"], False),
     (["{ds}", "SELECT 1", "--infer"], False),
+    (["{ds}", "SELECT 1", "--timeout", "0"], False),              # no worker at all
+    (["{ds}", "SELECT 1", "--timeout=0.0"], False),
+    (["{ds}", "SELECT 1", "--timeout", "5"], True),
+    (["{ds}", "SELECT 1", "--timeout", "soon"], True),            # click says what is wrong
     (["{ds}", "{ds}"], False),                                  # which one? click decides
     (["SELECT * WHERE { ?s ?p ?o }"], False),
     (["{ds}", "bad\0arg", "x" * 5000], True),                  # no path at all: skipped, no error
@@ -92,6 +96,7 @@ def test_the_worker_is_forked_ahead_for_the_one_dataset_folder_named(args, opene
 
     forked, frozen = [], []
     monkeypatch.setattr(worker, "prefork", lambda warmup=None: forked.append(warmup))
+    monkeypatch.setattr(worker, "can_fork", lambda: True)       # whatever threads this process runs
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))     # not this test process's heap
     entry._preopen([a.replace("{ds}", str(mini_path)) for a in args])
     assert forked == ([preopen_recipe(mini_path)] if opened else [])
