@@ -273,18 +273,37 @@ def preopen(args: dict[str, Any]) -> None:
     if built is None:
         return
     store = OxigraphStore(args["path"], read_only=True)
-    with _one_cpu():
+    with _one_cpu() if _small_store(args["path"]) else contextlib.nullcontext():
         store.open()
     _PREOPENED.append((args["path"], args["state"], built, store))
     for name in (".sparql.safety", ".sparql.lint"):
         importlib.import_module(name, __package__)
 
 
+def _small_store(path: str, limit: int = 64 << 20) -> bool:
+    """Whether the store's tables (``*.sst``) come to at most ``limit`` bytes: then opening it
+    is mostly RocksDB starting its threads, not reading (see :func:`_one_cpu`)."""
+    import os
+
+    total = 0
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.name.endswith(".sst"):
+                    total += entry.stat().st_size
+                    if total > limit:
+                        return False
+    except OSError:
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def _one_cpu():
     """Run the block on one CPU. RocksDB opens a store with a burst of threads (16 per column
     family, ~200) that would take every core from the command that forked this worker, while
-    it loads click and checks the cache: the open is done long before the command needs it."""
+    it loads click and checks the cache: a small store's open is done long before the command
+    needs it. (A big store's open reads its tables: on every core, the command waits less.)"""
     import os
 
     try:
