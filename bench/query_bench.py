@@ -116,8 +116,11 @@ def main(argv=None) -> None:
         ]
         for _, cmd, target in cases[3:]:
             timed(cmd, env)                          # the first call computes what later calls load
+        # the load says how far to trust the figures: on a busy machine a command's worker,
+        # which works beside it, gets no core of its own
         print(f"dataset: {ds.name}; first command (validate + build into the cache) {build:.1f} s; "
-              f"{args.runs} warm runs each, median wall time")
+              f"{args.runs} warm runs each, median wall time; load average "
+              + " ".join(f"{x:.2f}" for x in os.getloadavg()))
         results = []
         # interleaved rounds: a burst of load on this shared machine hits every case alike
         times: dict[str, list[float]] = {label: [] for label, _, _ in cases}

@@ -17,7 +17,9 @@ __all__ = ["find_control", "control_message", "escape_control"]
 _REFUSED = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
 _refused: re.Pattern | None = None
 # for a terminal or a log line, a carriage return is as dangerous as ESC: it forges lines
-_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# (compiled on first use too: ~1 ms, and a query answered as CSV never escapes)
+_TERMINAL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]"
+_terminal: re.Pattern | None = None
 
 
 def find_control(text: str) -> str | None:
@@ -41,5 +43,8 @@ def _escape(m: re.Match) -> str:
 
 def escape_control(text: str, *, newlines: bool = True) -> str:
     """``text`` with every control character written as ``\\xNN`` (``\\n`` too unless ``newlines``)."""
-    out = _TERMINAL.sub(_escape, text)
+    global _terminal
+    if _terminal is None:
+        _terminal = re.compile(_TERMINAL)
+    out = _terminal.sub(_escape, text)
     return out if newlines else out.replace("\n", "\\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import Diagnostic, KGBuilderError, ValidationError
 
-__all__ = ["validate", "build", "open_graph", "as_graph"]
+__all__ = ["validate", "build", "open_graph", "as_graph", "preopen_recipe"]
 
 
 def _store_spec(path, store: str | None, *, persistent: bool) -> str:
@@ -108,6 +108,25 @@ def open_graph(path: str | Path, *, store: str = "auto", cache: bool = True):
     with it), and a changed file patches it in proportion to the change.
     """
     return _graph_of(path, _store_spec(path, store, persistent=cache), shacl=True, cache=cache)
+
+
+def preopen_recipe(path: str | Path, *, store: str = "auto") -> tuple[str, dict] | None:
+    """For a worker forked before :func:`open_graph` runs (``sparql.worker.prefork``): the
+    recipe that opens ahead of time the on-disk store ``open_graph(path, store=store)`` answers
+    from when the cache holds the build (see :func:`kgbuilder.kg.preopen`); None for a store in
+    memory. Cheap: it reads nothing but the cache folder's permissions."""
+    try:
+        spec = _store_spec(path, store, persistent=True)
+    except KGBuilderError:
+        return None         # a bad --store: open_graph says so in its own words
+    kind, _, store_path = spec.partition(":")
+    if kind != "oxigraph" or not store_path:
+        return None
+    from .builder.cache import state_path
+    from .kg import preopen
+    from .sparql.worker import ref
+
+    return ref(preopen), {"path": store_path, "state": str(state_path(Path(path), store_path))}
 
 
 def as_graph(dataset):

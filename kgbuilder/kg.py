@@ -1,12 +1,13 @@
 """The built knowledge graph: a store plus what we know about the dataset."""
 from __future__ import annotations
 
+import contextlib
 import functools
 from typing import Any
 
 from .namespaces import STANDARD_PREFIXES
 
-__all__ = ["KnowledgeGraph", "Stats", "reopen"]
+__all__ = ["KnowledgeGraph", "Stats", "reopen", "preopen"]
 
 
 def __getattr__(name: str):
@@ -113,7 +114,10 @@ class KnowledgeGraph:
         meta = {"base": self.base, "prefix": self.prefix, "dataset_id": self.id, "title": self.title}
         own = self.store if source is None else source
         if getattr(own, "path", None) is not None:
-            return ref(reopen), {"path": str(own.path), "meta": meta}
+            args = {"path": str(own.path), "meta": meta}
+            if getattr(own, "on_failure", None) is not None:
+                args["on_failure"] = own.on_failure     # e.g. a cached build's: forgotten there too
+            return ref(reopen), args
         buf = io.BytesIO()
         own.dump("nquads", buf)
         return ref(reopen), {"nquads": buf.getvalue(), "store": store or "memory", "meta": meta}
@@ -234,14 +238,96 @@ def _sparql_str(text: str) -> str:
 
 
 def reopen(args: dict[str, Any]) -> KnowledgeGraph:
-    """The worker's side of :meth:`KnowledgeGraph.worker_recipe`: the graph over a store of its own."""
+    """The worker's side of :meth:`KnowledgeGraph.worker_recipe`: the graph over a store of its own
+    (the one :func:`preopen` opened ahead of time, when it still holds the current build)."""
     if "path" in args:
         from .store.oxigraph import OxigraphStore
 
-        store = OxigraphStore(args["path"], read_only=True)
+        store = _preopened(args["path"]) or OxigraphStore(args["path"], read_only=True,
+                                                          on_failure=args.get("on_failure"))
     else:
         from .store.base import open_store
 
         store = open_store(args["store"])
         store.bulk_load(args["nquads"], "nquads")
     return KnowledgeGraph(store, **args["meta"])
+
+
+#: the store :func:`preopen` opened in this process: ``(path, state file, build id, store)``
+_PREOPENED: list = []
+
+
+def preopen(args: dict[str, Any]) -> None:
+    """In a spare worker forked at a command's start (``sparql.worker.prefork``), while the
+    command checks the build cache: open read-only the on-disk store ``args["path"]`` it will
+    most likely answer from, and import the query's check and linter, so that the query can
+    start as soon as the command asks. Only a complete build is opened (its state entry
+    ``args["state"]`` names it); :func:`reopen` takes the store only if that entry still
+    names the same build then (a rebuild, by this command or another, leaves a new id)."""
+    import importlib
+
+    from .builder.cache import build_id_of
+    from .store.oxigraph import OxigraphStore
+
+    built = build_id_of(args["state"])
+    if built is None:
+        return
+    store = OxigraphStore(args["path"], read_only=True)
+    with _one_cpu() if _small_store(args["path"]) else contextlib.nullcontext():
+        store.open()
+    _PREOPENED.append((args["path"], args["state"], built, store))
+    for name in (".sparql.safety", ".sparql.lint"):
+        importlib.import_module(name, __package__)
+
+
+def _small_store(path: str, limit: int = 64 << 20) -> bool:
+    """Whether the store's tables (``*.sst``) come to at most ``limit`` bytes: then opening it
+    is mostly RocksDB starting its threads, not reading (see :func:`_one_cpu`)."""
+    import os
+
+    total = 0
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.name.endswith(".sst"):
+                    total += entry.stat().st_size
+                    if total > limit:
+                        return False
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _one_cpu():
+    """Run the block on one CPU. RocksDB opens a store with a burst of threads (16 per column
+    family, ~200) that would take every core from the command that forked this worker, while
+    it loads click and checks the cache: a small store's open is done long before the command
+    needs it. (A big store's open reads its tables: on every core, the command waits less.)"""
+    import os
+
+    try:
+        cpus = os.sched_getaffinity(0)
+        if len(cpus) > 1:
+            os.sched_setaffinity(0, {max(cpus)})
+    except (AttributeError, OSError):      # not Linux, or not allowed: as it comes
+        cpus = set()
+    try:
+        yield
+    finally:
+        if len(cpus) > 1:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(0, cpus)
+
+
+def _preopened(path: str):
+    """The store :func:`preopen` opened at ``path``, if the build it holds is still the current one."""
+    if not _PREOPENED:
+        return None
+    opened, state, built, store = _PREOPENED.pop()
+    from .builder.cache import build_id_of
+
+    if opened == path and build_id_of(state) == built:
+        return store
+    store.release()
+    return None

@@ -48,3 +48,26 @@ def test_schemas_accept_the_mini_dataset(mini_path):
     assert list(ds.iter_errors(load_yaml(mini_path / "dataset.yaml"))) == []
     for path in sorted((mini_path / "facts").glob("*.yaml")):
         assert list(data.iter_errors(load_yaml(path))) == [], path
+
+
+def test_every_test_docs_hardening_names_exists():
+    # the last column of docs/hardening.md names the test of each row (FILE::NAME, or NAME in the
+    # file named last, "…" standing for the start of the previous name); a renamed or removed
+    # test must not leave the table pointing at nothing
+    text = (ROOT / "docs" / "hardening.md").read_text(encoding="utf-8")
+    current, checked = None, 0
+    for line in text.splitlines():
+        if not line.startswith("| ") or line.startswith("| Bad input"):
+            continue
+        last = line.rstrip().rstrip("|").rsplit("|", 1)[1]
+        for ref in re.findall(r"`([^`]+)`", last):
+            file, _, name = ref.rpartition("::")
+            current = file or current
+            source = (ROOT / "tests" / current).read_text(encoding="utf-8")
+            names = re.findall(r"^def (test_\w+)\(", source, re.M)
+            if name.startswith("…"):
+                assert any(n.endswith(name[1:]) for n in names), f"{current}: no test ends with {name[1:]}"
+            else:
+                assert name in names, f"docs/hardening.md names {current}::{name}, which is not there"
+            checked += 1
+    assert checked > 60

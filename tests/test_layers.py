@@ -27,6 +27,7 @@ LAYERS = [
     ("serve", {"serve", "remote"}),
     ("api", {"api"}),
     ("cli", {"cli"}),
+    ("main", {"__main__"}),
 ]
 RANK = {room: i for i, (_, rooms) in enumerate(LAYERS) for room in rooms}
 

@@ -290,3 +290,87 @@ def test_a_refused_query_on_a_warm_graph_stops_the_worker_forked_ahead_of_the_ch
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["2 0 False", "3"] + 2 * ["query:3:11: syntax error at '}'"]
+
+
+def _armenia_label(kg) -> list[str]:
+    rows = kg.store.raw_query("SELECT ?l WHERE { GRAPH ?g { <https://kgbuilder.example/mini/armenia> "
+                              "<http://www.w3.org/2000/01/rdf-schema#label> ?l } }")
+    return sorted(str(r[0].value) for r in rows)
+
+
+def test_a_store_opened_ahead_serves_only_while_it_holds_the_current_build(mini_copy, tmp_path, monkeypatch):
+    # kg.preopen runs in the spare a query command forks at its start, before the command has
+    # checked the cache: it opens the cached store read-only; reopen takes that store only if
+    # the state beside it still names the same build, else it opens the store again
+    import kgbuilder
+    from kgbuilder import kg as kgmod
+    from kgbuilder.dataset import preopen_recipe
+
+    monkeypatch.setenv("KGBUILDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(kgmod, "_PREOPENED", [])
+    name, args = preopen_recipe(mini_copy)
+    assert name == ref(kgmod.preopen)
+    kgmod.preopen(args)                      # nothing built yet: nothing to open
+    assert kgmod._PREOPENED == []
+    assert kgbuilder.validate(mini_copy) == []
+
+    kgmod.preopen(args)
+    early = kgmod._PREOPENED[-1][3]
+    graph = kgbuilder.open_graph(mini_copy)
+    assert graph.worker_recipe()[1]["path"] == args["path"]
+    same = reopen(graph.worker_recipe()[1])
+    assert same.store is early and _armenia_label(same) == ["Armenia"] and kgmod._PREOPENED == []
+
+    kgmod.preopen(args)                      # then the dataset changes and the cache is rebuilt
+    stale = kgmod._PREOPENED[-1][3]
+    entities = mini_copy / "facts" / "entities.yaml"
+    entities.write_text(entities.read_text().replace("label: Armenia,", "label: Republic of Armenia,"))
+    rebuilt = kgbuilder.open_graph(mini_copy)
+    fresh = reopen(rebuilt.worker_recipe()[1])
+    assert fresh.store is not stale and not stale.is_open
+    assert _armenia_label(fresh) == ["Republic of Armenia"]
+    # nor is one opened at another path than the graph's
+    kgmod.preopen(args)
+    elsewhere = kgmod._PREOPENED[-1][3]
+    assert kgmod._preopened(str(tmp_path / "elsewhere")) is None and not elsewhere.is_open
+    assert kgmod._PREOPENED == []
+
+
+def test_no_store_is_opened_ahead_for_a_store_in_memory(mini_path):
+    from kgbuilder.dataset import preopen_recipe
+
+    assert preopen_recipe(mini_path, store="memory") is None
+    assert preopen_recipe(mini_path, store="nosuchstore") is None     # open_graph says why, later
+
+
+_STDIO = """
+import os
+from kgbuilder.sparql.worker import Worker, can_fork
+assert can_fork()
+w = Worker(state=lambda: None)
+w.wait_ready()
+print(*[os.readlink(f"/proc/{w.pid}/fd/{fd}") for fd in (0, 1, 2)])
+w.kill()
+"""
+
+
+def test_a_forked_worker_lets_go_of_the_callers_stdin_and_stdout():
+    # a worker holding the caller's stdout would keep a pipe reader waiting for the end of the
+    # output until the killed worker is torn down too (in a fresh process: this one may run
+    # threads, and then no worker is forked); its stderr stays the caller's
+    out = subprocess.run([sys.executable, "-c", _STDIO], stdin=subprocess.PIPE, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    stdin, stdout, stderr = out.stdout.split()
+    assert (stdin, stdout) == (os.devnull, os.devnull) and stderr.startswith("pipe:")
+
+
+def test_only_a_small_store_is_opened_ahead_on_one_cpu(tmp_path):
+    # a small store's open is RocksDB starting threads (kept off the command's core); a big
+    # one's reads its tables, faster on every core
+    from kgbuilder.kg import _small_store
+
+    (tmp_path / "000001.sst").write_bytes(b"x" * 1000)
+    (tmp_path / "000002.log").write_bytes(b"x" * 5000)
+    assert _small_store(str(tmp_path), limit=1000) and not _small_store(str(tmp_path), limit=999)
+    assert not _small_store(str(tmp_path / "missing"))

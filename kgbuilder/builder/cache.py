@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from .digest import HEX_LENGTH, digest
 
-__all__ = ["cache_dir", "incremental_build", "Built", "Derived", "estimate_facts", "dataset_store_path", "state_path",
+__all__ = ["cache_dir", "incremental_build", "Built", "Derived", "estimate_facts", "dataset_store_path", "state_path", "build_id_of",
            "cache_usable"]
 
 
@@ -722,6 +722,14 @@ def _state_ok(state) -> bool:
     half-way leaves ``complete: False`` and nothing else)."""
     return (isinstance(state, dict) and state.get("format") == FILES_FORMAT and state.get("complete") is True
             and all(isinstance(state.get(k), t) for k, t in _STATE_KEYS.items()))
+
+
+def build_id_of(state_file: str | Path) -> str | None:
+    """The id of the complete build the state entry at ``state_file`` records; None when there
+    is none, or it is incomplete (a build at work) or untrusted. Two opens of an on-disk store
+    that see the same id see the same graph."""
+    state = _read_pickle(Path(state_file))
+    return state["build_id"] if _state_ok(state) else None
 
 
 def _read_heavy(state_file: Path) -> dict | None:

@@ -14,8 +14,9 @@ from pathlib import Path
 __all__ = ["complete_dataset", "complete_entity", "complete_saved_query", "complete_export_format",
            "complete_query_format", "complete_neighbors_format", "entity_ids"]
 
-# `id: x` as a block key or inside a flow mapping `{id: x, ...}`
-_ID = re.compile(r"(?:^|[{,])\s*(?:-\s+)?id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.M)
+# `id: x` as a block key or inside a flow mapping `{id: x, ...}` (a string: re compiles it
+# on first use, when the shell asks, not at every command's start)
+_ID = r"(?m)(?:^|[{,])\s*(?:-\s+)?id:\s*['\"]?([a-z0-9][a-z0-9-]*)"
 
 
 def _items(values, incomplete: str):
@@ -77,7 +78,7 @@ def entity_ids(root: Path) -> list[str]:
                 text = Path(entry.path).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            ids.update(_ID.findall(text))
+            ids.update(re.findall(_ID, text))
     return sorted(ids)
 
 

@@ -255,6 +255,13 @@ def _read_query(path: Path) -> str:
 def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None, output: Path | None,
                infer: bool, timeout: float, limit: int, remote=None, store: str = "auto",
                force: bool = False) -> None:
+    if remote is None and timeout:
+        from ..dataset import preopen_recipe
+        from ..sparql.worker import prefork
+
+        # first, before the store is opened (its threads make forking unsafe): the spare
+        # starts opening the cached store while this process checks the cache and the query
+        prefork(warmup=preopen_recipe(dataset, store=store))
     from .. import api
     from ..exports import write_graph
     from ..sparql.results import RESULT_FORMATS as EXTS, result_format_for_path, write_result
@@ -265,10 +272,7 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
         import warnings
 
         from ..errors import QueryWarning
-        from ..sparql.worker import prefork
 
-        if timeout:
-            prefork()           # before the store is opened: its threads make forking unsafe
         kg = api.open_graph(dataset, store=store)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", QueryWarning)

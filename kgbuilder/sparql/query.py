@@ -321,11 +321,13 @@ def _checked(kg, sparql: str, file: str | None, safe: bool, lint: bool):
     return checked, lint_query(kg, checked)
 
 
-def _emit(found) -> None:
+def _emit(found, stacklevel: int) -> None:
+    """Warn about the linter's findings, attributed to the frame ``stacklevel`` levels up
+    (the caller of execute)."""
     import warnings
 
     for w in found:
-        warnings.warn(w, stacklevel=3)   # attributed to the caller of execute / run_query
+        warnings.warn(w, stacklevel=stacklevel + 1)
 
 
 def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, infer: bool = False,
@@ -349,37 +351,23 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     ``lint``: warn (:class:`~kgbuilder.errors.QueryWarning`) before running
     about IRIs in neither the dataset nor the ontology and literals of another
     datatype than their property's values; the query runs all the same. The
-    query is checked and parsed here and evaluated in a worker that is killed
-    at ``timeout`` (``kgbuilder.sparql.worker``); Oxigraph runs the checked
-    text (:attr:`.safety.SafeQuery.text`), never the user's own.
+    query is checked and parsed here (or in the worker, when this process has
+    not opened the store) and evaluated in a worker that is killed at
+    ``timeout`` (``kgbuilder.sparql.worker``); Oxigraph runs the checked text
+    (:attr:`.safety.SafeQuery.text`), never the user's own.
     """
+    warm = bool(timeout) and not infer and not getattr(kg.store, "is_open", True)
+    if warm:
+        # a warm command (the store not open here): see _execute_warm
+        return _execute_warm(kg, _start_warm_worker(kg, memory_mb), sparql, file, timeout, limit, safe, lint)
     from .safety import check_query
 
-    warm = bool(timeout) and not infer and not getattr(kg.store, "is_open", True)
-    # a warm command (the store not open here): the worker is forked before the query is
-    # checked and opens the store meanwhile; the check's outcome travels with each call. This
-    # process never opens the store. What both need is imported first, for the worker to inherit.
-    worker = None
-    if warm:
-        _empty_store()
-        worker = _start_early_worker(kg, memory_mb)
-    try:
-        checked = check_query(sparql, kg.prefixes, file, enforce=safe)
-        _check_syntax(checked)
-    except BaseException:
-        if worker is not None:
-            worker.kill(wait=False)
-        raise
-    worker = worker or _start_worker(kg, sparql, checked, timeout, limit, infer, memory_mb)
+    checked = check_query(sparql, kg.prefixes, file, enforce=safe)
+    _check_syntax(checked)
+    worker = _start_worker(kg, sparql, checked, timeout, limit, infer, memory_mb)
     try:
         found = []
-        if lint and worker is not None and warm:
-            # the worker, which opens the store to run the query, lints first
-            worker.wait_ready()
-            from .worker import ref
-
-            found = worker.call(ref(_lint_in_worker), {"checked": checked}, timeout=timeout)
-        elif lint:
+        if lint:
             from .lint import lint_query
 
             found = lint_query(kg, checked)
@@ -390,10 +378,63 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     try:
         res = _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker)
     except BaseException:
-        _emit(found)    # a timeout may well come from the typo the linter found
+        _emit(found, 2)    # a timeout may well come from the typo the linter found
         raise
-    _emit(found)
+    _emit(found, 2)
     return res
+
+
+def _execute_warm(kg, worker, sparql, file, timeout, limit, safe, lint) -> QueryResult:
+    """:func:`execute` when this process has not opened the store: the worker, started at
+    once, opens it and does all the work there is on the query (the check, the syntax, the
+    linter, then the run: what the check finds is raised here as if found here), while this
+    process waits; it never imports the safety module. The spare a command forked at its
+    start (``worker.prefork``) has been opening the store and importing the check since
+    (see kgbuilder.kg.preopen). Both calls go at once: the worker runs the query as soon as
+    it has checked it (the run checks again if the check failed: it is stopped first), and
+    this process meanwhile loads what reading the answer needs."""
+    from .worker import ref
+
+    key = {"sparql": sparql, "file": file, "safe": safe}
+    try:
+        worker.send(ref(_check_in_worker), {**key, "lint": lint})
+        worker.send(ref(_run_in_worker), {**key, "limit": limit or None, "checked": None})
+        import pyoxigraph  # noqa: F401 - the answer's terms are pyoxigraph's: unpickled below
+
+        worker.wait_ready()
+        found = worker.receive(timeout=timeout)
+    except QueryTimeoutError:
+        raise _stopped(file, timeout) from None
+    except BaseException:
+        worker.kill(wait=False)
+        raise
+    try:
+        try:
+            res = worker.receive(timeout=timeout)
+        finally:
+            worker.kill(wait=False)     # the answer is here: no need to watch it go
+    except BaseException as exc:
+        _emit(found, 3)    # a timeout may well come from the typo the linter found
+        if isinstance(exc, QueryTimeoutError):
+            raise _stopped(file, timeout) from None
+        raise
+    _emit(found, 3)
+    return res
+
+
+def _check_in_worker(kg, payload) -> list:
+    """In the worker: check the query (the safety check and the syntax, which raise), keep
+    the checked query for the run, and return the linter's findings."""
+    from .safety import check_query
+
+    checked = check_query(payload["sparql"], kg.prefixes, payload["file"], enforce=payload["safe"])
+    _check_syntax(checked)
+    kg._kgb_checked = (payload["sparql"], payload["file"], payload["safe"]), checked
+    if not payload["lint"]:
+        return []
+    from .lint import lint_query
+
+    return lint_query(kg, checked)
 
 
 _EMPTY: list = []
@@ -449,23 +490,30 @@ def _start_worker(kg, sparql, checked, timeout, limit, infer, memory_mb):
     return start_killable(state=state, recipe=lambda: kg.worker_recipe(source=store), memory_mb=memory_mb)
 
 
-def _start_early_worker(kg, memory_mb):
-    """A worker forked before the query is known (see :func:`execute`), or None when this
-    process cannot fork (the usual worker is started then, once the query is checked)."""
-    from .worker import can_fork, start_killable
+def _start_warm_worker(kg, memory_mb):
+    """The worker for a graph whose store this process has not opened, started before the
+    query is checked: the spare the command forked at its start (``worker.prefork``: it has
+    been opening the store since), else one forked now (it opens the store while this process
+    goes on), else a spawned one (this process runs other threads)."""
+    from .worker import can_fork, start_killable, take_spare
 
-    if not can_fork():
-        return None
-    return start_killable(state=lambda: _opened(kg), memory_mb=memory_mb)
+    def recipe():
+        return kg.worker_recipe(source=kg.store)
+
+    worker = take_spare(recipe, memory_mb)
+    if worker is None and can_fork():
+        worker = start_killable(state=lambda: _opened(kg), memory_mb=memory_mb)
+    return worker or start_killable(recipe=recipe, memory_mb=memory_mb)
 
 
 def _opened(kg):
-    """In an early worker, before it says ready: the store opened, and the linter imported
-    (the safety module and pyoxigraph came with the fork)."""
+    """In an early worker, before it says ready: the store opened, and the check and the
+    linter imported."""
     import importlib
 
-    importlib.import_module(f"{__package__}.lint")
     kg.store.open()
+    for name in ("safety", "lint"):
+        importlib.import_module(f"{__package__}.{name}")
     return kg
 
 
@@ -476,7 +524,8 @@ def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> Q
         return collect(_run(store, checked), sparql, limit, checked.ordered)
     from .worker import ref
 
-    # the checked query goes along: a worker forked before the check (or spawned) has no job
+    # the checked query goes along when this process checked it: a worker forked before the
+    # check (or spawned) has no job
     payload = {"sparql": sparql, "file": file, "limit": limit, "safe": safe, "checked": checked}
     try:
         try:
@@ -485,26 +534,25 @@ def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> Q
         finally:
             worker.kill(wait=False)     # the answer is here: no need to watch it go
     except QueryTimeoutError:
-        raise QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
-                                "narrow the query down or raise the limit") from None
+        raise _stopped(file, timeout) from None
 
 
-def _lint_in_worker(kg, payload) -> list:
-    """:func:`execute`'s linter on the query it checked, in the worker (QueryWarnings travel
-    back pickled)."""
-    from .lint import lint_query
-
-    return lint_query(kg, payload["checked"])
+def _stopped(file: str | None, timeout: float) -> QueryTimeoutError:
+    return QueryTimeoutError(f"{file or 'query'}: stopped after {timeout:g} s (--timeout); "
+                             "narrow the query down or raise the limit")
 
 
 def _run_in_worker(kg, payload) -> QueryResult:
     """:func:`execute`'s query, in the worker of :mod:`kgbuilder.sparql.worker`: the job a
-    forked worker was given, else the query :func:`execute` checked (a payload without it is
-    checked here)."""
+    forked worker was given, else the checked query in the payload, else the one
+    :func:`_check_in_worker` checked here (a query checked nowhere yet is checked now)."""
     job = getattr(kg, "_kgb_job", None)
     if job is not None and job[0] == payload["sparql"]:
         return job[1]()
     checked = payload.get("checked")
+    mine = getattr(kg, "_kgb_checked", None)
+    if checked is None and mine is not None and mine[0] == (payload["sparql"], payload["file"], payload["safe"]):
+        checked = mine[1]
     if checked is None:
         from .safety import check_query
 

@@ -21,7 +21,10 @@ A command that knows it will run a query calls :func:`prefork` first, while it i
 thread: a blank child is forked then and waits for the recipe, which it gets instead of a
 spawned interpreter once the graph is open (an on-disk store's recipe is its path, opened
 read-only in the child). That saves a fresh interpreter's start and imports on every
-``kgbuilder query`` (about 0.2 s, three quarters of a warm query's time).
+``kgbuilder query`` (about 0.2 s, three quarters of a warm query's time). ``kgbuilder query``
+forks it at its very start (``kgbuilder/__main__.py``) with a warm-up, a recipe whose work
+(opening the store the command will most likely ask for: ``kgbuilder.kg.preopen``) is done
+while the command loads click and checks the cache.
 """
 from __future__ import annotations
 
@@ -42,7 +45,7 @@ from typing import Any, Callable
 
 from ..errors import KGBuilderError, QueryError, QueryTimeoutError
 
-__all__ = ["Worker", "WorkerDied", "run_killable", "start_killable", "prefork", "can_fork", "ref", "open_state", "START_TIMEOUT"]
+__all__ = ["Worker", "WorkerDied", "run_killable", "start_killable", "prefork", "take_spare", "can_fork", "ref", "open_state", "START_TIMEOUT"]
 
 #: how long a spawned worker may take to build its state before we give up on it
 START_TIMEOUT = 120.0
@@ -74,9 +77,10 @@ class Worker:
     """
 
     def __init__(self, recipe=None, *, state: Callable[[], Any] | None = None,
-                 memory_mb: int | None = None, fork: bool | None = None, _blank: bool = False):
+                 memory_mb: int | None = None, fork: bool | None = None, _blank: bool = False,
+                 _warmup=None):
         if _blank:                  # prefork(): a forked child that waits for its recipe
-            self._start(None, None, fork=True)
+            self._start(None, None, fork=True, warmup=_warmup)
             return
         if fork is None:
             fork = state is not None and can_fork()
@@ -92,7 +96,7 @@ class Worker:
         if not fork:
             _send(self.sock, (recipe, memory_mb))
 
-    def _start(self, state, memory_mb, *, fork: bool) -> None:
+    def _start(self, state, memory_mb, *, fork: bool, warmup=None) -> None:
         if _UNREAPED:
             _reap()
         mine, theirs = socket.socketpair()
@@ -104,8 +108,9 @@ class Worker:
                 code = 0
                 try:
                     mine.close()
+                    _let_go_of_stdio()
                     if state is None:   # blank: the recipe comes as a spawned worker's does
-                        _main(theirs)
+                        _main(theirs, warmup=warmup)
                     else:
                         _serve(theirs, state, memory_mb)
                 except BaseException:  # noqa: BLE001 - the child must always reach _exit
@@ -122,7 +127,7 @@ class Worker:
             fd = theirs.fileno()
             self._proc = subprocess.Popen(
                 [sys.executable, "-c", f"from {__name__} import _main; _main()", str(fd)],
-                pass_fds=[fd], stdin=subprocess.DEVNULL, env=env, close_fds=True)
+                pass_fds=[fd], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env, close_fds=True)
             self.pid = self._proc.pid
         theirs.close()
         self.sock = mine
@@ -208,7 +213,20 @@ class Worker:
     def call(self, function: str, payload: Any = None, *, timeout: float | None = None) -> Any:
         """``function(state, payload)`` in the worker; QueryTimeoutError (the worker is then
         killed) past ``timeout`` seconds; errors raised there are raised again here."""
-        _send(self.sock, (function, payload))
+        self.send(function, payload)
+        return self.receive(timeout=timeout)
+
+    def send(self, function: str, payload: Any = None) -> None:
+        """The first half of :meth:`call`: the worker answers calls in the order they were
+        sent (it reads them once ready), one :meth:`receive` each. A worker that is gone is
+        not an error here: the next receive (or ``wait_ready``) says why."""
+        try:
+            _send(self.sock, (function, payload))
+        except OSError:
+            pass
+
+    def receive(self, *, timeout: float | None = None) -> Any:
+        """The answer to the oldest call not received yet (see :meth:`call`)."""
         deadline = None if not timeout else time.monotonic() + timeout
         return _result(self._recv(deadline, "call"))
 
@@ -385,12 +403,21 @@ def _reap() -> None:
 _SPARE: list[Worker] = []
 
 
-def prefork() -> None:
+def prefork(warmup: tuple[str, Any] | None = None) -> None:
     """Fork a blank worker now, if this process is still one thread, for the next
-    :func:`run_killable` that cannot fork with its state (see the module docstring)."""
+    :func:`run_killable` that cannot fork with its state, or for :func:`take_spare` (see the
+    module docstring). ``warmup``, a recipe, runs in it at once, while it waits for its own:
+    what the state will most likely need (a store opened ahead of time, say); its outcome is
+    ignored, so it must never be what makes the state right."""
     if _SPARE or not can_fork():
         return
-    _SPARE.append(Worker(_blank=True))
+    _SPARE.append(Worker(_blank=True, _warmup=warmup))
+
+
+def take_spare(recipe, memory_mb: int | None = None) -> Worker | None:
+    """The spare :func:`prefork` started, given ``recipe`` to build its state from (started,
+    not yet ready), or None when there is none."""
+    return _take_spare(recipe, memory_mb)
 
 
 def _take_spare(recipe, memory_mb: int | None) -> Worker | None:
@@ -503,11 +530,27 @@ def _resolve(name: str) -> Callable:
 
 # ---------------------------------------------------------------- the worker's side
 
-def _main(sock: socket.socket | None = None) -> None:  # pragma: no cover - in a child process
+def _let_go_of_stdio() -> None:  # pragma: no cover - in a child process
+    """A forked worker reads nothing from the caller's stdin and writes nothing to its stdout
+    (answers go over the socket): it lets go of both, so that whoever reads the caller's
+    output sees its end when the caller exits, not when the worker is gone too (a killed
+    worker with a store open takes tens of ms to tear down)."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _main(sock: socket.socket | None = None, warmup=None) -> None:  # pragma: no cover - in a child process
     """A spawned worker's entry point (and a preforked one's): the recipe first, then calls."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the parent, which stops us
     if sock is None:
         sock = socket.socket(fileno=int(sys.argv[1]))
+    if warmup is not None:
+        try:
+            open_state(warmup)
+        except Exception:  # noqa: BLE001, S110 - a warm-up that fails only saves nothing
+            pass
     buf = bytearray()
     message = _recv_blocking(sock, buf)
     if message is None:                 # the parent had no use for us

@@ -95,8 +95,9 @@ class OxigraphStore:
         self.read_only = bool(read_only and self.path is not None)
         # lazy (read-only only): opened on first use. A warm command that answers from the
         # views kept with the build never opens it, and `query` forks its worker before RocksDB
-        # starts the threads that make forking unsafe. ``on_failure`` runs if that open fails.
-        self._on_failure = on_failure
+        # starts the threads that make forking unsafe. ``on_failure`` runs if that open fails
+        # (a picklable callable: a worker that opens the store again is given it too).
+        self.on_failure = on_failure
         if not (lazy and self.read_only):
             self._st = self._open()
 
@@ -112,8 +113,8 @@ class OxigraphStore:
             return ox.Store(str(self.path))
         except (OSError, RuntimeError) as exc:     # RocksDB reports corruption as RuntimeError
             hint = ""
-            if self._on_failure is not None:
-                self._on_failure()
+            if self.on_failure is not None:
+                self.on_failure()
                 hint = " (a cached build: the next command rebuilds it)"
             raise KGBuilderError(f"cannot open the Oxigraph store at {self.path}: {exc}{hint}") from None
 
@@ -130,8 +131,9 @@ class OxigraphStore:
 
     @property
     def is_open(self) -> bool:
-        """Whether the engine's handle is open (a lazy store opens on first use)."""
-        return "_st" in self.__dict__
+        """Whether the engine's handle is open (a lazy store opens on first use; a released
+        one is closed for good)."""
+        return self.__dict__.get("_st") is not None
 
     def __repr__(self) -> str:
         where = f"on disk at {self.path}" if self.path else "in memory"

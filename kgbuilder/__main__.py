@@ -1,0 +1,79 @@
+"""``kgbuilder`` and ``python -m kgbuilder``: the command line of :mod:`kgbuilder.cli`, started
+so that a warm ``kgbuilder query`` waits as little as possible for its store.
+
+A query runs in a worker process that opens the dataset's store (:mod:`kgbuilder.sparql.worker`);
+opening it takes about as long as loading click and the commands. So, for ``query``, the
+worker is forked here, before click loads, and starts opening the cached store of the dataset
+named on the command line while this process parses the command, checks the cache and the
+query. The command line is only a hint here: click parses it afterwards, and what the worker
+answers from is decided by the recipe the command sends it once it has opened the graph
+(:func:`kgbuilder.kg.preopen` keeps the early store only if it is that graph's current build).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["main"]
+
+
+def main() -> None:
+    """The ``kgbuilder`` command."""
+    argv = sys.argv[1:]
+    if argv[:1] == ["query"]:
+        _preopen(argv[1:])
+    from .cli import main as cli
+
+    cli(prog_name="kgbuilder")
+
+
+def _preopen(args: list[str]) -> None:
+    """Fork the query's worker with the store of the one dataset folder among ``args`` to open
+    (nothing when there is none, several, or options that change the store or send the query
+    elsewhere)."""
+    if any(a.startswith(("--store", "--endpoint", "--infer")) for a in args) or _no_timeout(args):
+        return      # another store, none, or no worker: not worth a guess
+    folders = []
+    for a in args:
+        try:
+            if not a.startswith("-") and os.path.isfile(os.path.join(a, "dataset.yaml")):
+                folders.append(a)
+        except (ValueError, OSError):   # a query text is rarely a path: NUL, too long
+            continue
+    if len(folders) != 1:
+        return
+    from .sparql.worker import can_fork, prefork
+
+    if not can_fork():
+        return
+    import gc
+
+    from .dataset import preopen_recipe
+
+    recipe = preopen_recipe(folders[0])
+    if recipe is not None:
+        # needed here too (the store object, the answer's terms): imported once, for both
+        import pyoxigraph  # noqa: F401
+
+        from .store import oxigraph  # noqa: F401
+    # what this process holds now is kept to the end: spared from the collector, its pages
+    # stay shared with the worker instead of being copied by each collection's writes
+    gc.freeze()
+    prefork(warmup=recipe)
+
+
+def _no_timeout(args: list[str]) -> bool:
+    """Whether ``args`` say ``--timeout 0`` (the query then runs without a worker)."""
+    for i, a in enumerate(args):
+        value = a.partition("=")[2] if a.startswith("--timeout=") else \
+            args[i + 1] if a == "--timeout" and i + 1 < len(args) else None
+        try:
+            if value is not None and float(value) == 0:
+                return True
+        except ValueError:
+            pass
+    return False
+
+
+if __name__ == "__main__":
+    main()

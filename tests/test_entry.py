@@ -1,0 +1,103 @@
+"""kgbuilder/__main__.py: the ``kgbuilder`` command's start (and ``python -m kgbuilder``), which
+forks a query's worker before click loads, to open the dataset's cached store meanwhile."""
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kgbuilder import __version__
+
+# runs the command as the console script does and writes, at exit, the kgbuilder modules this
+# process (not its worker) imported
+_RUN = """
+import atexit, os, sys
+me = os.getpid()
+def modules():
+    if os.getpid() == me:
+        with open(os.environ["MODULES_OUT"], "w") as fh:
+            fh.write("\\n".join(sorted(m for m in sys.modules if m.startswith(("kgbuilder", "pyoxigraph")))))
+atexit.register(modules)
+sys.argv = ["kgbuilder", *sys.argv[1:]]
+from kgbuilder.__main__ import main
+main()
+"""
+
+ARMENIA = ("SELECT ?l WHERE { mi:armenia rdfs:label ?l }")
+
+
+def _run(args: list[str], env: dict, modules: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**env, "MODULES_OUT": str(modules or os.devnull)}
+    return subprocess.run([sys.executable, "-c", _RUN, *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_a_warm_query_is_answered_from_the_store_opened_ahead_and_a_changed_dataset_anew(mini_copy, tmp_path):
+    env = {**os.environ, "KGBUILDER_CACHE_DIR": str(tmp_path / "cache"), "KGBUILDER_PROGRESS": "0"}
+    built = _run(["validate", str(mini_copy)], env)
+    assert built.returncode == 0, built.stderr
+    seen = tmp_path / "modules.txt"
+    warm = _run(["query", str(mini_copy), ARMENIA, "-F", "csv"], env, seen)
+    assert (warm.returncode, warm.stdout, warm.stderr) == (0, "l\nArmenia\n", "")
+    # the worker checked, linted and ran the query: this process never loaded the check
+    mine = seen.read_text().split()
+    assert "kgbuilder.sparql.worker" in mine and "kgbuilder.sparql.safety" not in mine
+    # the worker forked at the start opens the store of the build the cache held then; the
+    # command rebuilds the changed dataset meanwhile, and the answer is the new build's
+    entities = mini_copy / "facts" / "entities.yaml"
+    entities.write_text(entities.read_text().replace("label: Armenia,", "label: Republic of Armenia,"))
+    changed = _run(["query", str(mini_copy), ARMENIA, "-F", "csv"], env)
+    assert (changed.returncode, changed.stdout) == (0, "l\nRepublic of Armenia\n"), changed.stderr
+    # what the worker refuses is refused here, in the same words, with the linter's warning first
+    refused = _run(["query", str(mini_copy), "SELECT * WHERE { ?s kg:memberof ?o SERVICE <http://127.0.0.1:9/> "
+                    "{ ?s ?p ?o } }"], env)
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr == ("Error: query: SERVICE <http://127.0.0.1:9/> is not allowed: queries never "
+                              "reach the network\n")
+    typo = _run(["query", str(mini_copy), "SELECT ?s WHERE { ?s kg:memberof mi:csto }", "-F", "csv"], env)
+    assert (typo.returncode, typo.stdout) == (0, "s\n")
+    assert typo.stderr == ("warning: query:1:22: kg:memberof is neither in the dataset nor in the ontology, so "
+                           "it matches nothing (did you mean 'kg:memberOf'?)\n")
+
+
+def test_python_dash_m_is_the_same_command(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "kgbuilder", "--version"], capture_output=True, text=True,
+                         timeout=60)
+    assert (out.returncode, out.stdout) == (0, f"kgbuilder, version {__version__}\n")
+    usage = subprocess.run([sys.executable, "-m", "kgbuilder", "query"], capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and usage.stderr.endswith("Error: Missing argument 'DATASET'.\n")
+    assert usage.stderr.startswith("Usage: kgbuilder query ")
+
+
+@pytest.mark.parametrize("args, opened", [
+    (["{ds}", "SELECT * WHERE { ?s ?p ?o }", "-F", "csv"], True),
+    (["-F", "csv", "{ds}", "SELECT * WHERE { ?s ?p ?o }"], True),
+    (["{ds}", "-f", "q.rq", "--limit", "3"], True),
+    (["{ds}", "SELECT 1", "--store", "memory"], False),        # another store: nothing to open ahead
+    (["{ds}", "SELECT 1", "--store=oxigraph"], False),
+    (["{ds}", "SELECT 1", "--endpoint", "http://127.0.0.1:9/"], False),
+    (["{ds}", "SELECT 1", "--infer"], False),
+    (["{ds}", "SELECT 1", "--timeout", "0"], False),              # no worker at all
+    (["{ds}", "SELECT 1", "--timeout=0.0"], False),
+    (["{ds}", "SELECT 1", "--timeout", "5"], True),
+    (["{ds}", "SELECT 1", "--timeout", "soon"], True),            # click says what is wrong
+    (["{ds}", "{ds}"], False),                                  # which one? click decides
+    (["SELECT * WHERE { ?s ?p ?o }"], False),
+    (["{ds}", "bad\0arg", "x" * 5000], True),                  # no path at all: skipped, no error
+])
+def test_the_worker_is_forked_ahead_for_the_one_dataset_folder_named(args, opened, mini_path, monkeypatch):
+    from kgbuilder import __main__ as entry
+    from kgbuilder.dataset import preopen_recipe
+    from kgbuilder.sparql import worker
+
+    forked, frozen = [], []
+    monkeypatch.setattr(worker, "prefork", lambda warmup=None: forked.append(warmup))
+    monkeypatch.setattr(worker, "can_fork", lambda: True)       # whatever threads this process runs
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))     # not this test process's heap
+    entry._preopen([a.replace("{ds}", str(mini_path)) for a in args])
+    assert forked == ([preopen_recipe(mini_path)] if opened else [])
+    assert frozen == ([True] if opened else [])
