@@ -264,9 +264,8 @@ def preopen(args: dict[str, Any]) -> None:
     start as soon as the command asks. Only a complete build is opened (its state entry
     ``args["state"]`` names it); :func:`reopen` takes the store only if that entry still
     names the same build then (a rebuild, by this command or another, leaves a new id)."""
-    import importlib
-
     from .builder.cache import build_id_of
+    from .sparql.query import load_checker
     from .store.oxigraph import OxigraphStore
 
     built = build_id_of(args["state"])
@@ -276,8 +275,7 @@ def preopen(args: dict[str, Any]) -> None:
     with _one_cpu() if _small_store(args["path"]) else contextlib.nullcontext():
         store.open()
     _PREOPENED.append((args["path"], args["state"], built, store))
-    for name in (".sparql.safety", ".sparql.lint"):
-        importlib.import_module(name, __package__)
+    load_checker()
 
 
 def _small_store(path: str, limit: int = 64 << 20) -> bool:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from ..errors import QueryError, QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
 from ..terms import term_key
 
-__all__ = ["parse_query", "check_safe", "run_query", "execute", "collect", "QueryResult", "query_kind",
+__all__ = ["parse_query", "check_safe", "run_query", "execute", "collect", "QueryResult", "query_kind", "load_checker",
            "has_order_by", "term_key",
            "SavedQuery", "saved_queries", "saved_query", "DEFAULT_TIMEOUT", "DEFAULT_LIMIT", "DEFAULT_MEMORY_MB"]
 
@@ -376,12 +376,9 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
             worker.kill()
         raise
     try:
-        res = _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker)
-    except BaseException:
-        _emit(found, 2)    # a timeout may well come from the typo the linter found
-        raise
-    _emit(found, 2)
-    return res
+        return _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker)
+    finally:
+        _emit(found, 2)    # also before an error: a timeout may well come from the typo found
 
 
 def _execute_warm(kg, worker, sparql, file, timeout, limit, safe, lint) -> QueryResult:
@@ -409,17 +406,9 @@ def _execute_warm(kg, worker, sparql, file, timeout, limit, safe, lint) -> Query
         worker.kill(wait=False)
         raise
     try:
-        try:
-            res = worker.receive(timeout=timeout)
-        finally:
-            worker.kill(wait=False)     # the answer is here: no need to watch it go
-    except BaseException as exc:
-        _emit(found, 3)    # a timeout may well come from the typo the linter found
-        if isinstance(exc, QueryTimeoutError):
-            raise _stopped(file, timeout) from None
-        raise
-    _emit(found, 3)
-    return res
+        return _answer(worker, file, timeout)
+    finally:
+        _emit(found, 3)    # also before an error: a timeout may well come from the typo found
 
 
 def _check_in_worker(kg, payload) -> list:
@@ -507,14 +496,19 @@ def _start_warm_worker(kg, memory_mb):
 
 
 def _opened(kg):
-    """In an early worker, before it says ready: the store opened, and the check and the
-    linter imported."""
+    """In an early worker, before it says ready: the store opened, and what the calls need."""
+    kg.store.open()
+    load_checker()
+    return kg
+
+
+def load_checker() -> None:
+    """Import what a warm query's worker runs on the query, the check and the linter (in a
+    worker while it waits: see :func:`_execute_warm`)."""
     import importlib
 
-    kg.store.open()
     for name in ("safety", "lint"):
         importlib.import_module(f"{__package__}.{name}")
-    return kg
 
 
 def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> QueryResult:
@@ -527,10 +521,18 @@ def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> Q
     # the checked query goes along when this process checked it: a worker forked before the
     # check (or spawned) has no job
     payload = {"sparql": sparql, "file": file, "limit": limit, "safe": safe, "checked": checked}
+    return _answer(worker, file, timeout, (ref(_run_in_worker), payload))
+
+
+def _answer(worker, file: str | None, timeout: float | None, call: tuple | None = None) -> QueryResult:
+    """The answer to the run ``call`` (made here once the worker is ready; None: sent already),
+    the worker killed after it; a timeout in the user's words."""
     try:
         try:
-            worker.wait_ready()
-            return worker.call(ref(_run_in_worker), payload, timeout=timeout)
+            if call is not None:
+                worker.wait_ready()
+                worker.send(*call)
+            return worker.receive(timeout=timeout)
         finally:
             worker.kill(wait=False)     # the answer is here: no need to watch it go
     except QueryTimeoutError:

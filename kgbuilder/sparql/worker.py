@@ -45,7 +45,8 @@ from typing import Any, Callable
 
 from ..errors import KGBuilderError, QueryError, QueryTimeoutError
 
-__all__ = ["Worker", "WorkerDied", "run_killable", "start_killable", "prefork", "take_spare", "can_fork", "ref", "open_state", "START_TIMEOUT"]
+__all__ = ["Worker", "WorkerDied", "run_killable", "start_killable", "prefork", "take_spare", "can_fork", "ref",
+           "open_state", "START_TIMEOUT"]
 
 #: how long a spawned worker may take to build its state before we give up on it
 START_TIMEOUT = 120.0
@@ -366,7 +367,7 @@ def start_killable(*, state: Callable[[], Any] | None = None, recipe=None, memor
     given ``recipe`` (see Worker). The caller waits (``wait_ready``), calls, and kills it."""
     worker = None
     if not (state is not None and can_fork()):
-        worker = _take_spare(recipe, memory_mb)
+        worker = take_spare(recipe, memory_mb)
     return worker if worker is not None else Worker(recipe, state=state, memory_mb=memory_mb)
 
 
@@ -417,11 +418,6 @@ def prefork(warmup: tuple[str, Any] | None = None) -> None:
 def take_spare(recipe, memory_mb: int | None = None) -> Worker | None:
     """The spare :func:`prefork` started, given ``recipe`` to build its state from (started,
     not yet ready), or None when there is none."""
-    return _take_spare(recipe, memory_mb)
-
-
-def _take_spare(recipe, memory_mb: int | None) -> Worker | None:
-    """The forked spare, given ``recipe`` to build its state from, or None."""
     if not _SPARE:
         return None
     worker = _SPARE.pop()
