@@ -76,12 +76,18 @@ def _value_condition(comp: str, arg, g, onto) -> str:
     from rdflib import URIRef
     from rdflib.collection import Collection
 
+    # Each mention of ?value in a FILTER decodes the term again (on disk a RocksDB read per
+    # quote string: the quote checks were the costliest at 1M facts), so each condition names
+    # it once. The guards this drops are implied: DATATYPE() of an IRI or blank node and STR()
+    # of a blank node are errors, and an error is false here, as the guard made it (no
+    # condition is negated inside: the one `!` is run_checks' `!COALESCE(cond, false)`, and
+    # within sh:or an error and false give the same `||`).
     if comp == "datatype":
-        return f"(isLITERAL(?value) && DATATYPE(?value) = {_iri(str(arg))})"
+        return f"(DATATYPE(?value) = {_iri(str(arg))})"
     if comp == "minLength":
-        return f"(!isBLANK(?value) && STRLEN(STR(?value)) >= {int(arg)})"
+        return f"(STRLEN(STR(?value)) >= {int(arg)})"
     if comp == "pattern":
-        return f"(!isBLANK(?value) && REGEX(STR(?value), {_lit(arg)}))"
+        return f"REGEX(STR(?value), {_lit(arg)})"
     if comp == "nodeKind":
         kinds = {SH + "IRI": "isIRI(?value)", SH + "BlankNode": "isBLANK(?value)",
                  SH + "Literal": "isLITERAL(?value)"}
@@ -222,14 +228,39 @@ def _merged(checks: list[Check], plan: str = "lookup") -> list[tuple[str, list[C
     return out
 
 
-def _scan_values(c: Check) -> str:
-    """A value check that reads the path's values first and joins its targets after."""
+def _value_test(c: Check) -> str | None:
+    """The part of a value check that tests ``?value`` alone (its FILTER or MINUS), or None."""
     head = f"SELECT DISTINCT ?this ?value WHERE {{ {c.target} ?this {_iri(c.path)} ?value . "
     if not (c.has_value and c.sparql.startswith(head) and c.sparql.endswith("}")):
+        return None
+    return c.sparql[len(head):-1].strip()
+
+
+def _scan_values(c: Check) -> str:
+    """A value check that reads the path's values first and joins its targets after."""
+    test = _value_test(c)
+    if test is None:
         return c.sparql
-    test = c.sparql[len(head):-1].strip()
     return (f"SELECT DISTINCT ?this ?value WHERE {{ {{ SELECT ?this ?value WHERE {{ ?this {_iri(c.path)} ?value . "
             f"{test} }} }} {c.target} }}")
+
+
+def _probe(c: Check) -> str | None:
+    """A cheaper query that finds no row when the whole-graph value check ``c`` finds none.
+
+    A value check's test depends on ``?value`` alone, so it is run on the path's distinct
+    values (of any subject, target or not: a superset of what the check reads), each tested
+    once where the check tests it once per statement: the engine decodes a term for every
+    mention in a FILTER, from disk for a long string or an IRI, while grouping compares the
+    stored ids. A check on rdf:subject at 100k facts reads 1,210 distinct values instead of
+    ~100k (0.38 -> 0.06 s). The GROUP BY keeps the engine from pushing the FILTER into the
+    subquery (with DISTINCT it did, and tested every row). When the probe finds a value,
+    the check itself runs, so its answers (which focus nodes, which values) are unchanged."""
+    test = _value_test(c)
+    if test is None:
+        return None
+    return (f"SELECT ?value WHERE {{ {{ SELECT ?value WHERE {{ ?this {_iri(c.path)} ?value }} GROUP BY ?value }} "
+            f"{test} }} LIMIT 1")
 
 
 def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = None,
@@ -251,6 +282,10 @@ def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = Non
     with progress(queries, label=progress_label or "checking shapes") as bar:
         for sparql, group in bar:
             chunks = [None] if focus is None else [focus[i:i + 2000] for i in range(0, len(focus), 2000)]
+            probe = _probe(group[0]) if (plan == "scan" and focus is None and len(group) == 1
+                                         and not group[0].kind) else None
+            if probe is not None and not any(True for _ in store._st.query(probe, use_default_graph_as_union=True)):
+                continue
             for chunk in chunks:
                 if chunk is not None:
                     focus_values = _values("?this", chunk)
