@@ -23,6 +23,9 @@ __all__ = ["NTIri", "NTLiteral", "nt_literal", "nquad_lines", "XSD", "XSD_STRING
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 _ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+#: whether a lexical form has anything to escape: one scan in C, where translate() with a
+#: dict looks every character up (most quotes, labels and dates have nothing to escape)
+_NEEDS_ESCAPE = None
 
 
 class NTIri(str):
@@ -66,8 +69,14 @@ def _lexical(value, datatype: str | None) -> str:
 
 def nt_literal(value, lang: str | None = None, datatype=None) -> NTLiteral:
     """Same arguments as ``rdflib.Literal(value, lang=, datatype=)``."""
+    global _NEEDS_ESCAPE
     dt = str(datatype) if datatype is not None else None
-    body = '"' + _lexical(value, dt).translate(_ESCAPE) + '"'
+    text = _lexical(value, dt)
+    if _NEEDS_ESCAPE is None:
+        import re
+
+        _NEEDS_ESCAPE = re.compile('[\\\\"\n\r]')
+    body = '"' + (text.translate(_ESCAPE) if _NEEDS_ESCAPE.search(text) else text) + '"'
     if lang:
         return NTLiteral(body + "@" + lang)
     if dt and dt != XSD_STRING:

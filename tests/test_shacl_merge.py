@@ -69,3 +69,83 @@ def test_scan_and_lookup_plans_report_the_same(mini_path, tmp_path):
         assert len({r[3] for r in lookup}) >= 6                  # six kinds of message at least
         assert _norm(run_checks(s, checks, plan="scan")) == lookup
         assert _norm(run_checks(s, alone, plan="scan")) == _norm(run_checks(s, alone, plan="lookup")) == lookup
+
+
+def _odd_values(mini_path):
+    """The mini graph (rdflib quads) with a value of every odd kind on the paths whose checks
+    test values: a blank node, an IRI, an empty string, a language-tagged and an integer
+    literal where a quote belongs; a literal and a blank node as a statement's subject; a
+    label without a language; an id that breaks its pattern and one that is a blank node; a
+    sameAs that is a literal; an unknown date precision; a source that is not a Source."""
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import RDF as R, RDFS, XSD
+
+    from kgbuilder.builder.quads import build_quads
+    from kgbuilder.curation.load import load_dataset
+
+    res = build_quads(load_dataset(mini_path))
+    quads = list(res.quads)
+    quote, subject = URIRef(KG + "quote"), R.subject
+    evidence = sorted({q[0] for q in quads if q[1] == quote})
+    stmts = sorted({q[0] for q in quads if q[1] == subject})
+    base = "https://kgbuilder.example/mini/"
+    odd_quotes = [BNode("b-quote"), URIRef("http://example.org/q"), Literal(""), Literal("said", lang="en"),
+                  Literal("5", datatype=XSD.integer)]
+    odd_subjects = [Literal("toqaev"), BNode("b-subject")]
+    swap = {**{(e, quote): v for e, v in zip(evidence, odd_quotes)},
+            **{(s, subject): v for s, v in zip(stmts, odd_subjects)},
+            (URIRef(base + "toqaev"), RDFS.label): Literal("Toqaev"),
+            (URIRef(base + "almaty"), URIRef(KG + "id")): Literal("Almaty City"),
+            (URIRef(base + "armenia"), URIRef(KG + "id")): BNode("b-id")}
+    out = [(s, p, swap.get((s, p), o), g) for s, p, o, g in quads]
+    g = out[-1][3]
+    out += [(URIRef(base + "armenia"), URIRef("http://www.w3.org/2002/07/owl#sameAs"), Literal("Q399"), g),
+            (stmts[2], URIRef(KG + "datePrecision"), Literal("week"), g),
+            (stmts[3], URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), URIRef(base + "toqaev"), g)]
+    return out, res.origins, evidence[:5], stmts[:4]
+
+
+def test_value_checks_catch_every_odd_value(mini_path, tmp_path):
+    # the value checks name ?value once and, over the whole graph, first test a path's distinct
+    # values (where they repeat): every violation is still found, with its focus node and value,
+    # as pyshacl finds it, in memory and on disk
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from kgbuilder.builder.shacl_sparql import (_few_values, compile_shapes, diagnostics_for, run_checks,
+                                                shacl_sparql_diagnostics)
+    from kgbuilder.store.base import open_store
+    from kgbuilder.terms import from_rdflib
+    from pyshacl_crosscheck import shacl_diagnostics
+
+    quads, origins, evidence, stmts = _odd_values(mini_path)
+    expected = shacl_diagnostics(quads, origins)
+    base = "https://kgbuilder.example/mini/"
+    to_ox = from_rdflib()
+    for spec in ("oxigraph", f"oxigraph:{tmp_path / 'disk'}"):
+        store = open_store(spec)
+        store.add_quads(quads)
+        checks = compile_shapes()
+        scan = run_checks(store, checks, plan="scan")
+        got = {(str(f), p.rsplit("#", 1)[-1].rsplit("/", 1)[-1], v) for f, p, v, _, _ in scan if v is not None}
+        bad = {(str(to_ox(e)), "quote", to_ox(v)) for e, v in zip(evidence, [
+            BNode("b-quote"), URIRef("http://example.org/q"), Literal(""), Literal("said", lang="en"),
+            Literal("5", datatype=XSD.integer)])}
+        bad |= {(str(to_ox(s)), "subject", to_ox(v))
+                for s, v in zip(stmts, [Literal("toqaev"), BNode("b-subject")])}
+        # a blank node's label in the store is its own: compare blank nodes by kind only
+        norm = lambda rows: sorted((f, p, "_:" if type(v).__name__ == "BlankNode" else str(v))  # noqa: E731
+                                   for f, p, v in rows)
+        assert set(norm(bad)) <= set(norm(got))
+        assert (f"<{base}toqaev>", "label", '"Toqaev"') in norm(got)
+        assert (f"<{base}almaty>", "id", '"Almaty City"') in norm(got)
+        assert (f"<{base}armenia>", "id", "_:") in norm(got)
+        assert (f"<{base}armenia>", "sameAs", '"Q399"') in norm(got)
+        assert (str(to_ox(stmts[2])), "datePrecision", '"week"') in norm(got)
+        assert (str(to_ox(stmts[3])), "wasDerivedFrom", f"<{base}toqaev>") in norm(got)
+        assert _norm(scan) == _norm(run_checks(store, checks, plan="lookup"))
+        assert shacl_sparql_diagnostics(store, origins) == diagnostics_for(store, scan, origins) == expected
+        # both ways of running a value check were taken: grouped values and every statement
+        memo: dict = {}
+        assert _few_values(store._st, KG + "datePrecision", memo) is True
+        assert _few_values(store._st, KG + "quote", memo) is False

@@ -85,11 +85,17 @@ def build_quads(ds: CuratedDataset, onto: Ontology | None = None, *, part: str =
         return Literal(value, lang=lang, datatype=U(datatype) if datatype else None)
 
     date_type = U(XSD + "date")
+    dates: dict = {}
 
     def date_lit(d: DateValue, end: bool = False):
         # always an xsd:date, so YEAR(), comparisons and ORDER BY work at every precision;
-        # the precision goes beside it (kg:datePrecision, kg:startPrecision, kg:endPrecision)
-        return Literal(d.last if end else d.first, datatype=date_type)
+        # the precision goes beside it (kg:datePrecision, kg:startPrecision, kg:endPrecision).
+        # Made once per distinct date: a dataset has a few thousand, its facts a million
+        key = (d.text, d.precision, end)
+        hit = dates.get(key)
+        if hit is None:
+            hit = dates[key] = Literal(d.last if end else d.first, datatype=date_type)
+        return hit
 
     seen = {} if seen is None else seen
     if part != "facts":

@@ -285,6 +285,8 @@ def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = Non
     """(focus, path, value, message, severity) per violation, pyoxigraph terms
     for focus and value. ``store`` is an OxigraphStore. ``plan`` (see :func:`_merged`):
     by default ``lookup`` for some focus nodes, ``scan`` for the whole graph."""
+    import time
+
     from ..progress import progress
     from ..store.oxigraph import trim_heap
 
@@ -306,6 +308,7 @@ def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = Non
                 probe = None
             if probe is not None and not any(True for _ in store._st.query(probe, use_default_graph_as_union=True)):
                 continue
+            started = time.perf_counter()
             for chunk in chunks:
                 if chunk is not None:
                     focus_values = _values("?this", chunk)
@@ -322,8 +325,10 @@ def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = Non
                     for c in group:
                         if c.path == path:
                             out.append((row["this"], c.path, None, c.message, c.severity))
-            if focus is None:
-                trim_heap()     # a whole-graph check's joins leave hundreds of MB free at 1M facts
+            if focus is None and time.perf_counter() - started > 0.5:
+                # a whole-graph check's joins leave hundreds of MB free at 1M facts; a short
+                # one (a probe, a small path) held little, and a trim walks the whole heap
+                trim_heap()
     return out
 
 
