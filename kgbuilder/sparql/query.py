@@ -27,7 +27,10 @@ DEFAULT_LIMIT = 10000     # rows (SELECT) or triples (CONSTRUCT, DESCRIBE)
 DEFAULT_MEMORY_MB = 2048  # what a query may allocate on top of the loaded graph
 
 _UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-_PROLOGUE = re.compile(r"""(?isx)\A(?:\s+|\#[^\n]*\n?|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*""")
+# the module's patterns are strings, compiled by ``re`` (and kept in its cache) on first use: a
+# warm query's command only sends the text to its worker, and compiling them all at import
+# cost it ~1.5 ms
+_PROLOGUE = r"""(?isx)\A(?:\s+|\#[^\n]*\n?|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*"""
 _grammar_lock = threading.Lock()
 
 
@@ -180,7 +183,7 @@ def parse_query(sparql: str, prefixes: dict[str, str], file: str | None = None):
 
 
 def _refuse_update(sparql: str, file: str | None) -> None:
-    head = sparql[_PROLOGUE.match(sparql).end():]
+    head = sparql[re.match(_PROLOGUE, sparql).end():]
     m = re.match(r"(?i)[A-Z]+(?:\s+(?:DATA|WHERE|SILENT))?", head)
     if m and m.group(0).split()[0].upper() in _UPDATE_WORDS:
         op = " ".join(m.group(0).upper().split())
@@ -245,14 +248,14 @@ def _line_col(text: str, loc: int) -> tuple[int, int]:
     return line, col
 
 
-_TOKEN = re.compile(r"""<[^\s>]*>?|"[^"\n]*"?|'[^'\n]*'?|[^\s{}()\[\],;.]+|\S""")
+_TOKEN = r"""<[^\s>]*>?|"[^"\n]*"?|'[^'\n]*'?|[^\s{}()\[\],;.]+|\S"""
 
 
 def _token_at(text: str, loc: int) -> str:
-    m = _TOKEN.match(text, loc)
+    m = re.compile(_TOKEN).match(text, loc)
     if not m:
         rest = text[loc:].lstrip()
-        m = _TOKEN.match(rest) if rest else None
+        m = re.match(_TOKEN, rest) if rest else None
     return m.group(0)[:40] if m else ""
 
 
@@ -572,7 +575,7 @@ def collect(raw, sparql: str, limit: int | None, ordered: bool | None = None) ->
     if isinstance(raw, ox.QueryBoolean):
         return QueryResult(kind="ASK", boolean=bool(raw), limit=limit)
     if not isinstance(raw, ox.QuerySolutions):
-        head = sparql[_PROLOGUE.match(sparql).end():]
+        head = sparql[re.match(_PROLOGUE, sparql).end():]
         kind = "DESCRIBE" if re.match(r"(?i)DESCRIBE\b", head) else "CONSTRUCT"
         out = QueryResult(kind=kind, limit=limit)
         # a CONSTRUCT template may repeat a triple: a graph holds it once
@@ -611,17 +614,17 @@ def _locate_with_rdflib(checked) -> None:
     parse_query(checked.original, checked.prefixes, checked.file)
 
 
-_STRIP = re.compile(r"""(?sx)
+_STRIP = r"""(?sx)
     \#[^\n\r]*                            # a comment
   | "{3}.*?"{3} | '{3}.*?'{3}              # long strings
   | "(?:[^"\\\n\r]|\\.)*" | '(?:[^'\\\n\r]|\\.)*'   # strings
   | <[^<>"{}|^`\\\x00-\x20]*>           # IRIs
-""")
+"""
 
 
 def has_order_by(sparql: str) -> bool:
     """Whether the outermost query has ORDER BY (a sub-query's, inside braces, does not count)."""
-    text = _STRIP.sub(" ", sparql)
+    text = re.sub(_STRIP, " ", sparql)
     depth, top = 0, []
     for part in re.split(r"([{}])", text):
         if part == "{":
@@ -635,7 +638,7 @@ def has_order_by(sparql: str) -> bool:
 
 def _star_order(names: list[str], sparql: str) -> list[str]:
     """``SELECT *`` columns in the order the variables first appear in the query."""
-    head = sparql[_PROLOGUE.match(sparql).end():]
+    head = sparql[re.match(_PROLOGUE, sparql).end():]
     if not re.match(r"(?is)SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*", head):
         return names
     first: dict[str, int] = {}
