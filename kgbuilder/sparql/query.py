@@ -57,6 +57,10 @@ class QueryResult:
     The engine's own terms (pyoxigraph) are kept in ``cells`` and
     ``statements``; ``rows`` and ``triples`` convert them to rdflib on first
     use, so writing a result (kgbuilder.sparql.results) never needs rdflib.
+    A SELECT answer travels from its worker as the terms' parts
+    (:func:`kgbuilder.terms.term_parts`), which the writers read as they are
+    (:attr:`writable_cells`): ``cells`` makes the engine's terms of them on first
+    use, so the command that writes the answer never loads pyoxigraph.
     """
 
     def __init__(self, kind: str, vars: list[str] | None = None, rows: list[tuple] | None = None,
@@ -68,12 +72,31 @@ class QueryResult:
         self.truncated = truncated
         self.limit = limit
         self.ordered = ordered
-        self.cells: list[tuple] = []
+        self._cells: list[tuple] | None = []
+        self._parts: list[tuple] | None = None     # the cells as they came from a worker
         self.statements: list[tuple] = []
         self._rows: list[tuple] | None = None
         self._triples: list[tuple] | None = None
         self.rows = rows or []
         self.triples = triples or []
+
+    @property
+    def cells(self) -> list[tuple]:
+        if self._cells is None:
+            from ..terms import from_parts
+
+            self._cells = from_parts(self._parts)
+        return self._cells
+
+    @cells.setter
+    def cells(self, value: list[tuple]) -> None:
+        self._cells, self._parts = value, None
+
+    @property
+    def writable_cells(self) -> list[tuple]:
+        """The SELECT rows as the result writers read them (with :func:`~kgbuilder.terms.term_parts`):
+        the engine's terms, or their parts as they came from a worker (nothing made of them)."""
+        return self._cells if self._cells is not None else self._parts
 
     @property
     def rows(self) -> list[tuple]:
@@ -96,7 +119,7 @@ class QueryResult:
         self.statements = self._triples = value
 
     def __len__(self) -> int:
-        return len(self.statements) if self.kind in ("CONSTRUCT", "DESCRIBE") else len(self.cells)
+        return len(self.statements) if self.kind in ("CONSTRUCT", "DESCRIBE") else len(self.writable_cells)
 
     def __iter__(self):
         if self.kind == "ASK":
@@ -122,10 +145,17 @@ class QueryResult:
         return f"<QueryResult {self.kind}: {what}{', truncated' if self.truncated else ''}>"
 
     def __getstate__(self):
-        # only the engine's terms travel (from a query worker): rdflib views are rebuilt on demand
+        # only the engine's terms travel (from a query worker), a SELECT's as their parts (plain
+        # strings: the writer needs no pyoxigraph to read them); rdflib views are rebuilt on demand
         state = dict(self.__dict__)
-        if state["cells"] is not state["_rows"]:
+        if state["_cells"] is not state["_rows"]:
             state["_rows"] = None
+            if state["_cells"]:
+                from ..terms import term_parts
+
+                state["_parts"] = [tuple(None if t is None else term_parts(t) for t in row)
+                                   for row in state["_cells"]]
+                state["_cells"] = None
         if state["statements"] is not state["_triples"]:
             state["_triples"] = None
         return state
@@ -391,16 +421,15 @@ def _execute_warm(kg, worker, sparql, file, timeout, limit, safe, lint) -> Query
     process waits; it never imports the safety module. The spare a command forked at its
     start (``worker.prefork``) has been opening the store and importing the check since
     (see kgbuilder.kg.preopen). Both calls go at once: the worker runs the query as soon as
-    it has checked it (the run checks again if the check failed: it is stopped first), and
-    this process meanwhile loads what reading the answer needs."""
+    it has checked it (the run checks again if the check failed: it is stopped first). A
+    SELECT's answer comes as its terms' parts (:class:`QueryResult`): this process never loads
+    pyoxigraph to write it."""
     from .worker import ref
 
     key = {"sparql": sparql, "file": file, "safe": safe}
     try:
         worker.send(ref(_check_in_worker), {**key, "lint": lint})
         worker.send(ref(_run_in_worker), {**key, "limit": limit or None, "checked": None})
-        import pyoxigraph  # noqa: F401 - the answer's terms are pyoxigraph's: unpickled below
-
         worker.wait_ready()
         found = worker.receive(timeout=timeout)
     except QueryTimeoutError:
