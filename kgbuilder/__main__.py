@@ -51,11 +51,11 @@ def _preopen(args: list[str]) -> None:
     from .dataset import preopen_recipe
 
     recipe = preopen_recipe(folders[0])
-    # pyoxigraph is not imported here for both: the worker imports it to open the store, and
-    # this process only to read the answer's terms, while the worker runs the query
-    # (kgbuilder.sparql.query._execute_warm), where its ~4 ms are hidden instead of added.
-    # What this process holds now is kept to the end: spared from the collector, its pages
-    # stay shared with the worker instead of being copied by each collection's writes
+    # pyoxigraph is not imported here: the worker imports it to open the store, and this
+    # process does not need it (a SELECT's answer comes as plain parts of terms: see
+    # kgbuilder.sparql.query.QueryResult). What this process holds now is kept to the end:
+    # spared from the collector, its pages stay shared with the worker instead of being
+    # copied by each collection's writes
     gc.freeze()
     prefork(warmup=recipe)
 
