@@ -76,12 +76,12 @@ def test_a_warm_query_is_answered_from_the_store_opened_ahead_and_a_changed_data
                            "it matches nothing (did you mean 'kg:memberOf'?)\n")
 
 
-def test_a_warm_query_loads_no_suggestions_and_no_exporter(mini_copy, tmp_path):
+def test_a_warm_query_loads_no_suggestions_no_exporter_and_no_other_command(mini_copy, tmp_path):
     # "did you mean" (difflib, kgbuilder.resolve) is for mistakes only (the worker finds them:
-    # see the test above), and an answer written as
-    # CSV needs no exporter: only the formats table, which click's --help of build and export
-    # reads. (--format, not -F: click itself imports difflib whenever it matches a short
-    # option, trying it as a long one first.)
+    # see the test above); an answer written as CSV needs no exporter, not even the formats
+    # table (only build's and export's options list it); and the commands of other modules
+    # are not defined (kgbuilder.cli.COMMANDS). (--format, not -F: click itself imports
+    # difflib whenever it matches a short option, trying it as a long one first.)
     env = {**os.environ, "KGBUILDER_CACHE_DIR": str(tmp_path / "cache"), "KGBUILDER_PROGRESS": "0"}
     assert _run(["validate", str(mini_copy)], env).returncode == 0
     seen = tmp_path / "modules.txt"
@@ -89,8 +89,8 @@ def test_a_warm_query_loads_no_suggestions_and_no_exporter(mini_copy, tmp_path):
     assert (warm.returncode, warm.stdout, warm.stderr) == (0, "l\nArmenia\n", "")
     mine = seen.read_text().splitlines()
     assert "kgbuilder.sparql.query" in mine
-    assert not {"difflib", "kgbuilder.resolve"} & set(mine)
-    assert not [m for m in mine if m.startswith("kgbuilder.exports.") and m != "kgbuilder.exports.formats"]
+    assert not {"difflib", "kgbuilder.resolve", "kgbuilder.cli.commands"} & set(mine)
+    assert not [m for m in mine if m.startswith("kgbuilder.exports")]
 
 
 def test_python_dash_m_is_the_same_command(tmp_path):
