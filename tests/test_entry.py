@@ -14,12 +14,12 @@ from kgbuilder import __version__
 
 # runs the command as the console script does and writes, at exit, the kgbuilder modules this
 # process (not its worker) imported
-# (and, as "at fork: ...", those of them it held when it forked its worker), plus difflib
+# (and, as "at fork: ...", those of them it held when it forked its worker), plus difflib and socket
 _RUN = """
 import atexit, os, sys
 me = os.getpid()
 def ours():
-    return sorted(m for m in sys.modules if m.startswith(("kgbuilder", "pyoxigraph", "difflib")))
+    return sorted(m for m in sys.modules if m.startswith(("kgbuilder", "pyoxigraph", "difflib", "socket")))
 at_fork = []
 def hook(event, args):
     if event == "os.fork" and os.getpid() == me and not at_fork:
@@ -80,7 +80,8 @@ def test_a_warm_query_loads_no_suggestions_no_exporter_and_no_other_command(mini
     # "did you mean" (difflib, kgbuilder.resolve) is for mistakes only (the worker finds them:
     # see the test above); an answer written as CSV needs no exporter, not even the formats
     # table (only build's and export's options list it); and the commands of other modules
-    # are not defined (kgbuilder.cli.COMMANDS). (--format, not -F: click itself imports
+    # are not defined (kgbuilder.cli.COMMANDS); the worker's pipe is the C module's socket pair,
+    # without the socket module. (--format, not -F: click itself imports
     # difflib whenever it matches a short option, trying it as a long one first.)
     env = {**os.environ, "KGBUILDER_CACHE_DIR": str(tmp_path / "cache"), "KGBUILDER_PROGRESS": "0"}
     assert _run(["validate", str(mini_copy)], env).returncode == 0
@@ -89,7 +90,7 @@ def test_a_warm_query_loads_no_suggestions_no_exporter_and_no_other_command(mini
     assert (warm.returncode, warm.stdout, warm.stderr) == (0, "l\nArmenia\n", "")
     mine = seen.read_text().splitlines()
     assert "kgbuilder.sparql.query" in mine
-    assert not {"difflib", "kgbuilder.resolve", "kgbuilder.cli.commands"} & set(mine)
+    assert not {"difflib", "kgbuilder.resolve", "kgbuilder.cli.commands", "socket"} & set(mine)
     assert not [m for m in mine if m.startswith("kgbuilder.exports")]
 
 
