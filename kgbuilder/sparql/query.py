@@ -535,12 +535,14 @@ def _opened(kg):
 
 
 def load_checker() -> None:
-    """Import what a warm query's worker runs on the query, the check and the linter (in a
-    worker while it waits: see :func:`_execute_warm`)."""
+    """Import what a warm query's worker runs on the query, the check and the linter, and make
+    the empty store the syntax check parses with (in a worker while it waits: see
+    :func:`_execute_warm`)."""
     import importlib
 
     for name in ("safety", "lint"):
         importlib.import_module(f"{__package__}.{name}")
+    _empty_store()
 
 
 def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> QueryResult:

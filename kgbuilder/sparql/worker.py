@@ -547,6 +547,7 @@ def _main(sock: _socket.socket | None = None, warmup=None) -> None:  # pragma: n
     if warmup is not None:
         try:
             open_state(warmup)
+            import resource  # noqa: F401 - for _limit_memory: here, while there is time (~0.3 ms)
         except Exception:  # noqa: BLE001, S110 - a warm-up that fails only saves nothing
             pass
     buf = bytearray()
