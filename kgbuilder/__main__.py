@@ -51,13 +51,11 @@ def _preopen(args: list[str]) -> None:
     from .dataset import preopen_recipe
 
     recipe = preopen_recipe(folders[0])
-    if recipe is not None:
-        # needed here too (the store object, the answer's terms): imported once, for both
-        import pyoxigraph  # noqa: F401
-
-        from .store import oxigraph  # noqa: F401
-    # what this process holds now is kept to the end: spared from the collector, its pages
-    # stay shared with the worker instead of being copied by each collection's writes
+    # pyoxigraph is not imported here: the worker imports it to open the store, and this
+    # process does not need it (a SELECT's answer comes as plain parts of terms: see
+    # kgbuilder.sparql.query.QueryResult). What this process holds now is kept to the end:
+    # spared from the collector, its pages stay shared with the worker instead of being
+    # copied by each collection's writes
     gc.freeze()
     prefork(warmup=recipe)
 

@@ -1,7 +1,6 @@
 """The built knowledge graph: a store plus what we know about the dataset."""
 from __future__ import annotations
 
-import contextlib
 import functools
 from typing import Any
 
@@ -271,51 +270,12 @@ def preopen(args: dict[str, Any]) -> None:
     built = build_id_of(args["state"])
     if built is None:
         return
+    # opened here, on every CPU: pinning this open to one CPU (so that RocksDB's ~200 threads
+    # leave the other to the command loading click) made a warm query 50-60 ms slower on a busy
+    # host, where that one CPU is someone else's too (interleaved A/B, bench/README.md)
     store = OxigraphStore(args["path"], read_only=True)
-    with _one_cpu() if _small_store(args["path"]) else contextlib.nullcontext():
-        store.open()
     _PREOPENED.append((args["path"], args["state"], built, store))
     load_checker()
-
-
-def _small_store(path: str, limit: int = 64 << 20) -> bool:
-    """Whether the store's tables (``*.sst``) come to at most ``limit`` bytes: then opening it
-    is mostly RocksDB starting its threads, not reading (see :func:`_one_cpu`)."""
-    import os
-
-    total = 0
-    try:
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if entry.name.endswith(".sst"):
-                    total += entry.stat().st_size
-                    if total > limit:
-                        return False
-    except OSError:
-        return False
-    return True
-
-
-@contextlib.contextmanager
-def _one_cpu():
-    """Run the block on one CPU. RocksDB opens a store with a burst of threads (16 per column
-    family, ~200) that would take every core from the command that forked this worker, while
-    it loads click and checks the cache: a small store's open is done long before the command
-    needs it. (A big store's open reads its tables: on every core, the command waits less.)"""
-    import os
-
-    try:
-        cpus = os.sched_getaffinity(0)
-        if len(cpus) > 1:
-            os.sched_setaffinity(0, {max(cpus)})
-    except (AttributeError, OSError):      # not Linux, or not allowed: as it comes
-        cpus = set()
-    try:
-        yield
-    finally:
-        if len(cpus) > 1:
-            with contextlib.suppress(OSError):
-                os.sched_setaffinity(0, cpus)
 
 
 def _preopened(path: str):

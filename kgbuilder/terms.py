@@ -4,7 +4,9 @@
 * pyoxigraph terms (the engine's) <-> rdflib terms (what the Python API hands
   out on request): :func:`to_rdflib`, :func:`from_rdflib`;
 * :func:`term_parts`, one view of a term of either library for the result
-  writers, so a warm query never needs rdflib.
+  writers, so a warm query never needs rdflib; those parts are also how a query's
+  answer travels from its worker (:func:`from_parts` makes the engine's terms again),
+  so the command that writes it never needs pyoxigraph either.
 
 Creating an rdflib term per quad dominates a large build, and the Oxigraph
 store wants N-Quads text anyway. These terms are ``str`` subclasses: an IRI's
@@ -18,7 +20,7 @@ from __future__ import annotations
 from typing import Iterable
 
 __all__ = ["NTIri", "NTLiteral", "nt_literal", "nquad_lines", "XSD", "XSD_STRING", "to_rdflib", "from_rdflib",
-           "term_parts", "term_key", "DEFAULT_GRAPH_IRIS"]
+           "term_parts", "from_parts", "term_key", "DEFAULT_GRAPH_IRIS"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -191,7 +193,8 @@ def from_rdflib():
 
 def term_parts(term) -> tuple[str, str, str, str]:
     """(kind, value, datatype, language) of a pyoxigraph or rdflib term; kind is
-    ``uri``, ``bnode`` or ``literal``; a plain string literal has datatype ""."""
+    ``uri``, ``bnode`` or ``literal``; a plain string literal has datatype "". A term
+    given as these parts already (a tuple: an answer from a query worker) is itself."""
     # every cell of every answer the endpoint writes passes here (twice: sort, write), so
     # the reader of a term's class is looked up once per class, not worked out per term
     cls = type(term)
@@ -202,6 +205,8 @@ def term_parts(term) -> tuple[str, str, str, str]:
 
 
 def _part_reader(cls):
+    if cls is tuple:
+        return _itself
     name = cls.__name__
     if name == "NamedNode":
         return lambda t: ("uri", str(t.value), "", "")
@@ -214,6 +219,36 @@ def _part_reader(cls):
     if name == "Literal" and cls.__module__.startswith("pyoxigraph"):
         return _ox_literal_parts
     return _other_literal_parts
+
+
+def _itself(parts: tuple) -> tuple:
+    return parts
+
+
+def from_parts(rows: list[tuple]) -> list[tuple]:
+    """Rows of :func:`term_parts` tuples (None: unbound) as rows of pyoxigraph terms."""
+    import pyoxigraph as ox
+
+    made: dict = {}     # IRIs and literals repeat down a column: one term each
+
+    def term(parts):
+        if parts is None:
+            return None
+        hit = made.get(parts)
+        if hit is None:
+            kind, value, dt, lang = parts
+            if kind == "uri":
+                hit = ox.NamedNode(value)
+            elif kind == "bnode":
+                hit = ox.BlankNode(value)
+            elif lang:
+                hit = ox.Literal(value, language=lang)
+            else:
+                hit = ox.Literal(value, datatype=ox.NamedNode(dt)) if dt else ox.Literal(value)
+            made[parts] = hit
+        return hit
+
+    return [tuple(map(term, row)) for row in rows]
 
 
 def _ox_literal_parts(term) -> tuple[str, str, str, str]:

@@ -11,7 +11,7 @@ from kgbuilder import api
 from kgbuilder.cli import main
 
 
-@pytest.mark.parametrize("name", sorted(main.commands))
+@pytest.mark.parametrize("name", main.list_commands(None))
 def test_every_command_has_an_api_function_of_the_same_name(name):
     fn = getattr(api, name.replace("-", "_"), None)
     assert callable(fn), f"kgbuilder.api has no function for `kgbuilder {name}`"
@@ -27,10 +27,10 @@ def _calls(fn) -> tuple[set[str], set[str]]:
     return api_calls, {f.id for f in calls if isinstance(f, ast.Name)}
 
 
-@pytest.mark.parametrize("name", sorted(main.commands))
+@pytest.mark.parametrize("name", main.list_commands(None))
 def test_every_command_calls_that_function(name):
     # the command's callback, or a helper of its own module that it calls (query's _run_query)
-    callback = inspect.unwrap(main.commands[name].callback)
+    callback = inspect.unwrap(main.get_command(None, name).callback)
     called, helpers = _calls(callback)
     module = inspect.getmodule(callback)
     for helper in helpers:

@@ -23,7 +23,8 @@ def run(*args, env=None):
 
 def test_a_short_option_means_the_same_in_every_command():
     meaning: dict[str, set[str]] = {}
-    for name, cmd in main.commands.items():
+    for name in main.list_commands(None):
+        cmd = main.get_command(None, name)
         for param in cmd.params:
             if getattr(param, "hidden", False) or not hasattr(param, "opts"):
                 continue
@@ -34,7 +35,26 @@ def test_a_short_option_means_the_same_in_every_command():
     assert meaning == {"-F": {"--format"}, "-o": {"--output"}, "-f": {"--file"}, "-n": {"--name"}}
     # every command that prints data or writes a file takes -F
     for name in ("build", "export", "query", "show", "path", "neighbors", "central", "stats"):
-        assert any("-F" in getattr(p, "opts", ()) for p in main.commands[name].params), name
+        assert any("-F" in getattr(p, "opts", ()) for p in main.get_command(None, name).params), name
+
+
+def test_each_command_is_defined_by_the_module_the_table_names():
+    # kgbuilder.cli.COMMANDS is how the group finds a command without defining the others: it
+    # must name every command its modules define, and each in the module that defines it
+    import click
+
+    from kgbuilder.cli import COMMANDS, commands, query
+    from kgbuilder.cli.options import dataset_arg, handle_errors
+
+    defined = {}
+    for module, register in (("commands", lambda g: commands.register(g)),
+                             ("query", lambda g: query.register(g, handle_errors, dataset_arg))):
+        group = click.Group("g")
+        register(group)
+        defined.update(dict.fromkeys(group.commands, module))
+    assert defined == COMMANDS
+    assert main.list_commands(None) == sorted(defined)
+    assert all(main.get_command(None, name).name == name for name in defined)
 
 
 def test_old_format_spelling_still_works_with_a_note(mini_path, tmp_path):

@@ -14,13 +14,21 @@ from kgbuilder import __version__
 
 # runs the command as the console script does and writes, at exit, the kgbuilder modules this
 # process (not its worker) imported
+# (and, as "at fork: ...", those of them it held when it forked its worker), plus difflib and socket
 _RUN = """
 import atexit, os, sys
 me = os.getpid()
+def ours():
+    return sorted(m for m in sys.modules if m.startswith(("kgbuilder", "pyoxigraph", "difflib", "socket")))
+at_fork = []
+def hook(event, args):
+    if event == "os.fork" and os.getpid() == me and not at_fork:
+        at_fork.extend("at fork: " + m for m in ours())
+sys.addaudithook(hook)
 def modules():
     if os.getpid() == me:
         with open(os.environ["MODULES_OUT"], "w") as fh:
-            fh.write("\\n".join(sorted(m for m in sys.modules if m.startswith(("kgbuilder", "pyoxigraph")))))
+            fh.write("\\n".join(ours() + at_fork))
 atexit.register(modules)
 sys.argv = ["kgbuilder", *sys.argv[1:]]
 from kgbuilder.__main__ import main
@@ -44,8 +52,12 @@ def test_a_warm_query_is_answered_from_the_store_opened_ahead_and_a_changed_data
     warm = _run(["query", str(mini_copy), ARMENIA, "-F", "csv"], env, seen)
     assert (warm.returncode, warm.stdout, warm.stderr) == (0, "l\nArmenia\n", "")
     # the worker checked, linted and ran the query: this process never loaded the check
-    mine = seen.read_text().split()
+    mine = seen.read_text().splitlines()
     assert "kgbuilder.sparql.worker" in mine and "kgbuilder.sparql.safety" not in mine
+    # nor pyoxigraph: the worker imports it to open the store (this process forked it before
+    # it could), and the answer came as plain parts of terms (kgbuilder.terms.term_parts)
+    assert "at fork: kgbuilder.sparql.worker" in mine
+    assert not [m for m in mine if "pyoxigraph" in m]
     # the worker forked at the start opens the store of the build the cache held then; the
     # command rebuilds the changed dataset meanwhile, and the answer is the new build's
     entities = mini_copy / "facts" / "entities.yaml"
@@ -62,6 +74,24 @@ def test_a_warm_query_is_answered_from_the_store_opened_ahead_and_a_changed_data
     assert (typo.returncode, typo.stdout) == (0, "s\n")
     assert typo.stderr == ("warning: query:1:22: kg:memberof is neither in the dataset nor in the ontology, so "
                            "it matches nothing (did you mean 'kg:memberOf'?)\n")
+
+
+def test_a_warm_query_loads_no_suggestions_no_exporter_and_no_other_command(mini_copy, tmp_path):
+    # "did you mean" (difflib, kgbuilder.resolve) is for mistakes only (the worker finds them:
+    # see the test above); an answer written as CSV needs no exporter, not even the formats
+    # table (only build's and export's options list it); and the commands of other modules
+    # are not defined (kgbuilder.cli.COMMANDS); the worker's pipe is the C module's socket pair,
+    # without the socket module. (--format, not -F: click itself imports
+    # difflib whenever it matches a short option, trying it as a long one first.)
+    env = {**os.environ, "KGBUILDER_CACHE_DIR": str(tmp_path / "cache"), "KGBUILDER_PROGRESS": "0"}
+    assert _run(["validate", str(mini_copy)], env).returncode == 0
+    seen = tmp_path / "modules.txt"
+    warm = _run(["query", str(mini_copy), ARMENIA, "--format", "csv"], env, seen)
+    assert (warm.returncode, warm.stdout, warm.stderr) == (0, "l\nArmenia\n", "")
+    mine = seen.read_text().splitlines()
+    assert "kgbuilder.sparql.query" in mine
+    assert not {"difflib", "kgbuilder.resolve", "kgbuilder.cli.commands", "socket"} & set(mine)
+    assert not [m for m in mine if m.startswith("kgbuilder.exports")]
 
 
 def test_python_dash_m_is_the_same_command(tmp_path):

@@ -178,6 +178,32 @@ def test_compact_json_is_json_dumps_byte_for_byte(mini_kg):
     assert format_result(empty, "json", compact=True) == '{"head": {"vars": ["s"]}, "results": {"bindings": []}}\n'
 
 
+def test_an_answer_travels_from_its_worker_as_parts_of_terms_and_reads_the_same(mini_kg):
+    # a worker sends a SELECT's cells as (kind, value, datatype, language) tuples, which the
+    # writers read as they are (the command writing the answer never loads pyoxigraph); the
+    # engine's terms are made of them only when asked for
+    import pickle
+
+    import pyoxigraph as ox
+
+    from kgbuilder.sparql.query import QueryResult
+
+    r = execute(mini_kg, NASTY, timeout=None)       # in this process: the engine's terms
+    b = execute(mini_kg, "SELECT ?x ?n WHERE { VALUES ?n { 1 } BIND(BNODE() AS ?x) }", timeout=None)
+    for local in (r, b):
+        assert local._parts is None and any(isinstance(c, (ox.Literal, ox.BlankNode)) for c in local.cells[0])
+        back = pickle.loads(pickle.dumps(local))
+        assert back._cells is None and all(isinstance(c, (tuple, type(None))) for row in back._parts for c in row)
+        assert len(back) == len(local)
+        for fmt in ("csv", "tsv", "json", "xml", "table"):
+            assert format_result(back, fmt, mini_kg.prefixes) == format_result(local, fmt, mini_kg.prefixes), fmt
+        assert format_result(back, "json", compact=True) == format_result(local, "json", compact=True)
+        assert back._cells is None              # writing made no terms
+        assert back.cells == local.cells and back.rows == local.rows and back == local
+    # what a worker answers (execute's default: in a worker) is the same answer
+    assert execute(mini_kg, NASTY) == r
+
+
 def test_xml_results(mini_kg):
     r = execute(mini_kg, NASTY)
     text = format_result(r, "xml", mini_kg.prefixes)

@@ -363,14 +363,3 @@ def test_a_forked_worker_lets_go_of_the_callers_stdin_and_stdout():
     assert out.returncode == 0, out.stderr
     stdin, stdout, stderr = out.stdout.split()
     assert (stdin, stdout) == (os.devnull, os.devnull) and stderr.startswith("pipe:")
-
-
-def test_only_a_small_store_is_opened_ahead_on_one_cpu(tmp_path):
-    # a small store's open is RocksDB starting threads (kept off the command's core); a big
-    # one's reads its tables, faster on every core
-    from kgbuilder.kg import _small_store
-
-    (tmp_path / "000001.sst").write_bytes(b"x" * 1000)
-    (tmp_path / "000002.log").write_bytes(b"x" * 5000)
-    assert _small_store(str(tmp_path), limit=1000) and not _small_store(str(tmp_path), limit=999)
-    assert not _small_store(str(tmp_path / "missing"))

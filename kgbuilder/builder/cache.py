@@ -171,10 +171,12 @@ def _write_pickle(path: Path, obj) -> bool:
 def _store_looks_whole(path: Path) -> bool:
     """RocksDB's entry point is there: CURRENT names a MANIFEST file that exists."""
     try:
-        name = (path / "CURRENT").read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
+        # bytes: a text read imports the ascii codec (~0.3 ms of every warm command)
+        name = (path / "CURRENT").read_bytes().strip()
+    except OSError:
         return False
-    return name.startswith("MANIFEST-") and "/" not in name and (path / name).is_file()
+    return (name.isascii() and name.startswith(b"MANIFEST-") and b"/" not in name
+            and (path / name.decode()).is_file())
 
 
 def _drop_broken_store(path: Path, *, whole_or_not: bool = False) -> bool:

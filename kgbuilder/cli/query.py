@@ -263,7 +263,6 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
         # starts opening the cached store while this process checks the cache and the query
         prefork(warmup=preopen_recipe(dataset, store=store))
     from .. import api
-    from ..exports import write_graph
     from ..sparql.results import RESULT_FORMATS as EXTS, result_format_for_path, write_result
 
     if remote is not None:  # --endpoint: graph.remote.RemoteSession answers like a local graph
@@ -306,6 +305,8 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
 
     def write(out) -> None:
         if graph_result:
+            from ..exports import write_graph     # here: a table answer needs no exporter
+
             write_graph(res.statements, kg, out, fmt, what=f"a {res.kind} result")
         else:
             write_result(res, out, fmt, kg.prefixes)

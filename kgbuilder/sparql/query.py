@@ -27,7 +27,10 @@ DEFAULT_LIMIT = 10000     # rows (SELECT) or triples (CONSTRUCT, DESCRIBE)
 DEFAULT_MEMORY_MB = 2048  # what a query may allocate on top of the loaded graph
 
 _UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-_PROLOGUE = re.compile(r"""(?isx)\A(?:\s+|\#[^\n]*\n?|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*""")
+# the module's patterns are strings, compiled by ``re`` (and kept in its cache) on first use: a
+# warm query's command only sends the text to its worker, and compiling them all at import
+# cost it ~1.5 ms
+_PROLOGUE = r"""(?isx)\A(?:\s+|\#[^\n]*\n?|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*"""
 _grammar_lock = threading.Lock()
 
 
@@ -54,6 +57,10 @@ class QueryResult:
     The engine's own terms (pyoxigraph) are kept in ``cells`` and
     ``statements``; ``rows`` and ``triples`` convert them to rdflib on first
     use, so writing a result (kgbuilder.sparql.results) never needs rdflib.
+    A SELECT answer travels from its worker as the terms' parts
+    (:func:`kgbuilder.terms.term_parts`), which the writers read as they are
+    (:attr:`writable_cells`): ``cells`` makes the engine's terms of them on first
+    use, so the command that writes the answer never loads pyoxigraph.
     """
 
     def __init__(self, kind: str, vars: list[str] | None = None, rows: list[tuple] | None = None,
@@ -65,12 +72,31 @@ class QueryResult:
         self.truncated = truncated
         self.limit = limit
         self.ordered = ordered
-        self.cells: list[tuple] = []
+        self._cells: list[tuple] | None = []
+        self._parts: list[tuple] | None = None     # the cells as they came from a worker
         self.statements: list[tuple] = []
         self._rows: list[tuple] | None = None
         self._triples: list[tuple] | None = None
         self.rows = rows or []
         self.triples = triples or []
+
+    @property
+    def cells(self) -> list[tuple]:
+        if self._cells is None:
+            from ..terms import from_parts
+
+            self._cells = from_parts(self._parts)
+        return self._cells
+
+    @cells.setter
+    def cells(self, value: list[tuple]) -> None:
+        self._cells, self._parts = value, None
+
+    @property
+    def writable_cells(self) -> list[tuple]:
+        """The SELECT rows as the result writers read them (with :func:`~kgbuilder.terms.term_parts`):
+        the engine's terms, or their parts as they came from a worker (nothing made of them)."""
+        return self._cells if self._cells is not None else self._parts
 
     @property
     def rows(self) -> list[tuple]:
@@ -93,7 +119,7 @@ class QueryResult:
         self.statements = self._triples = value
 
     def __len__(self) -> int:
-        return len(self.statements) if self.kind in ("CONSTRUCT", "DESCRIBE") else len(self.cells)
+        return len(self.statements) if self.kind in ("CONSTRUCT", "DESCRIBE") else len(self.writable_cells)
 
     def __iter__(self):
         if self.kind == "ASK":
@@ -119,10 +145,17 @@ class QueryResult:
         return f"<QueryResult {self.kind}: {what}{', truncated' if self.truncated else ''}>"
 
     def __getstate__(self):
-        # only the engine's terms travel (from a query worker): rdflib views are rebuilt on demand
+        # only the engine's terms travel (from a query worker), a SELECT's as their parts (plain
+        # strings: the writer needs no pyoxigraph to read them); rdflib views are rebuilt on demand
         state = dict(self.__dict__)
-        if state["cells"] is not state["_rows"]:
+        if state["_cells"] is not state["_rows"]:
             state["_rows"] = None
+            if state["_cells"]:
+                from ..terms import term_parts
+
+                state["_parts"] = [tuple(None if t is None else term_parts(t) for t in row)
+                                   for row in state["_cells"]]
+                state["_cells"] = None
         if state["statements"] is not state["_triples"]:
             state["_triples"] = None
         return state
@@ -180,7 +213,7 @@ def parse_query(sparql: str, prefixes: dict[str, str], file: str | None = None):
 
 
 def _refuse_update(sparql: str, file: str | None) -> None:
-    head = sparql[_PROLOGUE.match(sparql).end():]
+    head = sparql[re.match(_PROLOGUE, sparql).end():]
     m = re.match(r"(?i)[A-Z]+(?:\s+(?:DATA|WHERE|SILENT))?", head)
     if m and m.group(0).split()[0].upper() in _UPDATE_WORDS:
         op = " ".join(m.group(0).upper().split())
@@ -245,14 +278,14 @@ def _line_col(text: str, loc: int) -> tuple[int, int]:
     return line, col
 
 
-_TOKEN = re.compile(r"""<[^\s>]*>?|"[^"\n]*"?|'[^'\n]*'?|[^\s{}()\[\],;.]+|\S""")
+_TOKEN = r"""<[^\s>]*>?|"[^"\n]*"?|'[^'\n]*'?|[^\s{}()\[\],;.]+|\S"""
 
 
 def _token_at(text: str, loc: int) -> str:
-    m = _TOKEN.match(text, loc)
+    m = re.compile(_TOKEN).match(text, loc)
     if not m:
         rest = text[loc:].lstrip()
-        m = _TOKEN.match(rest) if rest else None
+        m = re.match(_TOKEN, rest) if rest else None
     return m.group(0)[:40] if m else ""
 
 
@@ -388,16 +421,15 @@ def _execute_warm(kg, worker, sparql, file, timeout, limit, safe, lint) -> Query
     process waits; it never imports the safety module. The spare a command forked at its
     start (``worker.prefork``) has been opening the store and importing the check since
     (see kgbuilder.kg.preopen). Both calls go at once: the worker runs the query as soon as
-    it has checked it (the run checks again if the check failed: it is stopped first), and
-    this process meanwhile loads what reading the answer needs."""
+    it has checked it (the run checks again if the check failed: it is stopped first). A
+    SELECT's answer comes as its terms' parts (:class:`QueryResult`): this process never loads
+    pyoxigraph to write it."""
     from .worker import ref
 
     key = {"sparql": sparql, "file": file, "safe": safe}
     try:
         worker.send(ref(_check_in_worker), {**key, "lint": lint})
         worker.send(ref(_run_in_worker), {**key, "limit": limit or None, "checked": None})
-        import pyoxigraph  # noqa: F401 - the answer's terms are pyoxigraph's: unpickled below
-
         worker.wait_ready()
         found = worker.receive(timeout=timeout)
     except QueryTimeoutError:
@@ -503,12 +535,14 @@ def _opened(kg):
 
 
 def load_checker() -> None:
-    """Import what a warm query's worker runs on the query, the check and the linter (in a
-    worker while it waits: see :func:`_execute_warm`)."""
+    """Import what a warm query's worker runs on the query, the check and the linter, and make
+    the empty store the syntax check parses with (in a worker while it waits: see
+    :func:`_execute_warm`)."""
     import importlib
 
     for name in ("safety", "lint"):
         importlib.import_module(f"{__package__}.{name}")
+    _empty_store()
 
 
 def _finish(kg, sparql, checked, file, timeout, limit, infer, safe, worker) -> QueryResult:
@@ -572,7 +606,7 @@ def collect(raw, sparql: str, limit: int | None, ordered: bool | None = None) ->
     if isinstance(raw, ox.QueryBoolean):
         return QueryResult(kind="ASK", boolean=bool(raw), limit=limit)
     if not isinstance(raw, ox.QuerySolutions):
-        head = sparql[_PROLOGUE.match(sparql).end():]
+        head = sparql[re.match(_PROLOGUE, sparql).end():]
         kind = "DESCRIBE" if re.match(r"(?i)DESCRIBE\b", head) else "CONSTRUCT"
         out = QueryResult(kind=kind, limit=limit)
         # a CONSTRUCT template may repeat a triple: a graph holds it once
@@ -611,17 +645,17 @@ def _locate_with_rdflib(checked) -> None:
     parse_query(checked.original, checked.prefixes, checked.file)
 
 
-_STRIP = re.compile(r"""(?sx)
+_STRIP = r"""(?sx)
     \#[^\n\r]*                            # a comment
   | "{3}.*?"{3} | '{3}.*?'{3}              # long strings
   | "(?:[^"\\\n\r]|\\.)*" | '(?:[^'\\\n\r]|\\.)*'   # strings
   | <[^<>"{}|^`\\\x00-\x20]*>           # IRIs
-""")
+"""
 
 
 def has_order_by(sparql: str) -> bool:
     """Whether the outermost query has ORDER BY (a sub-query's, inside braces, does not count)."""
-    text = _STRIP.sub(" ", sparql)
+    text = re.sub(_STRIP, " ", sparql)
     depth, top = 0, []
     for part in re.split(r"([{}])", text):
         if part == "{":
@@ -635,7 +669,7 @@ def has_order_by(sparql: str) -> bool:
 
 def _star_order(names: list[str], sparql: str) -> list[str]:
     """``SELECT *`` columns in the order the variables first appear in the query."""
-    head = sparql[_PROLOGUE.match(sparql).end():]
+    head = sparql[re.match(_PROLOGUE, sparql).end():]
     if not re.match(r"(?is)SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*", head):
         return names
     first: dict[str, int] = {}

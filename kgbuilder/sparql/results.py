@@ -64,7 +64,7 @@ def write_json(result, out: TextIO, prefixes, indent: int | None = 2) -> None:
         doc = {"head": {}, "boolean": bool(result.boolean)}
     else:
         bindings = []
-        for row in result.cells:
+        for row in result.writable_cells:
             b = {}
             for var, term in zip(result.vars, row):
                 if term is not None:
@@ -95,7 +95,7 @@ def _compact_json(result) -> str:
 
     names = [enc(v) for v in result.vars]
     rows = []
-    for row in result.cells:
+    for row in result.writable_cells:
         cells = []
         for name, term in zip(names, row):
             if term is None:
@@ -117,7 +117,7 @@ def write_csv(result, out: TextIO, prefixes) -> None:
         w.writerow(["true" if result.boolean else "false"])
         return
     w.writerow(result.vars)
-    for row in result.cells:
+    for row in result.writable_cells:
         w.writerow([_csv_term(t) for t in row])
 
 
@@ -133,7 +133,7 @@ def write_tsv(result, out: TextIO, prefixes) -> None:
         out.write("?_askResult\n" + ("true" if result.boolean else "false") + "\n")
         return
     out.write("\t".join("?" + v for v in result.vars) + "\n")
-    for row in result.cells:
+    for row in result.writable_cells:
         out.write("\t".join(_tsv_term(t) for t in row) + "\n")
 
 
@@ -167,7 +167,7 @@ def write_xml(result, out: TextIO, prefixes) -> None:
     for v in result.vars:
         out.write(f"    <variable name={quoteattr(v)}/>\n")
     out.write("  </head>\n  <results>\n")
-    for row in result.cells:
+    for row in result.writable_cells:
         out.write("    <result>\n")
         for var, term in zip(result.vars, row):
             if term is None:
@@ -225,7 +225,7 @@ def write_table(result, out: TextIO, prefixes) -> None:
         out.write(("true" if result.boolean else "false") + "\n")
         return
     header = list(result.vars)
-    cells = [[_clip(short(t, prefixes)) for t in row] for row in result.cells]
+    cells = [[_clip(short(t, prefixes)) for t in row] for row in result.writable_cells]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
     out.write("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")

@@ -35,7 +35,9 @@ import os
 import pickle
 import select
 import signal
-import socket
+# the C module's socket pair, not the socket module's: that one (its enums, selectors, array)
+# costs a command ~3 ms to import, and a worker's pipe needs none of it
+import _socket
 import struct
 import sys
 import threading
@@ -100,7 +102,7 @@ class Worker:
     def _start(self, state, memory_mb, *, fork: bool, warmup=None) -> None:
         if _UNREAPED:
             _reap()
-        mine, theirs = socket.socketpair()
+        mine, theirs = _socket.socketpair()
         self.pid: int | None = None
         self._proc = None           # the subprocess.Popen of a spawned worker
         if fork:
@@ -461,11 +463,11 @@ def _frame(obj) -> bytes:
     return _HEADER.pack(len(data)) + data
 
 
-def _send(sock: socket.socket, obj) -> None:
+def _send(sock: _socket.socket, obj) -> None:
     sock.sendall(_frame(obj))
 
 
-def _recv_blocking(sock: socket.socket, buf: bytearray):
+def _recv_blocking(sock: _socket.socket, buf: bytearray):
     """The worker's side: one message, or None at EOF."""
     while True:
         if len(buf) >= _HEADER.size:
@@ -537,14 +539,15 @@ def _let_go_of_stdio() -> None:  # pragma: no cover - in a child process
     os.close(devnull)
 
 
-def _main(sock: socket.socket | None = None, warmup=None) -> None:  # pragma: no cover - in a child process
+def _main(sock: _socket.socket | None = None, warmup=None) -> None:  # pragma: no cover - in a child process
     """A spawned worker's entry point (and a preforked one's): the recipe first, then calls."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the parent, which stops us
     if sock is None:
-        sock = socket.socket(fileno=int(sys.argv[1]))
+        sock = _socket.socket(fileno=int(sys.argv[1]))
     if warmup is not None:
         try:
             open_state(warmup)
+            import resource  # noqa: F401 - for _limit_memory: here, while there is time (~0.3 ms)
         except Exception:  # noqa: BLE001, S110 - a warm-up that fails only saves nothing
             pass
     buf = bytearray()
@@ -555,7 +558,7 @@ def _main(sock: socket.socket | None = None, warmup=None) -> None:  # pragma: no
     _serve(sock, setup, memory_mb, buf)
 
 
-def _serve(sock: socket.socket, setup, memory_mb: int | None, buf: bytearray | None = None) -> None:
+def _serve(sock: _socket.socket, setup, memory_mb: int | None, buf: bytearray | None = None) -> None:
     """Build the state, cap the memory, say ready, then answer calls until the socket closes.
 
     ``setup`` is the state's callable (forked) or recipe (spawned)."""
