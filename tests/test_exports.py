@@ -65,10 +65,17 @@ def _read_csv_rows(path: Path) -> dict[str, list[dict]]:
     return out
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["in-memory", "streamed"])
 @pytest.mark.parametrize("fmt,name", list(_targets()))
-def test_every_exporter_writes_what_reads_back(mini_kg, tmp_path, fmt, name):
+def test_every_exporter_writes_what_reads_back(mini_kg, tmp_path, monkeypatch, fmt, name, streamed):
+    """Both ways an RDF export is written: encoded as text in memory (small graphs), or
+    streamed from the store (above rdfio.STREAM_LIMIT, here lowered to 0)."""
     from rdflib.compare import isomorphic
 
+    from kgbuilder.exports import rdfio
+
+    if streamed:
+        monkeypatch.setattr(rdfio, "STREAM_LIMIT", 0)
     out = tmp_path / name
     report = run_export(mini_kg, out, fmt)
     assert report.format == fmt
@@ -249,6 +256,39 @@ def test_failed_check_keeps_the_old_file(mini_kg, tmp_path, monkeypatch):
         export(mini_kg, out)
     assert out.read_bytes() == b"old"
     assert _dot_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "nquads", "trig", "rdfxml"])
+def test_streamed_export_is_counted_back_and_a_loss_keeps_the_old_file(mini_kg, tmp_path, monkeypatch, fmt):
+    """Above FULL_CHECK_LIMIT the written file is parsed back and counted, nothing kept."""
+    from kgbuilder.exports import rdfio
+
+    monkeypatch.setattr(rdfio, "STREAM_LIMIT", 0)
+    monkeypatch.setattr(rdfio, "FULL_CHECK_LIMIT", 0)
+    ext = REGISTRY[fmt].extensions[0]
+    good, out = tmp_path / f"good{ext}", tmp_path / f"g{ext}"
+    exporter = get_exporter(fmt)
+    unit = "quads" if exporter.quads else "triples"
+    n = len(mini_kg.store) if exporter.quads else len(mini_kg.graph)
+    assert rdfio.make_hub(mini_kg, quads=exporter.quads).streamed
+    assert run_export(mini_kg, good, fmt).written == f"{n} {unit}"
+    assert rdfio.count_back(good, exporter.ox_format) == n
+    counted = rdfio.count_back
+    monkeypatch.setattr(rdfio, "count_back", lambda path, f: counted(path, f) - 1)
+    out.write_bytes(b"old")
+    with pytest.raises(ExportError, match=rf"^{fmt} export: wrote {n} {unit} but read back {n - 1}$"):
+        export(mini_kg, out, fmt)
+    assert out.read_bytes() == b"old"
+    assert _dot_files(tmp_path) == []
+
+
+def test_count_back_names_what_does_not_parse(tmp_path):
+    from kgbuilder.exports import rdfio
+
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> .\n", encoding="utf-8")
+    with pytest.raises(ExportError, match=r"^the written TURTLE does not parse back: .*line 2"):
+        rdfio.count_back(bad, "TURTLE")
 
 
 def test_failure_mid_folder_keeps_the_old_folder(mini_kg, tmp_path, monkeypatch):

@@ -73,8 +73,11 @@ def test_bench_run_prints_one_json_line(tmp_path, store):
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     for key in ("facts", "triples", "store", "build_s", "floor_load_s", "query_s", "floor_query_s",
-                "export_s", "floor_export_s", "peak_rss_mb"):
+                "export_s", "floor_export_s", "peak_rss_mb", "exporter_s", "floor_export_check_s",
+                "exporter_ratio"):
         assert key in result
+    # the exporter's file holds every distinct triple (its own parse-back check counted them)
+    assert result["exporter_mb"] > 0
     assert result["answers_match"] is True and result["store"] == store
     if store == "oxigraph":
         assert result["edit_mode"] == "delta"

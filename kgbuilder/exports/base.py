@@ -55,7 +55,7 @@ class RDFExporter(Exporter):
     """An RDF syntax written by pyoxigraph from the graph encoded as N-Quads text.
 
     Every output is parsed back by pyoxigraph and compared with the graph
-    before it replaces the previous file (see rdfio.check_same).
+    before it replaces the previous file (see rdfio.verify_written).
     """
 
     kind = "rdf"
@@ -71,6 +71,9 @@ class RDFExporter(Exporter):
     #: whether pyoxigraph gets the statements grouped by subject (the
     #: syntaxes that abbreviate a subject's triples)
     grouped: ClassVar[bool] = False
+    #: whether a big graph is written as a stream from its store (rdfio.StoreHub) rather
+    #: than encoded as text in memory first
+    streams: ClassVar[bool] = True
 
     def rdflib_graph(self, kg, **options: Any):
         if self.quads:
@@ -80,14 +83,15 @@ class RDFExporter(Exporter):
             return ds
         return kg.graph
 
-    def hub(self, kg):
-        """The content written, as canonical N-Quads and a pyoxigraph store (kept for verify)."""
+    def hub(self, kg, *, stream: bool = True):
+        """The content written: canonical N-Triples/N-Quads text, or a stream from the store for
+        a big graph (kept for verify)."""
         cached = getattr(self, "_hub", None)
         if cached is not None and cached[0] is kg:
             return cached[1]
         from .rdfio import make_hub
 
-        hub = make_hub(kg, quads=self.quads, grouped=self.grouped)
+        hub = make_hub(kg, quads=self.quads, grouped=self.grouped, stream=self.streams and stream)
         self._hub = (kg, hub)
         return hub
 
@@ -101,8 +105,9 @@ class RDFExporter(Exporter):
         return "rdflib" if engine == "rdflib" else "oxigraph"
 
     def serialize(self, kg, out: BinaryIO, *, engine: str = "auto", **options: Any) -> None:
-        hub = self.hub(kg)
-        if self.engine(kg, engine) == "rdflib":
+        rdflib = self.engine(kg, engine) == "rdflib"
+        hub = self.hub(kg, stream=not rdflib)     # rdflib writes: the hub counts and checks
+        if rdflib:
             graph = self.rdflib_graph(kg, **options)
             graph.serialize(destination=out, format=self.rdflib_format, encoding="utf-8")
         else:
@@ -111,7 +116,7 @@ class RDFExporter(Exporter):
 
     def write_oxigraph(self, kg, hub, out: BinaryIO) -> None:
         prefixes = hub.prefixes(kg.prefixes)
-        if hub.count > self.pretty_limit:
+        if hub.streamed or hub.count > self.pretty_limit:
             hub.dump(out, self.ox_format, prefixes)
             return
         import io
@@ -121,9 +126,9 @@ class RDFExporter(Exporter):
         out.write(tidy(buf.getvalue()))
 
     def verify(self, kg, path: Path, **options: Any) -> None:
-        from .rdfio import check_same, parse_back
+        from .rdfio import verify_written
 
-        check_same(self.hub(kg), parse_back(path, self.ox_format), what=f"{self.name} export")
+        verify_written(self.hub(kg), path, self.ox_format, what=f"{self.name} export")
 
 
 def tidy(text: bytes) -> bytes:

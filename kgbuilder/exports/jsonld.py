@@ -24,6 +24,7 @@ class JSONLDExporter(RDFExporter):
     rdflib_format = "json-ld"
     ox_format = "JSON_LD"
     grouped = True
+    streams = False     # the document is built in memory, node by node, from grouped triples
 
     def engine(self, kg, engine: str = "auto") -> str:
         return "rdflib" if engine == "rdflib" else "oxigraph"

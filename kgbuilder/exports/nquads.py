@@ -16,6 +16,6 @@ class NQuadsExporter(RDFExporter):
     pretty_limit = 0
 
     def write_oxigraph(self, kg, hub, out: BinaryIO) -> None:
-        # the hub's text is already one canonical line per statement (and is
-        # parsed back by pyoxigraph before the rename like every export)
-        out.write(hub.text)
+        # the hub's text is already one canonical line per statement, or the store writes
+        # them (parsed back by pyoxigraph before the rename like every export)
+        hub.write_lines(out)

@@ -15,6 +15,6 @@ class NTriplesExporter(RDFExporter):
     pretty_limit = 0      # a line format: nothing to gain from rdflib's slower writer
 
     def write_oxigraph(self, kg, hub, out: BinaryIO) -> None:
-        # the hub's text is already one canonical line per statement (and is
-        # parsed back by pyoxigraph before the rename like every export)
-        out.write(hub.text)
+        # the hub's text is already one canonical line per statement, or the store writes
+        # them (parsed back by pyoxigraph before the rename like every export)
+        hub.write_lines(out)

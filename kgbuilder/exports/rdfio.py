@@ -8,14 +8,20 @@ from __future__ import annotations
 from pathlib import Path
 from ..errors import ExportError
 
-__all__ = ["Hub", "make_hub", "parse_back", "check_same", "FULL_CHECK_LIMIT",
-           "RDF_TYPE"]
+__all__ = ["Hub", "StoreHub", "make_hub", "parse_back", "count_back", "check_same", "verify_written",
+           "FULL_CHECK_LIMIT", "STREAM_LIMIT", "RDF_TYPE"]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: up to this many statements the parsed-back graph is compared in full
 #: (the same set of statements, or rdflib's isomorphism when there are blank
 #: nodes); above, the counts must match.
 FULL_CHECK_LIMIT = 200_000
+#: above this many quads in an Oxigraph store, an export streams from the store (a StoreHub)
+#: instead of encoding the graph as text in memory first: memory stays flat (at 1M facts the
+#: text, its lines and their sorted groups took several GB), the statements come in the
+#: engine's order rather than sorted, and the parse-back check counts (as it does above
+#: FULL_CHECK_LIMIT anyway)
+STREAM_LIMIT = FULL_CHECK_LIMIT
 
 _ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _TYPE_LINE = " <" + RDF_TYPE + "> "
@@ -30,6 +36,8 @@ class Hub:
     parses it as a stream to write the other syntaxes, and the parsed-back
     output is compared with it.
     """
+
+    streamed = False
 
     def __init__(self, text: bytes, count: int, quads: bool, bnodes: bool):
         self.text, self.count, self.quads, self.bnodes = text, count, quads, bnodes
@@ -56,13 +64,52 @@ class Hub:
 
         ox.serialize(self.parse(), out, getattr(ox.RdfFormat, ox_format), prefixes=prefixes or None)
 
+    def write_lines(self, out) -> None:
+        """The canonical N-Triples/N-Quads: the text itself."""
+        out.write(self.text)
 
-def make_hub(kg, *, quads: bool, grouped: bool = False) -> Hub:
+
+class StoreHub:
+    """The content of one export of a big graph, streamed from its Oxigraph store.
+
+    The same interface as :class:`Hub` for the exporters that stream (not JSON-LD, whose
+    document is built in memory anyway): ``count`` is known once ``dump`` (or ``write_lines``)
+    has written the statements, and the Turtle, TriG and RDF/XML declare every prefix the
+    dataset knows (finding the ones in use would take one more pass over the graph).
+    """
+
+    streamed = True
+
+    def __init__(self, store, quads: bool):
+        self.store, self.quads = store, quads
+        self.count: int | None = None
+
+    def prefixes(self, prefixes: dict[str, str]) -> dict[str, str]:
+        return dict(sorted(prefixes.items()))
+
+    def parse(self):
+        """The statements as pyoxigraph Quads or Triples, in the store's order (a stream)."""
+        return self.store.ox_quads() if self.quads else self.store.ox_triples()
+
+    def dump(self, out, ox_format: str, prefixes: dict[str, str] | None = None) -> None:
+        from ..store.oxigraph import OX_FORMATS
+
+        name = next(k for k, v in OX_FORMATS.items() if v == ox_format)
+        self.count = self.store.dump(name, out, prefixes=prefixes)
+
+    def write_lines(self, out) -> None:
+        self.dump(out, "N_QUADS" if self.quads else "N_TRIPLES")
+
+
+def make_hub(kg, *, quads: bool, grouped: bool = False, stream: bool = True) -> Hub | StoreHub:
     """The graph's distinct triples (or its quads) as a Hub; ``grouped`` sorts the
     lines by graph, subject, then ``rdf:type`` first and the rest by predicate,
-    for the syntaxes that abbreviate (Turtle, TriG, RDF/XML, JSON-LD)."""
+    for the syntaxes that abbreviate (Turtle, TriG, RDF/XML, JSON-LD). An Oxigraph store
+    of more than STREAM_LIMIT quads gives a StoreHub instead, unless ``stream`` is False."""
     store = kg.store
     if hasattr(store, "ox_quads") and hasattr(store, "ox_triples"):
+        if stream and hasattr(store, "dump") and len(store) > STREAM_LIMIT:
+            return StoreHub(store, quads)
         # an Oxigraph-backed store: its terms need no conversion
         import pyoxigraph as ox
 
@@ -148,7 +195,33 @@ def parse_back(path: Path, ox_format: str):
         raise ExportError(f"the written {ox_format} does not parse back: {exc}") from None
 
 
-def check_same(hub: Hub, parsed: list[str], *, what: str) -> None:
+def count_back(path: Path, ox_format: str) -> int:
+    """How many statements pyoxigraph reads from ``path`` (nothing kept); ExportError if it does
+    not parse."""
+    import pyoxigraph as ox
+
+    n = 0
+    try:
+        for n, _ in enumerate(ox.parse(path=str(path), format=getattr(ox.RdfFormat, ox_format)), 1):
+            pass
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise ExportError(f"the written {ox_format} does not parse back: {exc}") from None
+    return n
+
+
+def verify_written(hub: Hub | StoreHub, path: Path, ox_format: str, *, what: str) -> None:
+    """Raise ExportError unless the file at ``path`` parses back to the graph of ``hub``: the same
+    statements up to FULL_CHECK_LIMIT, the same number above (counted without keeping them)."""
+    if hub.count is not None and hub.count <= FULL_CHECK_LIMIT:
+        check_same(hub, parse_back(path, ox_format), what=what)
+        return
+    n = count_back(path, ox_format)
+    if n != hub.count:
+        unit = "quads" if hub.quads else "triples"
+        raise ExportError(f"{what}: wrote {hub.count} {unit} but read back {n}")
+
+
+def check_same(hub: Hub | StoreHub, parsed: list[str], *, what: str) -> None:
     """Raise ExportError unless ``parsed`` holds the graph of ``hub``.
 
     Always the same size; up to FULL_CHECK_LIMIT also the same statements
@@ -160,7 +233,8 @@ def check_same(hub: Hub, parsed: list[str], *, what: str) -> None:
     if hub.count > FULL_CHECK_LIMIT:
         return
     want, have = {str(q) for q in hub.parse()}, set(parsed)
-    if not hub.bnodes:
+    bnodes = any("_:" in q for q in want) if hub.streamed else hub.bnodes
+    if not bnodes:
         if want != have:
             diff = next(iter(want - have), None) or next(iter(have - want))
             raise ExportError(f"{what}: the graph read back differs, e.g. at {diff}")

@@ -25,7 +25,8 @@ from ..errors import KGBuilderError, QueryError, QuerySyntaxError
 __all__ = ["OxigraphStore", "open_oxigraph", "OX_FORMATS", "trim_heap"]
 
 #: kgbuilder format names -> pyoxigraph RdfFormat attribute names
-OX_FORMATS = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG"}
+OX_FORMATS = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG",
+              "rdfxml": "RDF_XML"}
 _QUAD_FORMATS = {"nquads", "trig"}
 #: the predicates of the union, then one predicate's distinct (subject, object) pairs:
 #: every copy of a triple has its predicate, so these, predicate by predicate, are the
@@ -298,16 +299,28 @@ class OxigraphStore:
         except OSError as exc:
             raise QueryError(f"Oxigraph could not run the query: {exc}") from None
 
-    def dump(self, format: str, out: BinaryIO, *, prefixes: dict[str, str] | None = None) -> None:
-        """Write the graph with pyoxigraph's serializer: Turtle and N-Triples get
-        the distinct triples of the union, N-Quads and TriG every named graph."""
+    def dump(self, format: str, out: BinaryIO, *, prefixes: dict[str, str] | None = None) -> int:
+        """Write the graph with pyoxigraph's serializer, as a stream (memory does not grow with
+        the graph): Turtle, N-Triples and RDF/XML get the distinct triples of the union (in
+        :meth:`ox_triples`' order), N-Quads and TriG every named graph. Returns how many
+        statements were written."""
         import pyoxigraph as ox
 
         if format not in OX_FORMATS:
             raise KGBuilderError(f"the Oxigraph store cannot dump '{format}' (one of: {', '.join(OX_FORMATS)})")
         fmt = getattr(ox.RdfFormat, OX_FORMATS[format])
-        pre = dict(prefixes or {}) if format in ("turtle", "trig") else None
-        ox.serialize(self.ox_quads() if format in _QUAD_FORMATS else self.ox_triples(), out, fmt, prefixes=pre)
+        pre = dict(prefixes or {}) if format in ("turtle", "trig", "rdfxml") else None
+        written = [0]
+
+        def counted(statements):
+            n = 0
+            for n, st in enumerate(statements, 1):
+                yield st
+            written[0] = n
+
+        ox.serialize(counted(self.ox_quads() if format in _QUAD_FORMATS else self.ox_triples()), out, fmt,
+                     prefixes=pre)
+        return written[0]
 
 
 class _PipeLoad:
