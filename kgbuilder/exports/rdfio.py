@@ -1,4 +1,5 @@
-"""The graph as N-Triples/N-Quads text, and the parse-back check by pyoxigraph.
+"""The graph as N-Triples/N-Quads text (or, for a big graph, a stream from its store), and
+the parse-back check by pyoxigraph.
 
 pyoxigraph is the fast writer for large graphs and the independent parser
 every RDF export is read back with before it replaces the previous file.
@@ -215,7 +216,10 @@ def verify_written(hub: Hub | StoreHub, path: Path, ox_format: str, *, what: str
     if hub.count is not None and hub.count <= FULL_CHECK_LIMIT:
         check_same(hub, parse_back(path, ox_format), what=what)
         return
-    n = count_back(path, ox_format)
+    _same_count(hub, count_back(path, ox_format), what)
+
+
+def _same_count(hub: Hub | StoreHub, n: int, what: str) -> None:
     if n != hub.count:
         unit = "quads" if hub.quads else "triples"
         raise ExportError(f"{what}: wrote {hub.count} {unit} but read back {n}")
@@ -227,9 +231,7 @@ def check_same(hub: Hub | StoreHub, parsed: list[str], *, what: str) -> None:
     Always the same size; up to FULL_CHECK_LIMIT also the same statements
     (both sides as pyoxigraph writes them, so escaping cannot differ).
     """
-    unit = "quads" if hub.quads else "triples"
-    if len(parsed) != hub.count:
-        raise ExportError(f"{what}: wrote {hub.count} {unit} but read back {len(parsed)}")
+    _same_count(hub, len(parsed), what)
     if hub.count > FULL_CHECK_LIMIT:
         return
     want, have = {str(q) for q in hub.parse()}, set(parsed)
