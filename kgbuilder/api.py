@@ -98,15 +98,20 @@ def central(dataset, *, top: int | None = 10, by: str = "pagerank", as_of: str |
 # ---------------------------------------------------------------- the other commands' functions
 # `kgbuilder COMMAND` is a thin call into the function of the same name here.
 
-def export(dataset, path: str | Path, format: str | None = None, *, inputs=(), **options):
+def export(dataset, path: str | Path, format: str | None = None, *, inputs=(), store: str = "auto", **options):
     """Write a dataset folder's graph (or a built graph), or a part of it, atomically in any
     registered format: an :class:`~kgbuilder.exports.pipeline.ExportReport`. Options (focus,
-    depth, types, since, until, direct_only, with_ontology, force) are the CLI's."""
-    from .exports.pipeline import run_export
+    depth, types, since, until, direct_only, with_ontology, force) are the CLI's; ``store``
+    is :func:`open_graph`'s, for a dataset folder. A target the command line alone rules out
+    is refused before the folder's graph is opened (a build, on a first run)."""
+    from .exports.pipeline import check_target, run_export
 
     if not isinstance(dataset, (str, Path)):
         return run_export(dataset, path, format, inputs=inputs, **options)
-    return run_export(_graph(dataset), path, format, inputs=[dataset, *inputs], **options)
+    inputs = [dataset, *inputs]
+    check_target(path, format, inputs=inputs, force=options.get("force", False),
+                 direct_only=options.get("direct_only", False), with_ontology=options.get("with_ontology", False))
+    return run_export(open_graph(dataset, store=store), path, format, inputs=inputs, **options)
 
 
 def stats(dataset):

@@ -102,6 +102,27 @@ def test_missing_folder(run, mini_path, tmp_path):
     assert r.output == f"Error: {out}: folder {out.parent} does not exist\n"
 
 
+@pytest.mark.parametrize("target,message", [
+    ("nowhere/g.ttl", "{out}: folder {parent} does not exist"),
+    ("g.csv", "{out}: CSV exports write nodes.csv and edges.csv: give a folder or a .zip"),
+    ("g.graphml --direct-only", "--direct-only applies to the RDF formats only, not to graphml"),
+])
+def test_a_bad_target_is_refused_before_the_graph_is_opened(run, mini_path, tmp_path, monkeypatch, target,
+                                                            message):
+    """On a first run opening the graph is a build (minutes for a big dataset): a target the
+    command line alone rules out is refused first."""
+    import kgbuilder.api
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the graph was opened")
+
+    monkeypatch.setattr(kgbuilder.api, "open_graph", no_build)
+    name, *flags = target.split()
+    out = tmp_path / name
+    r = run("export", mini_path, "-o", out, *flags)
+    assert (r.exit_code, r.output) == (1, "Error: " + message.format(out=out, parent=out.parent) + "\n")
+
+
 def test_unwritable_path(run, mini_path, tmp_path, monkeypatch):
     # as root a read-only folder is still writable, so the OS refusal is simulated
     def refuse(*args, **kwargs):

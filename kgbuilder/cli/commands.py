@@ -115,9 +115,9 @@ def register(main) -> None:
         from .. import api
 
         fmt = resolve_format(fmt, old_fmt)
-        report = api.export(api.open_graph(dataset, store=store), output, fmt, inputs=[dataset], focus=focus,
-                            depth=depth, types=types, since=since, until=until, direct_only=direct_only,
-                            with_ontology=with_ontology, force=force)
+        report = api.export(dataset, output, fmt, store=store, focus=focus, depth=depth, types=types,
+                            since=since, until=until, direct_only=direct_only, with_ontology=with_ontology,
+                            force=force)
         echo(f"wrote {output} ({report.format}, {report.written})")
 
 

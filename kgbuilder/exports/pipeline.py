@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from ..errors import ExportError
 
-__all__ = ["ExportReport", "run_export"]
+__all__ = ["ExportReport", "run_export", "check_target"]
 
 
 @dataclass
@@ -23,21 +23,40 @@ class ExportReport:
     written: str      # e.g. "465 triples" or "19 nodes, 21 edges"
 
 
+def check_target(path: str | Path, format: str | None = None, *, inputs: Iterable = (), force: bool = False,
+                 direct_only: bool = False, with_ontology: bool = False):
+    """``(format name, exporter, whether the target is a folder)``, after every refusal that needs
+    only the command line (an unknown format, a flag the format ignores, a missing folder, an
+    input in the way): :func:`run_export` starts with it, and ``kgbuilder export`` calls it before
+    it opens the graph, so a bad target is refused before a build. The write checks the target
+    again (kgbuilder.atomic): the file system may change in between."""
+    from ..atomic import check_output_path
+    from .formats import by_extension, format_for_path, get_exporter, is_folder_target
+
+    fmt = by_extension((format or format_for_path(path)).lower())
+    exporter = get_exporter(fmt)
+    for flag, on in (("--direct-only", direct_only), ("--with-ontology", with_ontology)):
+        if on and exporter.kind != "rdf":
+            raise ExportError(f"{flag} applies to the RDF formats only, not to {fmt}")
+    folder = exporter.multi_file and is_folder_target(path)
+    if exporter.multi_file and not folder and Path(path).suffix.lower() != exporter.file_extension:
+        raise ExportError(f"{path}: {fmt} writes {', '.join(exporter.folder_files)}: give a folder "
+                          f"or a {exporter.file_extension} file")
+    check_output_path(path, list(inputs), folder=folder, force=force)
+    return fmt, exporter, folder
+
+
 def run_export(kg, path: str | Path, format: str | None = None, *, inputs: Iterable = (),
                focus: str | None = None, depth: int = 1, types: Iterable[str] = (),
                since: str | None = None, until: str | None = None, direct_only: bool = False,
                with_ontology: bool = False, verify: bool = True, force: bool = False,
                **options: Any) -> ExportReport:
     from ..atomic import atomic_folder, atomic_write
-    from .formats import by_extension, format_for_path, get_exporter, is_folder_target
 
-    fmt = (format or format_for_path(path)).lower()
-    fmt = by_extension(fmt)
-    exporter = get_exporter(fmt)
+    inputs = list(inputs)
+    fmt, exporter, folder = check_target(path, format, inputs=inputs, force=force, direct_only=direct_only,
+                                         with_ontology=with_ontology)
     types = tuple(types)
-    for flag, on in (("--direct-only", direct_only), ("--with-ontology", with_ontology)):
-        if on and exporter.kind != "rdf":
-            raise ExportError(f"{flag} applies to the RDF formats only, not to {fmt}")
     view = kg
     if focus is not None or types or since is not None or until is not None:
         from ..questions.subgraph import subgraph
@@ -58,14 +77,10 @@ def run_export(kg, path: str | Path, format: str | None = None, *, inputs: Itera
         if tmp.is_file() and tmp.stat().st_size == 0:
             raise ExportError(f"{fmt} export: nothing was written")
 
-    inputs = list(inputs)
-    if exporter.multi_file and is_folder_target(path):
+    if folder:
         with atomic_folder(path, inputs, owned=exporter.folder_files, verify=check, force=force) as tmp:
             exporter.write_folder(view, tmp, **options)
     else:
-        if exporter.multi_file and Path(path).suffix.lower() != exporter.file_extension:
-            raise ExportError(f"{path}: {fmt} writes {', '.join(exporter.folder_files)}: give a folder "
-                              f"or a {exporter.file_extension} file")
         with atomic_write(path, inputs, verify=check, force=force) as out:
             exporter.serialize(view, out, **options)
     written = exporter.written
