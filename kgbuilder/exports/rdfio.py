@@ -185,28 +185,28 @@ def _group(lines: list[str], quads: bool) -> list[str]:
     return out
 
 
-def parse_back(path: Path, ox_format: str):
-    """Every statement pyoxigraph reads from ``path``, as canonical strings (a
-    list, duplicates kept); ExportError if it does not parse."""
+def _read_back(path: Path, ox_format: str):
+    """The statements pyoxigraph reads from ``path``, as a stream; ExportError if it does not parse."""
     import pyoxigraph as ox
 
     try:
-        return [str(q) for q in ox.parse(path=str(path), format=getattr(ox.RdfFormat, ox_format))]
+        yield from ox.parse(path=str(path), format=getattr(ox.RdfFormat, ox_format))
     except (SyntaxError, ValueError, OSError) as exc:
         raise ExportError(f"the written {ox_format} does not parse back: {exc}") from None
+
+
+def parse_back(path: Path, ox_format: str):
+    """Every statement pyoxigraph reads from ``path``, as canonical strings (a
+    list, duplicates kept); ExportError if it does not parse."""
+    return [str(q) for q in _read_back(path, ox_format)]
 
 
 def count_back(path: Path, ox_format: str) -> int:
     """How many statements pyoxigraph reads from ``path`` (nothing kept); ExportError if it does
     not parse."""
-    import pyoxigraph as ox
-
     n = 0
-    try:
-        for n, _ in enumerate(ox.parse(path=str(path), format=getattr(ox.RdfFormat, ox_format)), 1):
-            pass
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise ExportError(f"the written {ox_format} does not parse back: {exc}") from None
+    for n, _ in enumerate(_read_back(path, ox_format), 1):
+        pass
     return n
 
 

@@ -240,7 +240,8 @@ class OxigraphStore:
         predicate's pairs at a time gives the same triples while holding the largest
         predicate's pairs only (rdf:type, ~18% of the quads), and was faster too (a Turtle
         dump at 100k facts on disk: 21.6 -> 12.9 s, peak 291 -> 128 MB). The order is the
-        engine's per predicate; the exporters that abbreviate sort it (exports/rdfio.py)."""
+        engine's per predicate: the exporters that abbreviate sort it for a graph of up to
+        ``rdfio.STREAM_LIMIT`` quads, and write it as it comes above (exports/rdfio.py)."""
         import pyoxigraph as ox
 
         for p in self._predicates():
