@@ -320,6 +320,21 @@ def test_format_mismatches_are_errors(mini_path):
     assert r.output.startswith("Error: a CONSTRUCT result is a graph; write it in an RDF format (turtle, ")
 
 
+def test_unknown_format_is_refused_before_the_graph_is_opened(mini_path, monkeypatch):
+    import kgbuilder.api
+
+    def no_build(*a, **k):
+        raise AssertionError("the graph was opened for a format that does not exist")
+
+    monkeypatch.setattr(kgbuilder.api, "open_graph", no_build)
+    r = run(["query", mini_path, "SELECT ?s WHERE { ?s ?p ?o }", "-F", "cvs"])
+    assert r.exit_code == 1
+    assert r.output == ("Error: unknown format 'cvs' (did you mean 'csv'?) (one of: table, json, csv, tsv, xml, "
+                        "turtle, ntriples, nquads, trig, jsonld, rdfxml, graphml, gexf, html)\n")
+    r = run(["query", mini_path, "SELECT ?s WHERE { ?s ?p ?o }", "-F", "yaml"])
+    assert r.exit_code == 1 and r.output.startswith("Error: unknown format 'yaml' (one of: table, json, ")
+
+
 def test_output_file_is_written_atomically(mini_path, tmp_path):
     out = tmp_path / "answer.srj"
     out.write_text("previous")

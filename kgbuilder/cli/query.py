@@ -26,6 +26,19 @@ def _rdf_formats() -> list[str]:
     return names()
 
 
+def _check_format_name(fmt: str) -> None:
+    """Refuse a -F that is no format at all before the query runs (which one fits the answer
+    is only known after it ran): from the registry, so ``-F csv`` imports no exporter."""
+    from ..registry import names
+
+    known = list(dict.fromkeys([*names("results"), *names("exporter")]))
+    if fmt.lower() not in known:
+        from ..resolve import did_you_mean
+
+        raise KGBuilderError(f"unknown format '{fmt}'{did_you_mean(fmt.lower(), known)} "
+                             f"(one of: {', '.join(known)})")
+
+
 def register(main, handle_errors, dataset_arg) -> None:
     """Add the commands to the ``main`` click group."""
     from .options import force_opt, store_opt
@@ -255,6 +268,8 @@ def _read_query(path: Path) -> str:
 def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None, output: Path | None,
                infer: bool, timeout: float, limit: int, remote=None, store: str = "auto",
                force: bool = False) -> None:
+    if fmt is not None:
+        _check_format_name(fmt)
     if remote is None and timeout:
         from ..dataset import preopen_recipe
         from ..sparql.worker import prefork
