@@ -172,15 +172,22 @@ class OxigraphStore:
             raise KGBuilderError(f"cannot load {format} into Oxigraph: {exc}") from None
 
     @contextlib.contextmanager
-    def loading(self, format: str = "nquads", *, batch_lines: int = 500_000) -> Iterator["_Loading"]:
+    def loading(self, format: str = "nquads", *, batch_lines: int | None = None) -> Iterator["_Loading"]:
         """A sink to write serialized RDF into (N-Quads by default, whole lines per ``write``),
         loaded as it is written: pyoxigraph's bulk loader reads the other end of a pipe in a
         thread of its own, without the GIL, so the caller making quads and the engine loading
-        them overlap. Every ``batch_lines`` lines the pipe is closed and the next one goes to a
-        new bulk load, while the last one sorts and writes its files: at most two batches are
-        held in memory (one bulk load of everything holds up to three of a million quads), and
-        the store gets a few large files (a ``bulk_load`` per 200,000 lines, as before, left a
-        set of small ones that every later read had to consult).
+        them overlap. By default everything goes to one bulk load, which holds at most three
+        batches of a million quads whatever the input's size (the engine's batches) and adds its
+        files to the store once, at its end. With ``batch_lines`` the pipe is closed every so
+        many lines and the next ones go to a new bulk load while the last one sorts and writes
+        its files (at most two loads' batches in memory). Each load's files overlap the
+        earlier ones', and RocksDB merges every two new ones into everything below them: a
+        load per 500,000 lines cost 12.3M quads ~25 such rewrites of a growing store
+        (bench/README.md, "the fourth round").
+
+        An on-disk store is then compacted (``Store.optimize``) before the block ends, so that
+        what reads it next (the SHACL checks, every later command, which open it read-only
+        and so never compact it) reads settled files, and no compaction runs beside them.
 
         What was written is in the store when the block ends, also when it ends by an
         exception (as with ``bulk_load`` of the pieces so far); a load's own failure is raised
@@ -197,6 +204,8 @@ class OxigraphStore:
             if isinstance(failure, (SyntaxError, OSError, ValueError)):
                 raise KGBuilderError(f"cannot load {format} into Oxigraph: {failure}") from None
             raise failure
+        if self.path is not None:
+            self._st.optimize()
 
 
     def remove_nquads(self, data: bytes | str) -> None:
@@ -371,7 +380,7 @@ class _PipeLoad:
 class _Loading:
     """The sink :meth:`OxigraphStore.loading` hands out: ``write(data)`` of whole lines."""
 
-    def __init__(self, st, format: str, batch_lines: int):
+    def __init__(self, st, format: str, batch_lines: int | None):
         import pyoxigraph as ox
 
         self._st, self._fmt = st, getattr(ox.RdfFormat, OX_FORMATS[format])
@@ -384,7 +393,7 @@ class _Loading:
     def write(self, data: bytes) -> None:
         self._current.out.write(data)
         self._lines += data.count(b"\n")
-        if self._lines >= self._batch:
+        if self._batch is not None and self._lines >= self._batch:
             self._current.close()
             if self._previous is not None:
                 self._failure = self._previous.join()
