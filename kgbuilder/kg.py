@@ -242,8 +242,11 @@ def reopen(args: dict[str, Any]) -> KnowledgeGraph:
     if "path" in args:
         from .store.oxigraph import OxigraphStore
 
-        store = _preopened(args["path"]) or OxigraphStore(args["path"], read_only=True,
-                                                          on_failure=args.get("on_failure"))
+        # "is None", not "or": a store's truth is its length, and counting its quads is a full
+        # scan (2-3 ms on the Kazakhstan graph, on the warm query's path; more with the graph)
+        store = _preopened(args["path"])
+        if store is None:
+            store = OxigraphStore(args["path"], read_only=True, on_failure=args.get("on_failure"))
     else:
         from .store.base import open_store
 
@@ -258,8 +261,8 @@ _PREOPENED: list = []
 
 def preopen(args: dict[str, Any]) -> None:
     """In a spare worker forked at a command's start (``sparql.worker.prefork``), while the
-    command checks the build cache: open read-only the on-disk store ``args["path"]`` it will
-    most likely answer from, and import the query's check and linter, so that the query can
+    command checks the build cache: import the query's check and linter, and open read-only
+    the on-disk store ``args["path"]`` it will most likely answer from, so that the query can
     start as soon as the command asks. Only a complete build is opened (its state entry
     ``args["state"]`` names it); :func:`reopen` takes the store only if that entry still
     names the same build then (a rebuild, by this command or another, leaves a new id)."""
@@ -270,12 +273,16 @@ def preopen(args: dict[str, Any]) -> None:
     built = build_id_of(args["state"])
     if built is None:
         return
-    # opened here, on every CPU: pinning this open to one CPU (so that RocksDB's ~200 threads
-    # leave the other to the command loading click) made a warm query 50-60 ms slower on a busy
-    # host, where that one CPU is someone else's too (interleaved A/B, bench/README.md)
+    # the check and the linter first, the store last: RocksDB's read-only open starts and joins
+    # ~180 short threads (15 per column family) and spends most of its time waiting for them,
+    # 3-4x longer beside a busy CPU (the command loading click) than alone, while these imports
+    # are plain work; begun later, the open overlaps less of the command's busiest part (-2.5 ms,
+    # bench/README.md). Opened on every CPU: pinning it to one (so that those threads leave the
+    # other to the command) made a warm query 50-60 ms slower on a busy host, where that one CPU
+    # is someone else's too (interleaved A/B, bench/README.md)
+    load_checker()
     store = OxigraphStore(args["path"], read_only=True)
     _PREOPENED.append((args["path"], args["state"], built, store))
-    load_checker()
 
 
 def _preopened(path: str):

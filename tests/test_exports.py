@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -258,7 +259,7 @@ def test_failed_check_keeps_the_old_file(mini_kg, tmp_path, monkeypatch):
     assert _dot_files(tmp_path) == []
 
 
-@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "nquads", "trig", "rdfxml"])
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "nquads", "trig", "rdfxml", "jsonld"])
 def test_streamed_export_is_counted_back_and_a_loss_keeps_the_old_file(mini_kg, tmp_path, monkeypatch, fmt):
     """Above FULL_CHECK_LIMIT the written file is parsed back and counted, nothing kept."""
     from kgbuilder.exports import rdfio
@@ -280,6 +281,26 @@ def test_streamed_export_is_counted_back_and_a_loss_keeps_the_old_file(mini_kg, 
         export(mini_kg, out, fmt)
     assert out.read_bytes() == b"old"
     assert _dot_files(tmp_path) == []
+
+
+def test_streamed_jsonld_is_one_node_object_a_line_with_a_local_context(mini_kg, tmp_path, monkeypatch):
+    """A big graph's JSON-LD is written as the store gives its triples (nothing held): a node
+    object a line, a subject's triples spread over several of them, merged again on reading."""
+    from kgbuilder.exports import rdfio
+
+    monkeypatch.setattr(rdfio, "STREAM_LIMIT", 0)
+    out = tmp_path / "g.jsonld"
+    export(mini_kg, out)
+    lines = out.read_text(encoding="utf-8").split("\n")
+    assert lines[0] == "{" and lines[2] == ' "@graph": [' and lines[-3:] == [" ]", "}", ""]
+    context = json.loads(lines[1].removeprefix(' "@context": ').removesuffix(","))
+    assert context == dict(sorted(mini_kg.prefixes.items()))
+    nodes = [json.loads(line.strip().removesuffix(",")) for line in lines[3:-3]]
+    ids = [node["@id"] for node in nodes]
+    assert len(ids) > len(set(ids))         # predicate by predicate: subjects recur
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["@graph"] == nodes
+    assert all("@context" not in node for node in nodes)
 
 
 def test_count_back_names_what_does_not_parse(tmp_path):

@@ -291,3 +291,20 @@ def test_cli_store_option(mini_path, tmp_path):
 def test_stats_agree(both):
     mem, ox = both
     assert mem.stats() == ox.stats()
+
+
+def test_a_store_is_true_without_counting_its_quads(tmp_path, monkeypatch):
+    """``store or ...`` / ``if store:`` must not fall back on len(), a scan of every quad."""
+    from kgbuilder.store.base import open_store
+    from kgbuilder.store.oxigraph import OxigraphStore
+
+    empty = open_store("memory")
+    assert bool(empty) is True and len(empty) == 0
+    on_disk = open_store(f"oxigraph:{tmp_path / 'st'}")
+
+    def counted(self):
+        raise AssertionError("the store's truth counted its quads")
+
+    monkeypatch.setattr(OxigraphStore, "__len__", counted)
+    assert (on_disk or None) is on_disk
+    on_disk.close()

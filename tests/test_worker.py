@@ -298,6 +298,34 @@ def _armenia_label(kg) -> list[str]:
     return sorted(str(r[0].value) for r in rows)
 
 
+def test_a_store_opened_ahead_is_opened_after_the_check_is_loaded(mini_copy, tmp_path, monkeypatch):
+    # RocksDB's open waits on ~180 threads it starts, and suffers most beside the command's busy
+    # start: the spare does its plain work (the check and the linter) first, the open last
+    import kgbuilder
+    from kgbuilder import kg as kgmod
+    from kgbuilder.dataset import preopen_recipe
+    from kgbuilder.sparql import query as querymod
+    from kgbuilder.store import oxigraph
+
+    monkeypatch.setenv("KGBUILDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(kgmod, "_PREOPENED", [])
+    assert kgbuilder.validate(mini_copy) == []
+    done = []
+    load_checker, store_class = querymod.load_checker, oxigraph.OxigraphStore
+
+    class Recorded(store_class):
+        def __init__(self, path=None, **kwargs):
+            if path is not None:         # not the empty in-memory store the syntax check uses
+                done.append("open")
+            super().__init__(path, **kwargs)
+
+    monkeypatch.setattr(querymod, "load_checker", lambda: done.append("check") or load_checker())
+    monkeypatch.setattr(oxigraph, "OxigraphStore", Recorded)
+    kgmod.preopen(preopen_recipe(mini_copy)[1])
+    assert done == ["check", "open"] and kgmod._PREOPENED[-1][3].is_open
+    kgmod._PREOPENED.pop()[3].release()
+
+
 def test_a_store_opened_ahead_serves_only_while_it_holds_the_current_build(mini_copy, tmp_path, monkeypatch):
     # kg.preopen runs in the spare a query command forks at its start, before the command has
     # checked the cache: it opens the cached store read-only; reopen takes that store only if
@@ -318,7 +346,11 @@ def test_a_store_opened_ahead_serves_only_while_it_holds_the_current_build(mini_
     early = kgmod._PREOPENED[-1][3]
     graph = kgbuilder.open_graph(mini_copy)
     assert graph.worker_recipe()[1]["path"] == args["path"]
-    same = reopen(graph.worker_recipe()[1])
+    counted = []
+    with monkeypatch.context() as patch:      # taking the early store does not count its quads
+        patch.setattr(type(early), "__len__", lambda self: counted.append(self) or 0)
+        same = reopen(graph.worker_recipe()[1])
+    assert counted == []
     assert same.store is early and _armenia_label(same) == ["Armenia"] and kgmod._PREOPENED == []
 
     kgmod.preopen(args)                      # then the dataset changes and the cache is rebuilt

@@ -73,10 +73,10 @@ class Hub:
 class StoreHub:
     """The content of one export of a big graph, streamed from its Oxigraph store.
 
-    The same interface as :class:`Hub` for the exporters that stream (not JSON-LD, whose
-    document is built in memory anyway): ``count`` is known once ``dump`` (or ``write_lines``)
-    has written the statements, and the Turtle, TriG and RDF/XML declare every prefix the
-    dataset knows (finding the ones in use would take one more pass over the graph).
+    The same interface as :class:`Hub` for the exporters that stream: ``count`` is known once
+    ``dump`` (or ``write_lines``, or JSON-LD's own writer) has written the statements, and the
+    Turtle, TriG, RDF/XML and JSON-LD declare every prefix the dataset knows (finding the ones
+    in use would take one more pass over the graph).
     """
 
     streamed = True
