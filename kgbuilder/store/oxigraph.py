@@ -28,6 +28,10 @@ __all__ = ["OxigraphStore", "open_oxigraph", "OX_FORMATS", "trim_heap"]
 OX_FORMATS = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "nquads": "N_QUADS", "trig": "TRIG",
               "rdfxml": "RDF_XML"}
 _QUAD_FORMATS = {"nquads", "trig"}
+#: an on-disk store loaded with more lines than this is compacted at the end of the load
+#: (see :meth:`OxigraphStore.loading`): at 300k facts (3.7M quads) that paid for itself, at
+#: 100k (1.2M) it did not
+COMPACT_ABOVE = 2_000_000
 #: the predicates of the union, then one predicate's distinct (subject, object) pairs:
 #: every copy of a triple has its predicate, so these, predicate by predicate, are the
 #: union's distinct triples (see :meth:`OxigraphStore.ox_triples`)
@@ -186,10 +190,12 @@ class OxigraphStore:
         cost 157 s of compaction CPU, one load and one compaction 57 s (bench/README.md,
         "the fourth round").
 
-        An on-disk store is then compacted (``Store.optimize``) before the block ends, so that
-        what reads it next (the SHACL checks, every later command, which open it read-only
-        and so never compact it) reads settled files, and no compaction runs beside them
-        (compacting in a thread beside the checks cost more CPU: 538 against 497 s at 1M).
+        An on-disk store that got more than ``COMPACT_ABOVE`` lines is then compacted
+        (``Store.optimize``) before the block ends, so that what reads it next (the SHACL
+        checks, every later command, which open it read-only and so never compact it) reads
+        settled files, and no compaction runs beside them (compacting in a thread beside the
+        checks cost more CPU: 538 against 497 s at 1M). Below, one load's few files are read
+        as they are: compacting 1.2M quads (100k facts) took longer than it saved.
 
         What was written is in the store when the block ends, also when it ends by an
         exception (as with ``bulk_load`` of the pieces so far); a load's own failure is raised
@@ -206,7 +212,7 @@ class OxigraphStore:
             if isinstance(failure, (SyntaxError, OSError, ValueError)):
                 raise KGBuilderError(f"cannot load {format} into Oxigraph: {failure}") from None
             raise failure
-        if self.path is not None:
+        if self.path is not None and sink.lines > COMPACT_ABOVE:
             self._st.optimize()
 
 
@@ -394,13 +400,16 @@ class _Loading:
         self._st, self._fmt = st, getattr(ox.RdfFormat, OX_FORMATS[format])
         self._batch = batch_lines
         self._lines = 0
+        self.lines = 0              # in all
         self._previous: _PipeLoad | None = None
         self._current: _PipeLoad | None = _PipeLoad(st, self._fmt)
         self._failure: BaseException | None = None
 
     def write(self, data: bytes) -> None:
         self._current.out.write(data)
-        self._lines += data.count(b"\n")
+        n = data.count(b"\n")
+        self._lines += n
+        self.lines += n
         if self._batch is not None and self._lines >= self._batch:
             self._current.close()
             if self._previous is not None:
