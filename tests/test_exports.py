@@ -454,3 +454,29 @@ def test_oxigraph_store_exports_the_same_graph(mini_path, mini_kg, tmp_path):
             assert wa.keys() == wb.keys() and all(len(wa[k]) == len(wb[k]) and set(wa[k]) == set(wb[k]) for k in wa)
         else:
             assert set(ga) == set(gb), name
+
+
+def test_streamed_jsonld_keeps_hostile_strings_whole():
+    """Every string the streamed writer puts out goes through the JSON encoder: quotes,
+    backslashes, line breaks, U+2028 and control characters in a curated quote come back as
+    the same literal, read by the streaming parser the export check uses."""
+    import pyoxigraph as ox
+
+    from kgbuilder.exports.jsonld import write_stream
+
+    s, p = ox.NamedNode("https://ex.org/a\u00e9"), ox.NamedNode("https://ex.org/quote")
+    values = [ox.Literal('he said "no" \\ then\nleft\r\t\u2028\x01}]'),
+              ox.Literal("x", language="en-GB"),
+              ox.Literal("5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+              ox.BlankNode("b1")]
+    triples = [ox.Triple(s, p, v) for v in values]
+    triples.append(ox.Triple(s, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                             ox.NamedNode("https://ex.org/T%22")))
+    out = io.StringIO()
+    assert write_stream(iter(triples), {"ex": "https://ex.org/"}, out) == len(triples)
+    back = list(ox.parse(out.getvalue().encode("utf-8"), format=ox.RdfFormat.STREAMING_JSON_LD))
+    got = {(str(q.subject), str(q.predicate), str(q.object)) for q in back}
+    want = {(str(t.subject), str(t.predicate), str(t.object)) for t in triples}
+    bnode = lambda x: x.startswith("_:")  # noqa: E731 - blank node labels may be renamed
+    assert {t for t in got if not bnode(t[2])} == {t for t in want if not bnode(t[2])}
+    assert sum(bnode(t[2]) for t in got) == 1
