@@ -61,67 +61,21 @@ class JSONLDExporter(RDFExporter):
 def compact_document(triples, context: dict[str, str]) -> dict:
     """``{"@context": context, "@graph": [...]}`` for pyoxigraph triples (or
     default-graph quads) grouped by subject; ``context`` holds the prefixes."""
-    return {"@context": context, "@graph": list(node_objects(triples, context))}
+    return {"@context": context, "@graph": [node for node, _ in node_objects(triples, context)]}
 
 
 def write_stream(triples, context: dict[str, str], text) -> int:
     """The document of a big graph, written as its triples come (memory stays flat): one node
     object a line, for each run of triples with the same subject. The store gives the union's
     triples predicate by predicate, so a subject may have several node objects, which JSON-LD
-    merges on reading. ``@type`` comes first in an object, so that pyoxigraph's streaming
-    JSON-LD parser reads the file back without holding it. Returns the number of triples."""
-    import pyoxigraph as ox
-
-    from .rdfio import RDF_TYPE
-    from ..terms import XSD_STRING
-
-    curie = _compactor(context, memo_limit=100_000)
-    q = json.encoder.encode_basestring        # a JSON string, non-ASCII kept (C)
-    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
-
-    def node_id(term) -> str:
-        return q("_:" + term.value) if type(term) is blank else q(curie(term.value))
-
-    def value(term) -> str:
-        if type(term) is literal:
-            if term.language:
-                return '{"@value":' + q(term.value) + ',"@language":' + q(term.language) + "}"
-            dt = term.datatype.value
-            if dt == XSD_STRING:
-                return q(term.value)
-            return '{"@type":' + q(curie(dt)) + ',"@value":' + q(term.value) + "}"
-        return '{"@id":' + node_id(term) + "}"
-
+    merges on reading. Returns the number of triples."""
     text.write('{\n "@context": ' + json.dumps(context, ensure_ascii=False) + ',\n "@graph": [')
-    write = text.write
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     n, sep = 0, "\n  "
-    current = None
-    types: list[str] = []
-    props: dict[str, list[str]] = {}
-
-    def flush() -> None:
-        head = ('"@type":' + (types[0] if len(types) == 1 else "[" + ",".join(types) + "]") + ",") if types else ""
-        body = "".join("," + q(p) + ":" + (v[0] if len(v) == 1 else "[" + ",".join(v) + "]")
-                       for p, v in props.items())
-        write(sep + "{" + head + '"@id":' + node_id(current) + body + "}")
-
-    for t in triples:
-        if t.subject != current:
-            if current is not None:
-                flush()
-                sep = ",\n  "
-                types.clear()
-                props.clear()
-            current = t.subject
-        p, o = t.predicate.value, t.object
-        if p == RDF_TYPE and type(o) is named:
-            types.append(q(curie(o.value)))
-        else:
-            props.setdefault(curie(p), []).append(value(o))
-        n += 1
-    if current is not None:
-        flush()
-    write("\n ]\n}\n")
+    for node, k in node_objects(triples, context, memo_limit=100_000):
+        text.write(sep + encode(node))
+        n, sep = n + k, ",\n  "
+    text.write("\n ]\n}\n")
     return n
 
 
@@ -149,14 +103,17 @@ def _compactor(context: dict[str, str], *, memo_limit: int | None = None):
     return curie
 
 
-def node_objects(triples, context: dict[str, str]):
-    """A node object for each run of ``triples`` with the same subject, in order."""
+def node_objects(triples, context: dict[str, str], *, memo_limit: int | None = None):
+    """``(node object, how many triples it holds)`` for each run of ``triples`` with the same
+    subject, in order. ``@type`` comes first in a node object and in a value object, so that
+    pyoxigraph's streaming JSON-LD parser reads the document back without holding it;
+    ``memo_limit`` is :func:`_compactor`'s."""
     import pyoxigraph as ox
 
     from .rdfio import RDF_TYPE
     from ..terms import XSD_STRING as xsd_string
 
-    curie = _compactor(context)
+    curie = _compactor(context, memo_limit=memo_limit)
 
     def node_id(term) -> str:
         return f"_:{term.value}" if isinstance(term, ox.BlankNode) else curie(term.value)
@@ -167,26 +124,32 @@ def node_objects(triples, context: dict[str, str]):
                 return {"@value": term.value, "@language": term.language}
             if term.datatype.value == xsd_string:
                 return term.value
-            return {"@value": term.value, "@type": curie(term.datatype.value)}
+            return {"@type": curie(term.datatype.value), "@value": term.value}
         return {"@id": node_id(term)}
 
-    def done(node: dict) -> dict:
-        for key, vals in node.items():
-            if isinstance(vals, list) and len(vals) == 1:
-                node[key] = vals[0]
-        return node
+    def one(vals: list):
+        return vals[0] if len(vals) == 1 else vals
+
+    def node(subject, types: list, props: dict) -> dict:
+        out = {"@type": one(types)} if types else {}
+        out["@id"] = node_id(subject)
+        for key, vals in props.items():
+            out[key] = one(vals)
+        return out
 
     current = None
-    node: dict | None = None
+    types: list = []
+    props: dict = {}
+    k = 0
     for t in triples:
         if t.subject != current:
-            if node is not None:
-                yield done(node)
-            current = t.subject
-            node = {"@id": node_id(t.subject)}
+            if k:
+                yield node(current, types, props), k
+            current, types, props, k = t.subject, [], {}, 0
         if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            node.setdefault("@type", []).append(node_id(t.object))
+            types.append(node_id(t.object))
         else:
-            node.setdefault(curie(t.predicate.value), []).append(value(t.object))
-    if node is not None:
-        yield done(node)
+            props.setdefault(curie(t.predicate.value), []).append(value(t.object))
+        k += 1
+    if k:
+        yield node(current, types, props), k
