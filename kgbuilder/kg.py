@@ -242,8 +242,8 @@ def reopen(args: dict[str, Any]) -> KnowledgeGraph:
     if "path" in args:
         from .store.oxigraph import OxigraphStore
 
-        # "is None", not "or": a store's truth is its length, and counting its quads is a full
-        # scan (2-3 ms on the Kazakhstan graph, on the warm query's path; more with the graph)
+        # "is None", not "or": a store's truth was once its length, a full count of its quads
+        # on the warm query's path (OxigraphStore.__bool__ now says True without counting)
         store = _preopened(args["path"])
         if store is None:
             store = OxigraphStore(args["path"], read_only=True, on_failure=args.get("on_failure"))
