@@ -423,7 +423,6 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
 
     from .quads import build_quads
     from ..curation.load import _Loader
-    from ..terms import nquad_lines
     from ..schemas.ontology import load_ontology
     from ..progress import progress
 
@@ -550,9 +549,9 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
         # this loop (Store.loading); once a file has a problem nothing more is written
         with (store.loading() if building else contextlib.nullcontext()) as sink:
             if building:
-                meta = build_quads(ds, onto, part="meta", terms="nt")
+                meta = build_quads(ds, onto, part="meta", terms="nq")
                 origins = dict(meta.origins)
-                sink.write("".join(nquad_lines(meta.quads)).encode())
+                sink.write("".join(meta.quads).encode())
                 del meta
             with progress(files, label="validating and building") as bar:
                 for f in bar:
@@ -563,9 +562,9 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
                     building = building and len(loader.diags) == before
                     if not building:
                         continue
-                    res = build_quads(ds, onto, part="facts", facts=facts, seen=seen, terms="nt")
+                    res = build_quads(ds, onto, part="facts", facts=facts, seen=seen, terms="nq")
                     origins.update(res.origins)
-                    sink.write("".join(nquad_lines(res.quads)).encode())
+                    sink.write("".join(res.quads).encode())
                     del res, facts
             timings["validate_s"] = time.perf_counter() - t0
         del seen
@@ -806,7 +805,6 @@ def _compiled_checks():
 def _patch(ds, store, state, changed, new_files, fp, pass2, ddir, shacl):
     """Swap in the quads of the subjects whose facts changed; rerun SHACL on what they touch."""
     from .quads import build_quads
-    from ..terms import nquad_lines
 
     subjects_of: dict[str, set] = state["subjects"]
     old_files: dict[str, str] = state["files"]
@@ -848,9 +846,9 @@ def _patch(ds, store, state, changed, new_files, fp, pass2, ddir, shacl):
         return out
 
     origins = state["origins"]
-    old_res = build_quads(ds, part="facts", facts=gather("old"), terms="nt")
-    new_res = build_quads(ds, part="facts", facts=gather("new"), terms="nt")
-    old_lines, new_lines = set(nquad_lines(old_res.quads)), set(nquad_lines(new_res.quads))
+    old_res = build_quads(ds, part="facts", facts=gather("old"), terms="nq")
+    new_res = build_quads(ds, part="facts", facts=gather("new"), terms="nq")
+    old_lines, new_lines = set(old_res.quads), set(new_res.quads)
     gone, added = old_lines - new_lines, new_lines - old_lines
     if gone:
         store.remove_nquads("".join(gone))

@@ -55,6 +55,37 @@ def identity_key(fact: Fact) -> list:
     return [fact.subject, fact.predicate, obj, quals]
 
 
+#: the JSON encoder's own string writer (C): what _KEY_JSON writes for a str, quotes included
+_STR = json.encoder.encode_basestring
+#: the identity qualifiers in the order sort_keys writes them
+_SORTED_QUALIFIERS = tuple(sorted(IDENTITY_QUALIFIERS))
+
+
+def _key_text(fact: Fact) -> str:
+    """``_KEY_JSON.encode(identity_key(fact))``, the same text. Nearly every fact's key is
+    strings only: those are written here with the encoder's own string writer, where the
+    general encoder costs ~3 µs a fact (a million facts: seconds); any other value (a
+    quantity, a number) goes through the encoder itself."""
+    subject, q = fact.subject, fact.qualifiers
+    # the object as identity_key writes it
+    obj = fact.object if fact.object is not None else f"{fact.value!s}^^{fact.datatype}@{fact.lang}"
+    if isinstance(fact.value, DateValue):
+        obj = f"{fact.value.text}^^{fact.datatype}"
+    if type(subject) is not str or type(obj) is not str or type(fact.predicate) is not str or "quantity" in q:
+        return _KEY_JSON.encode(identity_key(fact))
+    parts = []
+    for k in _SORTED_QUALIFIERS:
+        v = q.get(k)
+        if v is None:
+            continue
+        if isinstance(v, DateValue):
+            v = v.text
+        if type(v) is not str:
+            return _KEY_JSON.encode(identity_key(fact))
+        parts.append(f'"{k}": {_STR(v)}')
+    return f"[{_STR(subject)}, {_STR(fact.predicate)}, {_STR(obj)}, {{{', '.join(parts)}}}]"
+
+
 def statement_id(fact: Fact) -> str:
     """A stable id: the same fact, whoever reports it and however annotated, is one statement."""
-    return hashlib.sha1(_KEY_JSON.encode(identity_key(fact)).encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(_key_text(fact).encode("utf-8")).hexdigest()[:16]

@@ -287,6 +287,7 @@ def _csv_rows(path: Path, name: str, predicates, err) -> Iterator[tuple[LDict, i
         if bad:
             return
         width = len(header)
+        quantity_columns = [h for h in header if h.startswith("quantity_")]
         last = reader.line_num
         while True:
             tape.clear()
@@ -317,16 +318,16 @@ def _csv_rows(path: Path, name: str, predicates, err) -> Iterator[tuple[LDict, i
                 err(Diagnostic(name, line, f"row has {len(cells)} cells but the header has {width} columns"))
                 continue
             row = {h: v for h, c in zip(header, cells) if (v := c.strip())}
+            # the row as it is, but for the quantity's columns (one nested mapping, last) and a
+            # boolean value: one dict update, not a call and two stores per cell
+            qty = [(k[9:], row.pop(k)) for k in quantity_columns if k in row] if quantity_columns else None
+            if "value" in row:
+                row["value"] = _csv_cell_value("value", row["value"], predicates, row)
             item = LDict(line)
-            qty = {}
-            for key, cell in row.items():
-                if key.startswith("quantity_"):
-                    qty[key[9:]] = cell
-                    continue
-                item[key] = _csv_cell_value(key, cell, predicates, row)
-                item.key_lines[key] = line
+            item.update(row)
+            item.key_lines = dict.fromkeys(row, line)
             if qty:
-                item["quantity"] = _ldict(qty.items(), line)
+                item["quantity"] = _ldict(qty, line)
                 item.key_lines["quantity"] = line
             yield item, line
 
