@@ -8,6 +8,7 @@ the curated datasets, a generated one and hostile strings.
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -68,7 +69,7 @@ def _generated(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def datasets(tmp_path_factory, request):
+def datasets(tmp_path_factory):
     import shutil
 
     mini = tmp_path_factory.mktemp("mini") / "mini"
@@ -117,8 +118,8 @@ def _facts():
     for text in HOSTILE:
         out += [
             Fact(subject=text or "s", predicate="memberOf", object=text or "o", evidence=ev),
-            Fact(subject="s", predicate="characterizedAs", value=text, datatype=identity.DateValue and
-                 "http://www.w3.org/2001/XMLSchema#string", lang="ru", evidence=ev),
+            Fact(subject="s", predicate="characterizedAs", value=text,
+                 datatype="http://www.w3.org/2001/XMLSchema#string", lang="ru", evidence=ev),
             Fact(subject="s", predicate="role", object="o", qualifiers={"role": text, "date": day, "end": month,
                                                                         "place": "almaty", "note": text}),
             Fact(subject="s", predicate="claims", object="o", qualifiers={"claimed_by": text, "start": month}),
@@ -142,7 +143,7 @@ def test_statement_key_is_the_json_encoders_text(datasets):
         assert identity._key_text(f) == identity._KEY_JSON.encode(identity.identity_key(f)), f
     # the ids of the curated dataset's statements do not move
     kz = datasets[0]
-    assert all(identity.statement_id(f) == __import__("hashlib").sha1(
+    assert all(identity.statement_id(f) == hashlib.sha1(
         identity._KEY_JSON.encode(identity.identity_key(f)).encode()).hexdigest()[:16] for f in kz.facts)
 
 
