@@ -149,3 +149,95 @@ def test_value_checks_catch_every_odd_value(mini_path, tmp_path):
         memo: dict = {}
         assert _few_values(store._st, KG + "datePrecision", memo) is True
         assert _few_values(store._st, KG + "quote", memo) is False
+
+
+def test_checks_run_at_once_answer_as_one_at_a_time(mini_path, monkeypatch):
+    # run_checks runs its queries on a thread pool: the same violations (the rows of one query
+    # come in the engine's order, which varies from run to run: compared sorted, duplicates kept)
+    import time
+
+    from kgbuilder.builder import shacl_sparql
+    from kgbuilder.builder.shacl_sparql import compile_shapes, run_checks
+
+    store, focus = _broken_store(mini_path)
+    checks = compile_shapes()
+    as_text = lambda rows: sorted(tuple(map(str, r)) for r in rows)  # noqa: E731
+    one = as_text(run_checks(store, checks, threads=1))
+    assert len({r[1] for r in one}) >= 4
+    for n in (2, 3):
+        assert as_text(run_checks(store, checks, threads=n)) == one
+        assert as_text(run_checks(store, checks, focus, threads=n)) == as_text(run_checks(store, checks, focus, threads=1))
+
+    # the first queries finish last: the rows still come query by query, in the queries' order
+    queries = shacl_sparql._merged(list(checks), "scan")
+    order = {sparql: i for i, (sparql, _) in enumerate(queries)}
+
+    def slow_first(store, sparql, group, *args):
+        time.sleep(0.003 * (len(queries) - order[sparql]))
+        return [(order[sparql], "a"), (order[sparql], "b")]
+
+    monkeypatch.setattr(shacl_sparql, "_run_one", slow_first)
+    assert run_checks(store, checks, threads=3) == [(i, x) for i in range(len(queries)) for x in "ab"]
+
+
+def test_a_failing_check_fails_the_run_and_starts_no_more(mini_path, monkeypatch):
+    import time
+
+    import pytest
+
+    from kgbuilder.builder import shacl_sparql
+    from kgbuilder.builder.shacl_sparql import compile_shapes, run_checks
+
+    store, _ = _broken_store(mini_path)
+    calls = []
+
+    def boom(store, sparql, *args):
+        calls.append(sparql)
+        time.sleep(0.05)
+        raise RuntimeError("engine failed")
+
+    monkeypatch.setattr(shacl_sparql, "_run_one", boom)
+    with pytest.raises(RuntimeError, match="engine failed"):
+        run_checks(store, compile_shapes(), threads=2)
+    # the two running when the first failed, and maybe the next two: not the dozens queued
+    assert 1 <= len(calls) <= 4 < len(shacl_sparql._merged(list(compile_shapes()), "scan"))
+
+
+def test_check_threads_follow_the_cpus_we_may_use(monkeypatch):
+    import os
+
+    from kgbuilder.builder import shacl_sparql
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert shacl_sparql.check_threads() == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)))
+    assert shacl_sparql.check_threads() == shacl_sparql.MAX_CHECK_THREADS == 2
+
+
+def test_count_checks_run_one_at_a_time_beside_the_others(mini_path, monkeypatch):
+    # the merged count checks hold the most memory: never two at once; the value checks run beside them
+    import threading
+    import time
+
+    from kgbuilder.builder import shacl_sparql
+    from kgbuilder.builder.shacl_sparql import compile_shapes, run_checks
+
+    store, _ = _broken_store(mini_path)
+    lock, active, most, beside = threading.Lock(), {"count": 0, "other": 0}, {"count": 0}, []
+
+    def tracked(store, sparql, group, *args):
+        kind = "count" if group[0].kind else "other"
+        with lock:
+            active[kind] += 1
+            most["count"] = max(most["count"], active["count"])
+            if active["count"] and active["other"]:
+                beside.append(sparql)
+        time.sleep(0.01)
+        with lock:
+            active[kind] -= 1
+        return []
+
+    monkeypatch.setattr(shacl_sparql, "_run_one", tracked)
+    assert run_checks(store, compile_shapes(), threads=3) == []
+    assert most["count"] == 1
+    assert beside            # the lanes did run at once

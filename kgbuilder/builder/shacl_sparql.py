@@ -18,7 +18,7 @@ from typing import Iterable
 from ..errors import Diagnostic, KGBuilderError
 from ..namespaces import STANDARD_PREFIXES
 
-__all__ = ["Check", "compile_shapes", "run_checks", "shacl_sparql_diagnostics"]
+__all__ = ["Check", "compile_shapes", "run_checks", "check_threads", "shacl_sparql_diagnostics"]
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = STANDARD_PREFIXES["rdf"] + "type"
@@ -280,15 +280,36 @@ def _few_values(st, path: str, memo: dict) -> bool:
     return memo[path]
 
 
+#: at most this many checks run at once (see :func:`run_checks`)
+MAX_CHECK_THREADS = 2
+
+
+def check_threads() -> int:
+    """How many checks :func:`run_checks` runs at once: the CPUs this process may use, at most
+    :data:`MAX_CHECK_THREADS`."""
+    import os
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_CHECK_THREADS, cpus))
+
+
 def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = None,
-               progress_label: str | None = None, plan: str | None = None) -> list[tuple]:
+               progress_label: str | None = None, plan: str | None = None,
+               threads: int | None = None) -> list[tuple]:
     """(focus, path, value, message, severity) per violation, pyoxigraph terms
     for focus and value. ``store`` is an OxigraphStore. ``plan`` (see :func:`_merged`):
-    by default ``lookup`` for some focus nodes, ``scan`` for the whole graph."""
-    import time
+    by default ``lookup`` for some focus nodes, ``scan`` for the whole graph.
 
+    The queries run in ``threads`` lanes at once (default :func:`check_threads`): pyoxigraph
+    lets go of the GIL while it evaluates a query, so on two CPUs two checks take about the
+    time of the longer. The merged count checks (the slowest, and those whose joins hold the
+    most memory: ~1 GB each on a whole graph of 1M facts) run one after the other in the first
+    lane, the other checks in the others, so that no two of them hold their memory at once
+    (bench/README.md). The answer is the same list, in the queries' order, whatever the lanes."""
     from ..progress import progress
-    from ..store.oxigraph import trim_heap
 
     if focus is not None:
         focus = sorted(set(focus))
@@ -296,39 +317,103 @@ def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = Non
             return []
     if plan is None:
         plan = "lookup" if focus is not None else "scan"
-    out = []
     sampled: dict = {}
     queries = _merged(list(checks), plan)
-    with progress(queries, label=progress_label or "checking shapes") as bar:
-        for sparql, group in bar:
-            chunks = [None] if focus is None else [focus[i:i + 2000] for i in range(0, len(focus), 2000)]
-            probe = _probe(group[0]) if (plan == "scan" and focus is None and len(group) == 1
-                                         and not group[0].kind) else None
-            if probe is not None and not _few_values(store._st, group[0].path, sampled):
-                probe = None
-            if probe is not None and not any(True for _ in store._st.query(probe, use_default_graph_as_union=True)):
+    threads = check_threads() if threads is None else max(1, threads)
+    found: list = [None] * len(queries)
+    label = progress_label or "checking shapes"
+    counts = [i for i, (_, group) in enumerate(queries) if group[0].kind]
+    others = [i for i, (_, group) in enumerate(queries) if not group[0].kind]
+    if threads == 1 or not counts or not others:
+        with progress(range(len(queries)), label=label) as bar:
+            for i in bar:
+                found[i] = _run_one(store, *queries[i], focus, plan, sampled)
+        return [row for rows in found for row in rows]
+
+    import queue
+    import threading
+
+    stop = threading.Event()
+    done: queue.SimpleQueue = queue.SimpleQueue()     # finished query numbers, or an exception
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for i in others:
+        todo.put(i)
+
+    def lane(mine: list[int] | None) -> None:
+        # ``mine``: the count checks, in order; None: the other checks, shared by these lanes
+        while not stop.is_set():
+            if mine is not None:
+                if not mine:
+                    return
+                i = mine.pop(0)
+            else:
+                try:
+                    i = todo.get_nowait()
+                except queue.Empty:
+                    return
+            try:
+                found[i] = _run_one(store, *queries[i], focus, plan, sampled)
+            except BaseException as exc:  # noqa: BLE001 - raised again by the caller's thread
+                done.put(exc)
+                return
+            done.put(i)
+
+    lanes = [threading.Thread(target=lane, args=(list(counts),), name="kgbuilder-check-0", daemon=True)]
+    lanes += [threading.Thread(target=lane, args=(None,), name=f"kgbuilder-check-{k}", daemon=True)
+              for k in range(1, threads)]
+    for t in lanes:
+        t.start()
+    try:
+        with progress(range(len(queries)), label=label) as bar:
+            for _ in bar:
+                item = done.get()
+                if isinstance(item, BaseException):
+                    raise item
+    finally:
+        # after an error or Ctrl-C no lane starts another check; the running ones end first
+        # (a query cannot be interrupted), so that no thread outlives the call
+        stop.set()
+        for t in lanes:
+            t.join()
+    return [row for rows in found for row in rows]
+
+
+def _run_one(store, sparql: str, group: list[Check], focus: list[str] | None, plan: str,
+             sampled: dict) -> list[tuple]:
+    """The violations one of :func:`_merged`'s queries finds."""
+    import time
+
+    from ..store.oxigraph import trim_heap
+
+    out: list[tuple] = []
+    chunks = [None] if focus is None else [focus[i:i + 2000] for i in range(0, len(focus), 2000)]
+    probe = _probe(group[0]) if (plan == "scan" and focus is None and len(group) == 1
+                                 and not group[0].kind) else None
+    if probe is not None and not _few_values(store._st, group[0].path, sampled):
+        probe = None
+    if probe is not None and not any(True for _ in store._st.query(probe, use_default_graph_as_union=True)):
+        return out
+    started = time.perf_counter()
+    for chunk in chunks:
+        if chunk is not None:
+            focus_values = _values("?this", chunk)
+            sparql_run = sparql.replace("WHERE { ", "WHERE { " + focus_values + " ", 1)
+        else:
+            sparql_run = sparql
+        for row in store._st.query(sparql_run, use_default_graph_as_union=True):
+            if len(group) == 1 and not group[0].kind:
+                c = group[0]
+                out.append((row["this"], c.path, row["value"] if c.has_value else None, c.message,
+                            c.severity))
                 continue
-            started = time.perf_counter()
-            for chunk in chunks:
-                if chunk is not None:
-                    focus_values = _values("?this", chunk)
-                    sparql_run = sparql.replace("WHERE { ", "WHERE { " + focus_values + " ", 1)
-                else:
-                    sparql_run = sparql
-                for row in store._st.query(sparql_run, use_default_graph_as_union=True):
-                    if len(group) == 1 and not group[0].kind:
-                        c = group[0]
-                        out.append((row["this"], c.path, row["value"] if c.has_value else None, c.message,
-                                    c.severity))
-                        continue
-                    path = row["p"].value
-                    for c in group:
-                        if c.path == path:
-                            out.append((row["this"], c.path, None, c.message, c.severity))
-            if focus is None and time.perf_counter() - started > 0.5:
-                # a whole-graph check's joins leave hundreds of MB free at 1M facts; a short
-                # one (a probe, a small path) held little, and a trim walks the whole heap
-                trim_heap()
+            path = row["p"].value
+            for c in group:
+                if c.path == path:
+                    out.append((row["this"], c.path, None, c.message, c.severity))
+    if focus is None and time.perf_counter() - started > 0.5:
+        # a whole-graph check's joins leave hundreds of MB free at 1M facts; a short
+        # one (a probe, a small path) held little, and a trim walks the whole heap
+        trim_heap()
     return out
 
 
