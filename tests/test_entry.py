@@ -139,6 +139,28 @@ def test_a_finished_warm_query_ends_without_the_interpreters_teardown(mini_copy,
     assert _run(["query", ds, ARMENIA, "-F", "csv"], env).stdout == "l\nArmenia\n"
 
 
+@pytest.mark.parametrize("args, collector", [
+    (["stats", "{ds}"], "off"),                              # a reader: one answer, then the end
+    (["query", "{ds}", ARMENIA, "-F", "csv"], "off"),
+    (["show", "{ds}", "armenia", "-F", "json"], "off"),
+    (["validate", "{ds}"], "on"),                            # the others keep the collector
+    (["build", "{ds}", "-o", "{out}"], "on"),
+])
+def test_a_reader_runs_without_the_cyclic_collector(args, collector, mini_copy, tmp_path):
+    probe = tmp_path / "gc.txt"
+    run = ("import atexit, gc, os, sys\n"
+           "atexit.register(lambda: open(os.environ['GC_OUT'], 'w').write('on' if gc.isenabled() else 'off'))\n"
+           "sys.argv = ['kgbuilder', *sys.argv[1:]]\n"
+           "from kgbuilder.__main__ import main\n"
+           "main()\n")
+    argv = [a.replace("{ds}", str(mini_copy)).replace("{out}", str(tmp_path / "g.ttl")) for a in args]
+    env = {**os.environ, "GC_OUT": str(probe), "KGBUILDER_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", run, *argv], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert probe.read_text() == collector
+
+
 def test_python_dash_m_is_the_same_command(tmp_path):
     out = subprocess.run([sys.executable, "-m", "kgbuilder", "--version"], capture_output=True, text=True,
                          timeout=60)
