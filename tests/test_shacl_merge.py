@@ -152,7 +152,7 @@ def test_value_checks_catch_every_odd_value(mini_path, tmp_path):
 
 
 def test_checks_run_at_once_answer_as_one_at_a_time(mini_path, monkeypatch):
-    # run_checks runs its queries on a thread pool: the same violations (the rows of one query
+    # run_checks runs its queries in lanes at once: the same violations (the rows of one query
     # come in the engine's order, which varies from run to run: compared sorted, duplicates kept)
     import time
 

@@ -324,10 +324,14 @@ def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = Non
     label = progress_label or "checking shapes"
     counts = [i for i, (_, group) in enumerate(queries) if group[0].kind]
     others = [i for i, (_, group) in enumerate(queries) if not group[0].kind]
+
+    def run(i: int) -> None:
+        found[i] = _run_one(store, *queries[i], focus, plan, sampled)
+
     if threads == 1 or not counts or not others:
         with progress(range(len(queries)), label=label) as bar:
             for i in bar:
-                found[i] = _run_one(store, *queries[i], focus, plan, sampled)
+                run(i)
         return [row for rows in found for row in rows]
 
     import queue
@@ -335,32 +339,27 @@ def run_checks(store, checks: Iterable[Check], focus: Iterable[str] | None = Non
 
     stop = threading.Event()
     done: queue.SimpleQueue = queue.SimpleQueue()     # finished query numbers, or an exception
-    todo: queue.SimpleQueue = queue.SimpleQueue()
-    for i in others:
-        todo.put(i)
+    # the count checks in order, for the first lane alone; the others, shared by the other lanes
+    count_work, other_work = queue.SimpleQueue(), queue.SimpleQueue()
+    for work, items in ((count_work, counts), (other_work, others)):
+        for i in items:
+            work.put(i)
 
-    def lane(mine: list[int] | None) -> None:
-        # ``mine``: the count checks, in order; None: the other checks, shared by these lanes
+    def lane(work: queue.SimpleQueue) -> None:
         while not stop.is_set():
-            if mine is not None:
-                if not mine:
-                    return
-                i = mine.pop(0)
-            else:
-                try:
-                    i = todo.get_nowait()
-                except queue.Empty:
-                    return
             try:
-                found[i] = _run_one(store, *queries[i], focus, plan, sampled)
+                i = work.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                run(i)
             except BaseException as exc:  # noqa: BLE001 - raised again by the caller's thread
                 done.put(exc)
                 return
             done.put(i)
 
-    lanes = [threading.Thread(target=lane, args=(list(counts),), name="kgbuilder-check-0", daemon=True)]
-    lanes += [threading.Thread(target=lane, args=(None,), name=f"kgbuilder-check-{k}", daemon=True)
-              for k in range(1, threads)]
+    lanes = [threading.Thread(target=lane, args=(count_work if k == 0 else other_work,),
+                              name=f"kgbuilder-check-{k}", daemon=True) for k in range(threads)]
     for t in lanes:
         t.start()
     try:
