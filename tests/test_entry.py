@@ -15,9 +15,10 @@ from kgbuilder import __version__
 # runs the command as the console script does and writes, at exit, the kgbuilder modules this
 # process (not its worker) imported
 # (and, as "at fork: ...", those of them it held when it forked its worker), plus difflib and socket;
-# and, in the file TEARDOWN_OUT names, whether the interpreter's teardown ran
+# in the file TEARDOWN_OUT names, whether the interpreter's teardown ran; and in the file GC_OUT
+# names, whether the cyclic garbage collector was on at the end
 _RUN = """
-import atexit, os, sys
+import atexit, gc, os, sys
 me = os.getpid()
 def ours():
     return sorted(m for m in sys.modules if m.startswith(("kgbuilder", "pyoxigraph", "difflib", "socket")))
@@ -37,6 +38,9 @@ def modules():
     if os.getpid() == me:
         with open(os.environ["MODULES_OUT"], "w") as fh:
             fh.write("\\n".join(ours() + at_fork))
+        if os.environ.get("GC_OUT"):
+            with open(os.environ["GC_OUT"], "w") as fh:
+                fh.write("on" if gc.isenabled() else "off")
         # made now, after the fork's gc.freeze() (what that froze is never freed), and held by
         # a module of its own, which the teardown drops with the others
         probe = type(sys)("teardown_probe")
@@ -52,8 +56,9 @@ ARMENIA = ("SELECT ?l WHERE { mi:armenia rdfs:label ?l }")
 
 
 def _run(args: list[str], env: dict, modules: Path | None = None,
-         teardown: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**env, "MODULES_OUT": str(modules or os.devnull), "TEARDOWN_OUT": str(teardown or "")}
+         teardown: Path | None = None, collector: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**env, "MODULES_OUT": str(modules or os.devnull), "TEARDOWN_OUT": str(teardown or ""),
+           "GC_OUT": str(collector or "")}
     return subprocess.run([sys.executable, "-c", _RUN, *args], env=env, capture_output=True, text=True,
                           timeout=300)
 
@@ -148,15 +153,9 @@ def test_a_finished_warm_query_ends_without_the_interpreters_teardown(mini_copy,
 ])
 def test_a_reader_runs_without_the_cyclic_collector(args, collector, mini_copy, tmp_path):
     probe = tmp_path / "gc.txt"
-    run = ("import atexit, gc, os, sys\n"
-           "atexit.register(lambda: open(os.environ['GC_OUT'], 'w').write('on' if gc.isenabled() else 'off'))\n"
-           "sys.argv = ['kgbuilder', *sys.argv[1:]]\n"
-           "from kgbuilder.__main__ import main\n"
-           "main()\n")
     argv = [a.replace("{ds}", str(mini_copy)).replace("{out}", str(tmp_path / "g.ttl")) for a in args]
-    env = {**os.environ, "GC_OUT": str(probe), "KGBUILDER_CACHE_DIR": str(tmp_path / "cache")}
-    done = subprocess.run([sys.executable, "-c", run, *argv], env=env, capture_output=True, text=True,
-                          timeout=300)
+    env = {**os.environ, "KGBUILDER_CACHE_DIR": str(tmp_path / "cache"), "KGBUILDER_PROGRESS": "0"}
+    done = _run(argv, env, collector=probe)
     assert done.returncode == 0, done.stderr
     assert probe.read_text() == collector
 
