@@ -40,11 +40,17 @@ def canonical_quantity(qty: dict | None, value=None) -> dict | None:
     return out or None
 
 
+def _key_object(fact: Fact) -> str:
+    """The object as a fact's identity key writes it: an entity's id, or its value with the
+    datatype (and language)."""
+    if isinstance(fact.value, DateValue):
+        return f"{fact.value.text}^^{fact.datatype}"
+    return fact.object if fact.object is not None else f"{fact.value!s}^^{fact.datatype}@{fact.lang}"
+
+
 def identity_key(fact: Fact) -> list:
     """The parts of a fact that make it the fact it is (JSON-serialisable)."""
-    obj = fact.object if fact.object is not None else f"{fact.value!s}^^{fact.datatype}@{fact.lang}"
-    if isinstance(fact.value, DateValue):
-        obj = f"{fact.value.text}^^{fact.datatype}"
+    obj = _key_object(fact)
     quals = {}
     for k in IDENTITY_QUALIFIERS:
         v = fact.qualifiers.get(k)
@@ -66,11 +72,7 @@ def _key_text(fact: Fact) -> str:
     strings only: those are written here with the encoder's own string writer, where the
     general encoder costs ~3 µs a fact (a million facts: seconds); any other value (a
     quantity, a number) goes through the encoder itself."""
-    subject, q = fact.subject, fact.qualifiers
-    # the object as identity_key writes it
-    obj = fact.object if fact.object is not None else f"{fact.value!s}^^{fact.datatype}@{fact.lang}"
-    if isinstance(fact.value, DateValue):
-        obj = f"{fact.value.text}^^{fact.datatype}"
+    subject, q, obj = fact.subject, fact.qualifiers, _key_object(fact)
     if type(subject) is not str or type(obj) is not str or type(fact.predicate) is not str or "quantity" in q:
         return _KEY_JSON.encode(identity_key(fact))
     parts = []
