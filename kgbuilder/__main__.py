@@ -8,6 +8,10 @@ named on the command line while this process parses the command, checks the cach
 query. The command line is only a hint here: click parses it afterwards, and what the worker
 answers from is decided by the recipe the command sends it once it has opened the graph
 (:func:`kgbuilder.kg.preopen` keeps the early store only if it is that graph's current build).
+What comes before the fork delays both lines of work, so it imports as little as it can: no
+``typing`` (annotations name its types under ``TYPE_CHECKING``, never true at run time),
+``pickle``, ``signal`` or ``threading`` (the worker uses the C modules under the first two and
+needs no threads), ~7 ms in all; ``tests/test_entry.py`` holds the fork and the worker to it.
 These commands (a ``query``, a graph question: ``show``, ``stats``, ...) run without Python's
 cyclic garbage collector, and once the answer is out they end without the interpreter's
 teardown when that would only free memory (:func:`_end_now`).

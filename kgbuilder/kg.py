@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+
+TYPE_CHECKING = False   # annotations only: a warm query's path never imports typing (see __main__)
+if TYPE_CHECKING:
+    from typing import Any
 
 from .namespaces import STANDARD_PREFIXES
 

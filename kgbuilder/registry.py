@@ -10,8 +10,8 @@ higher one without importing it.
 from __future__ import annotations
 
 import importlib
+from collections import namedtuple
 from pathlib import Path
-from typing import NamedTuple
 
 from .errors import KGBuilderError
 
@@ -23,20 +23,20 @@ __all__ = ["Plugin", "GROUPS", "register", "plugins", "names", "get", "for_exten
 GROUPS = ("exporter", "results", "store")
 
 
-class Plugin(NamedTuple):
+class Plugin(namedtuple("Plugin", "group name target extensions media_types summary folder rdf",
+                        defaults=((), (), "", False, False))):
     """One implementation of a group's kind, imported by ``load()`` on first use.
 
-    (A named tuple: it is made at every start, where a frozen dataclass costs ~2 ms.)
+    ``target`` is ``"package.module:attribute"``; ``extensions`` the file extensions, the usual
+    one first; ``media_types`` the one we send first, then others we accept; ``folder`` (an
+    exporter) that a folder path, or one without extension, asks for it; ``rdf`` (an exporter)
+    that it writes an RDF syntax (and can carry a CONSTRUCT answer).
+
+    (A named tuple: it is made at every start, where a frozen dataclass costs ~2 ms; and
+    collections', not typing's, which would import ``typing``: see :class:`~.errors.Diagnostic`.)
     """
 
-    group: str
-    name: str
-    target: str                       # "package.module:attribute"
-    extensions: tuple[str, ...] = ()  # file extensions, the usual one first
-    media_types: tuple[str, ...] = ()  # the one we send first, then others we accept
-    summary: str = ""
-    folder: bool = False              # exporter: a folder path (or one without extension) asks for it
-    rdf: bool = False                 # exporter: an RDF syntax (can carry a CONSTRUCT answer)
+    __slots__ = ()
 
     def load(self):
         module, _, attr = self.target.partition(":")

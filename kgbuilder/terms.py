@@ -17,7 +17,7 @@ a test compares them.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["NTIri", "NTLiteral", "nt_literal", "nt_string", "nquad_lines", "XSD", "XSD_STRING", "to_rdflib", "from_rdflib",
            "term_parts", "from_parts", "term_key", "DEFAULT_GRAPH_IRIS"]

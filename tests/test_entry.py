@@ -14,18 +14,26 @@ from kgbuilder import __version__
 
 # runs the command as the console script does and writes, at exit, the kgbuilder modules this
 # process (not its worker) imported
-# (and, as "at fork: ...", those of them it held when it forked its worker), plus difflib and socket;
-# in the file TEARDOWN_OUT names, whether the interpreter's teardown ran; and in the file GC_OUT
-# names, whether the cyclic garbage collector was on at the end
+# (and, as "at fork: ...", those of them it held when it forked its worker), plus difflib, socket
+# and the standard modules of SLOW; in the file TEARDOWN_OUT names, whether the interpreter's
+# teardown ran; in the file GC_OUT names, whether the cyclic garbage collector was on at the end;
+# and in the file WORKER_OUT names, each module of SLOW the worker imported (one per line)
 _RUN = """
 import atexit, gc, os, sys
 me = os.getpid()
+SLOW = {"typing", "pickle", "signal", "threading"}
 def ours():
-    return sorted(m for m in sys.modules if m.startswith(("kgbuilder", "pyoxigraph", "difflib", "socket")))
+    return sorted(m for m in sys.modules if m.startswith(("kgbuilder", "pyoxigraph", "difflib", "socket"))
+                  or m in SLOW)
 at_fork = []
+worker_out = os.environ.get("WORKER_OUT")
 def hook(event, args):
     if event == "os.fork" and os.getpid() == me and not at_fork:
         at_fork.extend("at fork: " + m for m in ours())
+    elif event == "import" and worker_out and os.getpid() != me and args[0] in SLOW:
+        fd = os.open(worker_out, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        os.write(fd, args[0].encode() + b"\\n")
+        os.close(fd)
 sys.addaudithook(hook)
 class Teardown:
     # freed when the interpreter's teardown drops the modules: says so in TEARDOWN_OUT (what
@@ -55,10 +63,10 @@ main()
 ARMENIA = ("SELECT ?l WHERE { mi:armenia rdfs:label ?l }")
 
 
-def _run(args: list[str], env: dict, modules: Path | None = None,
-         teardown: Path | None = None, collector: Path | None = None) -> subprocess.CompletedProcess:
+def _run(args: list[str], env: dict, modules: Path | None = None, teardown: Path | None = None,
+         collector: Path | None = None, worker: Path | None = None) -> subprocess.CompletedProcess:
     env = {**env, "MODULES_OUT": str(modules or os.devnull), "TEARDOWN_OUT": str(teardown or ""),
-           "GC_OUT": str(collector or "")}
+           "GC_OUT": str(collector or ""), "WORKER_OUT": str(worker or "")}
     return subprocess.run([sys.executable, "-c", _RUN, *args], env=env, capture_output=True, text=True,
                           timeout=300)
 
@@ -111,6 +119,24 @@ def test_a_warm_query_loads_no_suggestions_no_exporter_and_no_other_command(mini
     assert "kgbuilder.sparql.query" in mine
     assert not {"difflib", "kgbuilder.resolve", "kgbuilder.cli.commands", "socket"} & set(mine)
     assert not [m for m in mine if m.startswith("kgbuilder.exports")]
+
+
+def test_a_warm_query_neither_forks_nor_answers_with_typing_pickle_signal_or_threading(mini_copy, tmp_path):
+    # both of a warm query's two lines of work start at the fork (the command loads click,
+    # the worker opens the store), so what comes before it delays both; these four standard
+    # modules cost ~7 ms to import there, and the worker needs none of them (the C modules
+    # under pickle and signal do its work; typing only names annotations). The command itself
+    # imports typing and threading later, with click.
+    env = {**os.environ, "KGBUILDER_CACHE_DIR": str(tmp_path / "cache"), "KGBUILDER_PROGRESS": "0"}
+    assert _run(["validate", str(mini_copy)], env).returncode == 0
+    seen, worker = tmp_path / "modules.txt", tmp_path / "worker.txt"
+    warm = _run(["query", str(mini_copy), ARMENIA, "-F", "csv"], env, seen, worker=worker)
+    assert (warm.returncode, warm.stdout, warm.stderr) == (0, "l\nArmenia\n", "")
+    mine = seen.read_text().splitlines()
+    assert "at fork: kgbuilder.sparql.worker" in mine and "typing" in mine     # the probe sees them
+    assert [m for m in mine if m.startswith("at fork: ") and m[9:] in {"typing", "pickle", "signal", "threading"}] == []
+    # the worker imported the check, the linter and the engine, and answered, without them
+    assert not worker.exists() or worker.read_text() == ""
 
 
 def test_a_finished_warm_query_ends_without_the_interpreters_teardown(mini_copy, tmp_path):

@@ -29,7 +29,7 @@ import contextlib
 import functools
 import os
 from pathlib import Path
-from typing import NamedTuple
+from collections import namedtuple
 
 from .digest import HEX_LENGTH, digest
 
@@ -252,12 +252,9 @@ def _meta_key(root: Path) -> str:
     return h.hexdigest()
 
 
-class _File(NamedTuple):
-    rel: str
-    path: Path
-    sha: str
-    bulk: bool
-    rows: int                       # newline count: the size estimate for ``auto``
+#: a dataset file: ``rel`` (str), ``path`` (Path), ``sha`` (its digest), ``bulk`` (a CSV/TSV file),
+#: ``rows`` (its newline count: the size estimate for ``auto``)
+_File = namedtuple("_File", "rel path sha bulk rows")
 
 
 def _scan(root: Path) -> list[_File]:

@@ -19,11 +19,17 @@ from __future__ import annotations
 
 import io
 import os
-import pickle
+try:
+    import _pickle as pickle    # the C pickler itself: pickle.py costs every start ~2 ms (see sparql.worker)
+except ImportError:
+    import pickle
 import stat
 import sys
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False   # annotations only: a warm query's path never imports typing (see __main__)
+if TYPE_CHECKING:
+    from typing import Any
 
 from .digest import HEX_LENGTH, digest
 
@@ -167,7 +173,7 @@ def write_entry(root: Path, path: Path, obj: Any) -> bool:
             # the header last: the body is never held whole in memory (twice, with the header)
             fh.write(MAGIC + b"0" * _DIGEST + b"\n")
             out = _Hashing(fh)
-            pickle.dump(obj, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(obj, out, protocol=-1)   # -1: the highest
             fh.seek(len(MAGIC))
             fh.write(out.hash.hexdigest().encode())
 

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+
+TYPE_CHECKING = False   # annotations only: a warm query's path never imports typing (see __main__)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..errors import QueryWarning
 from ..namespaces import KG_NS, STANDARD_PREFIXES

@@ -12,11 +12,15 @@ rdflib is imported only to explain a syntax error.
 from __future__ import annotations
 
 import re
-import threading
-from typing import Any, NamedTuple
+from _thread import allocate_lock   # threading.Lock itself, without importing threading
+from collections import namedtuple
 
 from ..errors import QueryError, QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
 from ..terms import term_key
+
+TYPE_CHECKING = False   # annotations only: a warm query's path never imports typing (see __main__)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["parse_query", "check_safe", "run_query", "execute", "collect", "QueryResult", "query_kind", "load_checker",
            "has_order_by", "term_key",
@@ -31,7 +35,7 @@ _UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "
 # warm query's command only sends the text to its worker, and compiling them all at import
 # cost it ~1.5 ms
 _PROLOGUE = r"""(?isx)\A(?:\s+|\#[^\n]*\n?|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*"""
-_grammar_lock = threading.Lock()
+_grammar_lock = allocate_lock()
 
 
 def _as_rdflib(tuples: list[tuple]) -> list[tuple]:
@@ -704,12 +708,11 @@ def _inferred_store(kg):
 
 # ---------------------------------------------------------------- saved queries
 
-class SavedQuery(NamedTuple):
-    """A dataset's saved query: ``queries/NAME.rq``, its first comment line the question."""
+class SavedQuery(namedtuple("SavedQuery", "name path question")):
+    """A dataset's saved query: ``queries/NAME.rq`` (``name``, ``path``), its first comment line
+    the ``question``."""
 
-    name: str
-    path: Any
-    question: str
+    __slots__ = ()
 
 
 def saved_queries(root) -> list[SavedQuery]:

@@ -32,18 +32,28 @@ import atexit
 import functools
 import importlib
 import os
-import pickle
 import select
-import signal
-# the C module's socket pair, not the socket module's: that one (its enums, selectors, array)
-# costs a command ~3 ms to import, and a worker's pipe needs none of it
+# the C modules under pickle, signal and socket, not those modules: their Python layers
+# (pickle.py; signal's and socket's enums, socket's selectors and array) cost a warm query
+# ~6 ms to import before it forks its worker, and a worker's pipe needs none of what they add
+try:
+    import _pickle as pickle
+except ImportError:     # a Python without the C pickler
+    import pickle
+try:
+    import _signal as signal
+except ImportError:
+    import signal
 import _socket
 import struct
 import sys
-import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+
+TYPE_CHECKING = False   # annotations only: a warm query's path never imports typing (see __main__)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..errors import KGBuilderError, QueryError, QueryTimeoutError
 
@@ -67,6 +77,8 @@ def can_fork() -> bool:
         return len(os.listdir("/proc/self/task")) == 1
     except OSError:
         # no /proc: native threads are invisible, so only trust a process without Python threads
+        import threading
+
         return threading.active_count() == 1 and sys.platform != "darwin"
 
 
@@ -264,7 +276,7 @@ class Worker:
     def _died(self):
         status = self.exit_status()
         self.kill()
-        if self.memory_mb and status == f"killed by signal {signal.SIGABRT.value}":
+        if self.memory_mb and status == f"killed by signal {int(signal.SIGABRT)}":
             # Oxigraph cannot raise MemoryError: an allocation over the cap aborts the worker
             raise WorkerDied("the query needed more memory than allowed; narrow it down")
         raise WorkerDied(f"the worker died ({status})")
@@ -459,7 +471,7 @@ def _wait(proc, seconds: float) -> int | None:
 # ---------------------------------------------------------------- framing and outcomes
 
 def _frame(obj) -> bytes:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(obj, protocol=-1)   # -1: the highest
     return _HEADER.pack(len(data)) + data
 
 

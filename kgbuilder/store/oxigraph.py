@@ -18,7 +18,11 @@ import contextlib
 import functools
 import weakref
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+
+TYPE_CHECKING = False   # annotations only: a warm query's path never imports typing (see __main__)
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 from ..errors import KGBuilderError, QueryError, QuerySyntaxError
 
