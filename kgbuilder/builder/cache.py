@@ -33,7 +33,7 @@ from collections import namedtuple
 
 from .digest import HEX_LENGTH, digest
 
-__all__ = ["cache_dir", "incremental_build", "Built", "Derived", "estimate_facts", "dataset_store_path", "state_path", "build_id_of",
+__all__ = ["cache_dir", "incremental_build", "Built", "Derived", "derived_of", "estimate_facts", "dataset_store_path", "state_path", "build_id_of",
            "cache_usable"]
 
 
@@ -588,7 +588,8 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
             build_id = uuid.uuid4().hex
             _clear_derived(ddir / "derived")
         derived = Derived(ddir / "derived", build_id)
-        if mode != "unchanged" or not (state and state.get("build_id")):
+        fresh = mode != "unchanged" or not (state and state.get("build_id"))
+        if fresh:
             store.close()
             for r in list(subjects):
                 if r not in new_files:
@@ -616,6 +617,12 @@ def incremental_build(root: str | Path, spec: str = "oxigraph", *, shacl: bool =
 
         gc.collect()
         store = open_store(spec, read_only=True)
+        if derived is not None and fresh and _in_cache(Path(store_path)):
+            # a small graph's copy for warm queries; not of a user's own oxigraph:PATH, which
+            # other tools may write to under the same build
+            from .image import keep_image
+
+            keep_image(derived, store, n_facts)
     timings["total_s"] = time.perf_counter() - t0
     return Built(ds, store, origins, sh_diags, mode=mode, facts=n_facts, timings=timings, derived=derived,
                  info=info)
@@ -690,12 +697,24 @@ class Derived:
         """A view kept as a file of its own, read in pieces rather than unpickled whole (the
         graph questions' index): ``make(path)`` writes it when it is missing. None when the
         cache cannot hold it."""
-        from .cache_files import trusted_file, write_file
+        from .cache_files import write_file
 
         path = self.folder / f"{name}-{self.build_id}"
-        if trusted_file(cache_dir(), path) or write_file(cache_dir(), path, make):
+        if self.kept(name) is not None or write_file(cache_dir(), path, make):
             return path
         return None
+
+    def kept(self, name: str) -> Path | None:
+        """The file :meth:`file` keeps as ``name``, when it is there and may be opened."""
+        from .cache_files import trusted_file
+
+        path = self.folder / f"{name}-{self.build_id}"
+        return path if trusted_file(cache_dir(), path) else None
+
+
+def derived_of(state_file: str | Path, build_id: str) -> Derived:
+    """The views kept with the build ``build_id`` of the store whose state entry is ``state_file``."""
+    return Derived(Path(state_file).parent / "derived", build_id)
 
 
 def _clear_derived(folder: Path) -> None:

@@ -110,6 +110,19 @@ class OxigraphStore:
         if not (lazy and self.read_only):
             self._st = self._open()
 
+    @classmethod
+    def from_nquads(cls, data: bytes, *, stands_for: str | Path) -> "OxigraphStore":
+        """A read-only store in memory holding the N-Quads ``data``, a copy of the on-disk store
+        at ``stands_for`` (its ``path``: a worker opens that one again). The data must be that
+        store's own dump: it is parsed without checking its IRIs (see kgbuilder.builder.image)."""
+        import pyoxigraph as ox
+
+        st = ox.Store()
+        st.load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
+        store = cls(stands_for, read_only=True, lazy=True)
+        store._st, store.in_memory = st, True
+        return store
+
     def _open(self):
         import pyoxigraph as ox
 
@@ -144,8 +157,13 @@ class OxigraphStore:
         one is closed for good)."""
         return self.__dict__.get("_st") is not None
 
+    #: True for a copy in memory of the on-disk store at ``path`` (:meth:`from_nquads`)
+    in_memory = False
+
     def __repr__(self) -> str:
         where = f"on disk at {self.path}" if self.path else "in memory"
+        if self.in_memory:
+            where = f"in memory, a copy of the one on disk at {self.path}"
         return f"<OxigraphStore {where}{', read-only' if self.read_only else ''}>"
 
     # -- writing --------------------------------------------------------------
