@@ -170,3 +170,26 @@ def test_a_users_own_store_keeps_no_image(mini_copy, fresh_cache, tmp_path):
 def test_the_readme_names_the_limit():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert readme.count(f"at most {image.IMAGE_MAX_QUADS:,} quads") == 2
+
+
+def test_a_graph_with_blank_nodes_keeps_no_image(tmp_path):
+    import pyoxigraph as ox
+
+    store = OxigraphStore()
+    store._st.add(ox.Quad(ox.BlankNode("b1"), ox.NamedNode("http://x/p"), ox.Literal("v"), ox.NamedNode("http://x/g")))
+
+    class Folder:
+        def file(self, name, make):
+            raise AssertionError("an image was made")
+
+    assert image.keep_image(Folder(), store, facts=1) is None
+
+
+def test_a_label_that_looks_like_the_digest_line_is_kept_whole(mini_copy, fresh_cache):
+    entities = mini_copy / "facts" / "entities.yaml"
+    fake = "\n# kgbuilder image blake2b=" + "0" * 64 + "\n"
+    entities.write_text(entities.read_text().replace("label: Armenia,", f"label: {fake!r},".replace("'", '"')))
+    kg = kgbuilder.open_graph(mini_copy)
+    early = _preopened(mini_copy)
+    assert early.in_memory
+    assert _values(_answers(early, kg, "SELECT ?l WHERE { mi:armenia rdfs:label ?l }")) == [(fake,)]

@@ -40,11 +40,19 @@ _TRAILER = re.compile(rb"# kgbuilder image blake2b=([0-9a-f]{64})\n\Z")
 def keep_image(derived, store, facts: int) -> Path | None:
     """Keep the image of the build in ``store`` (a read-only on-disk store) with its views
     ``derived``, when it holds at most :data:`IMAGE_MAX_QUADS` quads; its path, or None (too
-    big, or the cache cannot hold it). ``facts``, the build's fact count, spares counting the
-    quads of a graph that has more facts than that (each fact makes at least one quad)."""
-    if facts > IMAGE_MAX_QUADS or len(store) > IMAGE_MAX_QUADS:
+    big, blank nodes, or the cache cannot hold it). ``facts``, the build's fact count, spares
+    counting the quads of a graph that has more facts than that (each fact makes at least one
+    quad). A build makes no blank nodes; a graph that had some keeps no image all the same,
+    since a load gives them new labels and its answers would not be the store's."""
+    if facts > IMAGE_MAX_QUADS or len(store) > IMAGE_MAX_QUADS or _has_blank_nodes(store):
         return None
     return derived.file(IMAGE, lambda path: write_image(store, path))
+
+
+def _has_blank_nodes(store) -> bool:
+    import pyoxigraph as ox
+
+    return any(isinstance(t, ox.BlankNode) for q in store.ox_quads() for t in (q.subject, q.object, q.graph_name))
 
 
 def write_image(store, path: Path) -> int:
