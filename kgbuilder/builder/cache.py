@@ -28,8 +28,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from pathlib import Path
 from collections import namedtuple
+from pathlib import Path
 
 from .digest import HEX_LENGTH, digest
 

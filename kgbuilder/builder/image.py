@@ -27,9 +27,9 @@ from .digest import digest
 __all__ = ["IMAGE_MAX_QUADS", "IMAGE", "keep_image", "write_image", "open_image"]
 
 #: the largest graph (in quads) that keeps an image. In a fresh process, reading, checking and
-#: loading an image took 17 ms for 5,000 generated quads, 33 ms for 10,000 and 62 ms for 20,000,
-#: beside a busy CPU as alone; RocksDB's read-only open took 19 ms alone and 49 ms beside a busy
-#: CPU, which is where a warm query opens it (medians of 9, bench/README.md)
+#: loading an image took 17-18 ms for 5,000 generated quads, 33-36 ms for 10,000 and 62-63 ms
+#: for 20,000, alone as beside a busy CPU; RocksDB's read-only open took 19 ms alone and 49 ms
+#: beside a busy CPU, which is where a warm query opens it (medians of 9, bench/README.md)
 IMAGE_MAX_QUADS = 10_000
 #: its name among the views kept with a build (``Derived.file``)
 IMAGE = "image.nq"

@@ -48,8 +48,8 @@ import _socket
 import struct
 import sys
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 TYPE_CHECKING = False   # annotations only: a warm query's path never imports typing (see __main__)
 if TYPE_CHECKING:

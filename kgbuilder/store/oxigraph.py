@@ -17,8 +17,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import weakref
-from pathlib import Path
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 TYPE_CHECKING = False   # annotations only: a warm query's path never imports typing (see __main__)
 if TYPE_CHECKING:
