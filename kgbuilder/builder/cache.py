@@ -699,17 +699,21 @@ class Derived:
         cache cannot hold it."""
         from .cache_files import write_file
 
-        path = self.folder / f"{name}-{self.build_id}"
-        if self.kept(name) is not None or write_file(cache_dir(), path, make):
-            return path
-        return None
+        kept = self.kept(name)
+        if kept is not None:
+            return kept
+        path = self._file_path(name)
+        return path if write_file(cache_dir(), path, make) else None
 
     def kept(self, name: str) -> Path | None:
         """The file :meth:`file` keeps as ``name``, when it is there and may be opened."""
         from .cache_files import trusted_file
 
-        path = self.folder / f"{name}-{self.build_id}"
+        path = self._file_path(name)
         return path if trusted_file(cache_dir(), path) else None
+
+    def _file_path(self, name: str) -> Path:
+        return self.folder / f"{name}-{self.build_id}"
 
 
 def derived_of(state_file: str | Path, build_id: str) -> Derived:

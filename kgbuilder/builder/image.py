@@ -55,18 +55,16 @@ def _has_blank_nodes(store) -> bool:
     return any(isinstance(t, ox.BlankNode) for q in store.ox_quads() for t in (q.subject, q.object, q.graph_name))
 
 
-def write_image(store, path: Path) -> int:
-    """Write the image of ``store`` to ``path``: its N-Quads, then the digest line. Returns
-    the number of quads."""
+def write_image(store, path: Path) -> None:
+    """Write the image of ``store`` to ``path``: its N-Quads, then the digest line."""
     buf = io.BytesIO()
-    n = store.dump("nquads", buf)
+    store.dump("nquads", buf)
     body = buf.getvalue()
     if body and not body.endswith(b"\n"):
         body += b"\n"
     with open(path, "wb") as out:
         out.write(body)
         out.write(b"# kgbuilder image blake2b=" + digest(body).hexdigest().encode() + b"\n")
-    return n
 
 
 def open_image(path: Path | None, store_path: str | Path):
