@@ -213,6 +213,25 @@ def test_an_unused_spare_ends_with_its_parent():
     assert _gone(pid)
 
 
+def test_a_spare_computes_its_warmup_only_when_it_forks(monkeypatch):
+    # a command that already has a spare (forked before click loaded) does not work out a
+    # warm-up for a second one it will not fork; a process that cannot fork does not either
+    from kgbuilder.sparql import worker
+
+    asked, started = [], []
+    monkeypatch.setattr(worker, "Worker", lambda **kw: started.append(kw) or "spare")
+    monkeypatch.setattr(worker, "_SPARE", [])
+    monkeypatch.setattr(worker, "can_fork", lambda: False)
+    worker.prefork(warmup=lambda: asked.append(1))
+    assert (asked, started, worker._SPARE) == ([], [], [])
+    monkeypatch.setattr(worker, "can_fork", lambda: True)
+    worker.prefork(warmup=lambda: asked.append(1) or ("m:f", {"a": 1}))
+    assert asked == [1] and started == [{"_blank": True, "_warmup": ("m:f", {"a": 1})}]
+    worker.prefork(warmup=lambda: asked.append(2))          # a spare is there already
+    worker.prefork(warmup=("m:g", None))
+    assert asked == [1] and len(started) == 1 and worker._SPARE == ["spare"]
+
+
 def _zombie_children() -> list[int]:
     return children(zombies=True)
 

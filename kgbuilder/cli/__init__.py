@@ -76,8 +76,12 @@ def main() -> None:
 
 def _exit_on_sigterm() -> None:
     """SIGTERM unwinds like Ctrl-C, so an interrupted write removes its temp file."""
-    import signal
     import threading
+
+    try:
+        import _signal as signal    # the C module, loaded at startup: ``signal`` wraps it in enums (~1 ms)
+    except ImportError:             # pragma: no cover - another Python
+        import signal
 
     if threading.current_thread() is threading.main_thread() and \
             signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:

@@ -276,7 +276,8 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
 
         # first, before the store is opened (its threads make forking unsafe): the spare
         # starts opening the cached store while this process checks the cache and the query
-        prefork(warmup=preopen_recipe(dataset, store=store))
+        # (a warm query's spare was forked before click loaded: kgbuilder.__main__)
+        prefork(warmup=lambda: preopen_recipe(dataset, store=store))
     from .. import api
     from ..sparql.results import RESULT_FORMATS as EXTS, result_format_for_path, write_result
 

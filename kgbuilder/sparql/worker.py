@@ -418,15 +418,16 @@ def _reap() -> None:
 _SPARE: list[Worker] = []
 
 
-def prefork(warmup: tuple[str, Any] | None = None) -> None:
+def prefork(warmup=None) -> None:
     """Fork a blank worker now, if this process is still one thread, for the next
     :func:`run_killable` that cannot fork with its state, or for :func:`take_spare` (see the
-    module docstring). ``warmup``, a recipe, runs in it at once, while it waits for its own:
-    what the state will most likely need (a store opened ahead of time, say); its outcome is
-    ignored, so it must never be what makes the state right."""
+    module docstring). ``warmup``, a recipe (or a callable returning one, called only when
+    there is a worker to fork), runs in it at once, while it waits for its own: what the state
+    will most likely need (a store opened ahead of time, say); its outcome is ignored, so it
+    must never be what makes the state right."""
     if _SPARE or not can_fork():
         return
-    _SPARE.append(Worker(_blank=True, _warmup=warmup))
+    _SPARE.append(Worker(_blank=True, _warmup=warmup() if callable(warmup) else warmup))
 
 
 def take_spare(recipe, memory_mb: int | None = None) -> Worker | None:
