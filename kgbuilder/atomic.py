@@ -29,15 +29,20 @@ def check_output_path(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
     ``folder`` says the output is a folder (a CSV export): then an existing
     file in its place is refused instead of an existing folder.
     """
-    from .safe_paths import check_output
+    from .safe_paths import check_output, kind_of
 
-    out = check_output(path, inputs, folder=folder, force=force)
+    out = Path(path)
     parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
+    try:
+        parent_kind, out_kind = kind_of(parent), kind_of(out)
+    except OSError as exc:      # a name too long, a folder on the way that is not searchable
+        raise ExportError(f"{out}: cannot write there: {exc.strerror}") from None
+    out = check_output(path, inputs, folder=folder, force=force)
+    if parent_kind != "dir":
         raise ExportError(f"{out}: folder {parent} does not exist")
-    if not folder and out.is_dir():
+    if not folder and out_kind == "dir":
         raise ExportError(f"{out}: is a folder, not a file")
-    if folder and out.exists() and not out.is_dir():
+    if folder and out_kind is not None and out_kind != "dir":
         raise ExportError(f"{out}: is a file, not a folder")
     return out
 

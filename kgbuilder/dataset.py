@@ -24,8 +24,10 @@ def _store_spec(path, store: str | None, *, persistent: bool) -> str:
 
     if store not in (None, "", "auto"):
         return check_store_spec(store)
+    from .curation.files import has_dataset_yaml
+
     root = Path(path)
-    if not persistent or not (root / "dataset.yaml").is_file():
+    if not persistent or not has_dataset_yaml(root):
         return "memory"
     from .builder.cache import cache_usable, dataset_store_path
 
@@ -36,11 +38,10 @@ def _store_spec(path, store: str | None, *, persistent: bool) -> str:
 
 
 def _not_a_dataset(path) -> list[Diagnostic]:
-    root = Path(path)
-    if root.is_dir():
-        return []
-    what = "is a file, not a dataset folder" if root.exists() else "no such dataset folder"
-    return [Diagnostic(str(path), None, what)]
+    from .curation.files import not_a_dataset_folder
+
+    what = not_a_dataset_folder(path)
+    return [] if what is None else [Diagnostic(str(path), None, what)]
 
 
 def _graph_of(path, spec: str, *, shacl: bool, cache: bool):

@@ -16,16 +16,35 @@ stay inside the folder are fine.
 """
 from __future__ import annotations
 
+import errno
 import os
+import stat
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .errors import ExportError
 
-__all__ = ["check_output", "dataset_root_of", "loader_inputs", "link_outside", "INPUT_SUFFIXES"]
+__all__ = ["check_output", "dataset_root_of", "loader_inputs", "link_outside", "kind_of", "INPUT_SUFFIXES"]
 
 #: what the loader reads inside a dataset folder (bulk files, YAML) and the saved queries
 INPUT_SUFFIXES = frozenset({".yaml", ".yml", ".csv", ".jsonl", ".rq"})
+
+
+def kind_of(path: str | os.PathLike) -> str | None:
+    """What is at ``path``, links followed: ``"dir"``, ``"file"`` (a regular file) or
+    ``"other"``; None when nothing is, as pathlib says (a dangling link, a link loop, a NUL in
+    the name). Raises OSError when the OS cannot look the path up at all (a name longer than
+    it takes, a folder on the way that is not searchable): pathlib's ``is_dir`` and
+    ``is_file`` raise there too, so every caller says in its own words what it cannot do."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return None
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EBADF):
+            return None
+        raise
+    return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
 
 
 def _resolve(path: Path) -> Path:
@@ -39,8 +58,11 @@ def dataset_root_of(path: str | os.PathLike) -> Path | None:
     """The dataset folder (it holds dataset.yaml) that ``path`` is in, if any."""
     p = _resolve(Path(path))
     for folder in (p, *p.parents):
-        if (folder / "dataset.yaml").is_file() or (folder / "dataset.yml").is_file():
-            return folder
+        try:
+            if kind_of(folder / "dataset.yaml") == "file" or kind_of(folder / "dataset.yml") == "file":
+                return folder
+        except OSError as exc:  # fail closed: a folder we cannot look into may be a dataset's
+            raise ExportError(f"{folder}: cannot tell whether it is a dataset folder: {exc.strerror}") from None
     return None
 
 
@@ -78,7 +100,10 @@ def check_output(out: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (
     files: list[Path] = []
     for inp in inputs:
         r = _resolve(Path(inp))
-        (roots if r.is_dir() else files).append(r)
+        try:
+            (roots if kind_of(r) == "dir" else files).append(r)
+        except OSError as exc:
+            raise ExportError(f"{inp}: cannot read: {exc.strerror}") from None
     around = dataset_root_of(target.parent)
     if around is not None and around not in roots:
         roots.append(around)

@@ -26,7 +26,9 @@ def _items(values, incomplete: str):
 
 
 def _is_dataset(path: Path) -> bool:
-    return (path / "dataset.yaml").is_file()
+    from ..curation.files import has_dataset_yaml
+
+    return has_dataset_yaml(path)
 
 
 def complete_dataset(ctx, param, incomplete: str):

@@ -86,6 +86,7 @@ def register(main, handle_errors, dataset_arg) -> None:
         prov:, foaf:, dcterms:, wd:) and the dataset's own are bound. Updates, SERVICE and
         FROM are refused; the query runs in a worker that is stopped at --timeout.
         """
+        from ..curation.files import has_dataset_yaml
         from ..sparql.query import saved_queries, saved_query
 
         if endpoint is not None:  # [DATASET] QUERY: see graph.remote.split_remote_args
@@ -103,7 +104,7 @@ def register(main, handle_errors, dataset_arg) -> None:
         if len(given) != 1:
             raise KGBuilderError("give exactly one of QUERY, -f FILE, --name NAME or --list")
         if list_saved:
-            if not (dataset / "dataset.yaml").is_file():
+            if not has_dataset_yaml(dataset):
                 raise KGBuilderError(f"{dataset}: not a dataset folder (no dataset.yaml)")
             items = saved_queries(dataset)
             if not items:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["BULK_SUFFIXES", "MAX_FILE_BYTES", "dataset_files"]
+__all__ = ["BULK_SUFFIXES", "MAX_FILE_BYTES", "dataset_files", "has_dataset_yaml", "not_a_dataset_folder"]
 
 #: the largest YAML file the loader reads (kept here, not in yamlload: the warm path checks
 #: it without importing PyYAML)
@@ -11,6 +11,31 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 
 #: files of fact rows (CSV, JSON Lines), read by kgbuilder.curation.bulk
 BULK_SUFFIXES = (".csv", ".jsonl")
+
+
+def not_a_dataset_folder(path) -> str | None:
+    """Why ``path`` cannot be opened as a dataset folder, in a few words; None when it is a
+    folder (what is in it is the loader's to judge)."""
+    from ..safe_paths import kind_of
+
+    try:
+        kind = kind_of(path)
+    except OSError as exc:      # a name too long, a folder on the way that is not searchable
+        return f"cannot read: {exc.strerror}"
+    if kind == "dir":
+        return None
+    return "no such dataset folder" if kind is None else "is a file, not a dataset folder"
+
+
+def has_dataset_yaml(path) -> bool:
+    """Whether the folder ``path`` holds a dataset.yaml file (False too when the OS cannot look
+    it up: the command then says what is wrong with the folder)."""
+    from ..safe_paths import kind_of
+
+    try:
+        return kind_of(Path(path, "dataset.yaml")) == "file"
+    except OSError:
+        return False
 
 
 def dataset_files(root: Path) -> list[Path]:

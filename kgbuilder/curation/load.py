@@ -14,11 +14,11 @@ from ..errors import DatasetError, Diagnostic
 from ..namespaces import STANDARD_PREFIXES
 from ..schemas.input_schema import DATE, EVIDENCE_RULES, LANG, SLUG, data_schema, dataset_schema
 from .bulk import fast_fact_ok
-from .files import BULK_SUFFIXES, dataset_files
+from .files import BULK_SUFFIXES, dataset_files, not_a_dataset_folder
 from .model import CuratedDataset, DateValue, Entity, Evidence, Fact, Source
 from ..schemas.ontology import Ontology, load_ontology
 from ..resolve import AmbiguousName, Resolver, UnknownName, article, did_you_mean
-from ..safe_paths import link_outside
+from ..safe_paths import kind_of, link_outside
 from .yamlload import MAX_INT_DIGITS, LDict, LList, line_of, load_yaml
 
 __all__ = ["load_dataset", "load_dataset_collect", "dataset_files", "parse_date"]
@@ -210,7 +210,12 @@ class _Loader:
     def load_meta(self) -> CuratedDataset | None:
         path = self.root / "dataset.yaml"
         name = self.display(path)
-        if not path.is_file():
+        try:
+            kind = kind_of(path)
+        except OSError as exc:      # a folder path so long that this name is over the limit
+            self.err(name, None, f"cannot read: {exc.strerror}")
+            return None
+        if kind != "file":
             alt = self.root / "dataset.yml"
             hint = " (found dataset.yml: rename it)" if alt.exists() else ""
             self.err(name, None, f"missing dataset.yaml{hint}")
@@ -833,8 +838,8 @@ def load_dataset_collect(path: str | Path, ontology: Ontology | None = None) -> 
     """Load a dataset folder; return it (or None) with every problem found."""
     root = Path(path)
     onto = ontology or load_ontology()
-    if not root.is_dir():
-        what = "is a file, not a dataset folder" if root.exists() else "no such dataset folder"
+    what = not_a_dataset_folder(root)
+    if what is not None:
         return None, [Diagnostic(str(path), None, what)]
     loader = _Loader(root, onto)
     ds = loader.load_meta()

@@ -36,8 +36,14 @@ def find_texts(curated, folder: str | Path) -> dict[str, Path]:
     A file belongs to the longest source id its name starts with (so ``wire-2``'s
     text is not taken for ``wire``'s); two files for one source are an error.
     """
+    from ..safe_paths import kind_of
+
     root = Path(folder)
-    if not root.is_dir():
+    try:
+        there = kind_of(root)
+    except OSError as exc:
+        raise KGBuilderError(f"{folder}: cannot read: {exc.strerror}") from None
+    if there != "dir":
         raise KGBuilderError(f"{folder}: no such folder of source texts")
     found: dict[str, list[Path]] = {}
     ids = sorted(curated.sources, key=len, reverse=True)

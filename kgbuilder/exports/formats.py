@@ -26,8 +26,14 @@ def by_extension(fmt: str) -> str:
 
 def is_folder_target(path: str | Path) -> bool:
     """A folder is asked for: an existing folder, a trailing slash, or no extension."""
+    from ..safe_paths import kind_of
+
     text = os.fspath(path)
-    return Path(text).is_dir() or text.endswith(("/", os.sep)) or not Path(text).suffix
+    try:
+        there = kind_of(text) == "dir"
+    except OSError:     # the output check says why it cannot write there
+        there = False
+    return there or text.endswith(("/", os.sep)) or not Path(text).suffix
 
 
 def names() -> list[str]:

@@ -422,11 +422,11 @@ def split_remote_args(dataset: str | None, query: str | None, query_elsewhere: b
     DATASET is optional with an endpoint (it only lends its prefixes and saved queries), so a
     lone positional is the query unless the query comes from -f or --name.
     """
-    from pathlib import Path
+    from ..curation.files import has_dataset_yaml
 
     if query is None and not query_elsewhere:
         dataset, query = None, dataset
-    if dataset is not None and not (Path(dataset) / "dataset.yaml").is_file():
+    if dataset is not None and not has_dataset_yaml(dataset):
         raise KGBuilderError(f"{dataset}: not a dataset folder (no dataset.yaml); with --endpoint "
                              "a DATASET only lends its prefixes and saved queries")
     return dataset, query
