@@ -3,20 +3,24 @@
 A failed or interrupted write leaves the previous output byte-identical and no
 temporary file behind. ``verify`` callbacks run on the finished temp file,
 before the rename, so a check that fails also leaves the old output in place.
+``/dev/stdout``, a pipe or a device is written into instead, once the output is complete
+(:func:`writes_into`).
 """
 from __future__ import annotations
 
 import contextlib
 import glob
 import os
+import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from .errors import ExportError
 
-__all__ = ["atomic_write", "atomic_folder", "check_output_path", "sweep_stale", "WriteError"]
+__all__ = ["atomic_write", "atomic_folder", "check_output_path", "sweep_stale", "writes_into", "WriteError"]
 
 Verify = Callable[[Path], None]
 
@@ -102,6 +106,35 @@ def _write_failed(out: Path, exc: OSError) -> ExportError:
     return WriteError(f"{out}: cannot write: {exc.strerror or exc}", exc.errno)
 
 
+_FD_LINK = re.compile(r"/(?:proc/(?:self|thread-self|[0-9]+)|dev)/fd/[0-9]+")
+
+
+def writes_into(path: str | os.PathLike) -> bool:
+    """Whether an output at ``path`` is written into rather than replaced: a character device
+    or a FIFO (``/dev/null``, a shell's ``>(gzip > x)``), or an open file named through
+    ``/dev/stdout``, ``/dev/fd/N`` or ``/proc/self/fd/N`` (whatever stdout is: renaming a file
+    onto that name would replace the link, as root even ``/dev/stdout`` itself, and the data
+    would never reach the file the shell opened). A block device or a socket is refused: no
+    output is meant to land on a disk's raw blocks."""
+    hop, seen = os.path.abspath(path), 0
+    while seen < 40:                    # the kernel's own limit on links in a row
+        if _FD_LINK.fullmatch(hop):
+            return True
+        try:
+            target = os.readlink(hop)
+        except (OSError, ValueError):
+            break
+        hop, seen = os.path.normpath(os.path.join(os.path.dirname(hop), target)), seen + 1
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False                    # nothing there (or a link loop): a file is made as usual
+    if stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        what = "a block device" if stat.S_ISBLK(mode) else "a socket"
+        raise ExportError(f"{path}: is {what}: refusing to write into it")
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (), *,
                  verify: Verify | None = None, force: bool = False) -> Iterator[BinaryIO]:
@@ -110,21 +143,35 @@ def atomic_write(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = 
     The previous file at ``path`` stays byte-identical unless the whole write
     (and ``verify(temp_path)``, if given) succeeds, and no temporary file is
     left behind either way (one a killed run left is swept on the next).
+
+    An output that is written into (:func:`writes_into`: ``/dev/stdout``, a pipe, a device)
+    is never replaced: the output goes to a temp file in the system's temp folder, is checked,
+    and only then is appended to it (appended: ``{ echo x; kgbuilder ... -o /dev/stdout; } > f``
+    keeps the ``x``), so a failed export sends nothing down the pipe.
     """
     out = check_output_path(path, inputs, force=force)
     parent = out.parent if str(out.parent) else Path(".")
-    sweep_stale(out)
+    stream = writes_into(out)
+    if not stream:
+        sweep_stale(out)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(out), suffix=".tmp", dir=parent)
+        fd, tmp = tempfile.mkstemp(prefix="kgbuilder-" if stream else _temp_prefix(out), suffix=".tmp",
+                                   dir=None if stream else parent)
     except OSError as exc:
         raise _write_failed(out, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())
+            if not stream:
+                os.fsync(fh.fileno())
         if verify is not None:
             verify(Path(tmp))
+        if stream:
+            with open(tmp, "rb") as src, open(out, "ab") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            os.unlink(tmp)
+            return
         if out.exists():
             # keep the permissions a user gave the previous file
             os.chmod(tmp, out.stat().st_mode & 0o7777)

@@ -15,7 +15,7 @@ from ..errors import KGBuilderError
 from .complete import complete_entity, complete_export_format
 from .options import (dataset_arg, force_opt, format_choices, format_help, handle_errors, old_format_opt,
                       resolve_format, store_opt)
-from .output import echo, format_option
+from .output import echo, format_option, wrote
 
 __all__ = ["register"]
 
@@ -75,7 +75,7 @@ def register(main) -> None:
             output = Path("out") / f"{kg.id}.ttl"
             output.parent.mkdir(parents=True, exist_ok=True)
         export(kg, output, fmt, inputs=[dataset], force=force)
-        echo(f"wrote {output} ({kg.store.count_triples()} triples)")
+        wrote(output, f"{kg.store.count_triples()} triples")
 
 
     def _formats_epilog() -> str:
@@ -118,7 +118,7 @@ def register(main) -> None:
         report = api.export(dataset, output, fmt, store=store, focus=focus, depth=depth, types=types,
                             since=since, until=until, direct_only=direct_only, with_ontology=with_ontology,
                             force=force)
-        echo(f"wrote {output} ({report.format}, {report.written})")
+        wrote(output, f"{report.format}, {report.written}")
 
 
     @main.command()

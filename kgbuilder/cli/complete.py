@@ -77,6 +77,8 @@ def entity_ids(root: Path) -> list[str]:
             if entry.is_symlink() and link_outside(root, Path(entry.path)) is not None:
                 continue            # the loader refuses it: its ids are not offered either
             try:
+                if not entry.is_file():     # a FIFO would hang the shell's completion
+                    continue
                 text = Path(entry.path).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue

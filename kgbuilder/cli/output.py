@@ -17,7 +17,7 @@ from typing import Any, Iterable, Sequence
 from ..errors import KGBuilderError
 
 __all__ = ["TABLE_FORMATS", "REPORT_FORMATS", "pick_format", "check_format", "on_terminal", "format_option",
-           "table", "delimited", "to_json", "rows_out", "echo"]
+           "table", "delimited", "to_json", "rows_out", "echo", "wrote"]
 
 TABLE_FORMATS = ("table", "json", "csv", "tsv")
 REPORT_FORMATS = ("text", "json", "csv", "tsv")
@@ -33,6 +33,15 @@ def echo(text: object = "", err: bool = False) -> None:
     from ..control_chars import escape_control
 
     click.echo(escape_control(str(text)), err=err)
+
+
+def wrote(output, detail: str) -> None:
+    """``wrote OUTPUT (DETAIL)``, the line a command prints once its -o file is written: on
+    stderr when the output was stdout itself, a pipe or a device (``-o /dev/stdout``), so that
+    it does not land in the data."""
+    from ..atomic import writes_into
+
+    echo(f"wrote {output} ({detail})", err=writes_into(output))
 
 
 def check_format(fmt: str, choices: Sequence[str]) -> str:

@@ -13,7 +13,7 @@ import click
 from .. import registry
 from ..errors import KGBuilderError
 from .complete import complete_entity, complete_neighbors_format, complete_query_format, complete_saved_query
-from .output import delimited, echo, format_option, on_terminal, pick_format, rows_out, table, to_json
+from .output import delimited, echo, format_option, on_terminal, pick_format, rows_out, table, to_json, wrote
 
 __all__ = ["register"]
 
@@ -87,7 +87,7 @@ def register(main, handle_errors, dataset_arg) -> None:
         FROM are refused; the query runs in a worker that is stopped at --timeout.
         """
         from ..curation.files import has_dataset_yaml
-        from ..sparql.query import saved_queries, saved_query
+        from ..sparql.query import read_query_file, saved_queries, saved_query
 
         if endpoint is not None:  # [DATASET] QUERY: see graph.remote.split_remote_args
             from ..remote import split_remote_args
@@ -116,10 +116,10 @@ def register(main, handle_errors, dataset_arg) -> None:
             return
         file_label = None
         if query_file is not None:
-            query, file_label = _read_query(query_file), str(query_file)
+            query, file_label = read_query_file(query_file), str(query_file)
         elif name is not None:
             sq = saved_query(dataset, name)
-            query, file_label = _read_query(sq.path), str(sq.path)
+            query, file_label = read_query_file(sq.path, root=dataset), str(sq.path)
         remote = None
         if endpoint is not None:
             from ..remote import RemoteSession
@@ -216,7 +216,7 @@ def register(main, handle_errors, dataset_arg) -> None:
 
             sub = subgraph_kg(api.open_graph(dataset), hood)
             export(sub, output, fmt, inputs=[dataset], force=force)
-            echo(f"wrote {output} ({len(hood.members)} entities, {len(hood.statements)} facts)")
+            wrote(output, f"{len(hood.members)} entities, {len(hood.statements)} facts")
             return
         rows = [(m.distance, m.id, m.type, m.label) for m in hood.members]
         click.echo(rows_out(fmt, ("distance", "id", "type", "label"), rows), nl=False)
@@ -252,19 +252,6 @@ def register(main, handle_errors, dataset_arg) -> None:
 
 
 # ---------------------------------------------------------------- query
-
-def _read_query(path: Path) -> str:
-    if str(path) == "-":
-        return sys.stdin.read()
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise KGBuilderError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise KGBuilderError(f"{path}: not UTF-8 (byte {exc.start})") from None
-
 
 def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None, output: Path | None,
                infer: bool, timeout: float, limit: int, remote=None, store: str = "auto",
@@ -354,7 +341,7 @@ def _run_query(dataset: Path, text: str, file_label: str | None, fmt: str | None
             detail = "true" if res.boolean else "false"
         else:
             detail = f"{len(res)} {'triples' if graph_result else 'rows'}"
-        echo(f"wrote {output} ({detail})")
+        wrote(output, detail)
 
 
 # ---------------------------------------------------------------- rendering

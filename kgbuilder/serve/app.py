@@ -130,9 +130,9 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
     from starlette.routing import Route
 
     from .. import dataset as api
-    from ..errors import QueryError, QueryTimeoutError
+    from ..errors import KGBuilderError, QueryError, QueryTimeoutError
     from . import pages as serve_pages
-    from ..sparql.query import saved_queries
+    from ..sparql.query import read_query_file, saved_queries
     from .answer import negotiate
     from .pool import Busy, WorkerPool
 
@@ -142,9 +142,9 @@ def create_app(config: ServeConfig, kg=None, *, on_ready=None):
     saved = []
     for q in saved_queries(config.dataset):
         try:
-            text = Path(q.path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            text = f"# unreadable: {exc}"
+            text = read_query_file(q.path, root=config.dataset)
+        except KGBuilderError as exc:   # a link out of the dataset is refused, never shown
+            text = f"# {exc}\n"
         saved.append({"name": q.name, "question": q.question, "query": text})
     by_name = {q["name"]: q for q in saved}
     explorer = _explorer(kg, title)

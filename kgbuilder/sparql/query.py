@@ -24,11 +24,15 @@ if TYPE_CHECKING:
 
 __all__ = ["parse_query", "check_safe", "run_query", "execute", "collect", "QueryResult", "query_kind", "load_checker",
            "has_order_by", "term_key",
-           "SavedQuery", "saved_queries", "saved_query", "DEFAULT_TIMEOUT", "DEFAULT_LIMIT", "DEFAULT_MEMORY_MB"]
+           "SavedQuery", "saved_queries", "saved_query", "read_query_file", "DEFAULT_TIMEOUT", "DEFAULT_LIMIT",
+           "DEFAULT_MEMORY_MB", "MAX_QUERY_FILE_BYTES"]
 
 DEFAULT_TIMEOUT = 10.0    # seconds: rdflib needs ~5 s for some honest queries on 5k triples
 DEFAULT_LIMIT = 10000     # rows (SELECT) or triples (CONSTRUCT, DESCRIBE)
 DEFAULT_MEMORY_MB = 2048  # what a query may allocate on top of the loaded graph
+#: the largest query file read (-f FILE, -f -, a saved query): a query is text someone wrote,
+#: and -f /dev/zero would otherwise read until the kernel kills the command
+MAX_QUERY_FILE_BYTES = 16 << 20
 
 _UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 # the module's patterns are strings, compiled by ``re`` (and kept in its cache) on first use: a
@@ -716,27 +720,77 @@ class SavedQuery(namedtuple("SavedQuery", "name path question")):
 
 
 def saved_queries(root) -> list[SavedQuery]:
-    """The saved queries of a dataset folder, sorted by name."""
+    """The saved queries of a dataset folder, sorted by name. One that is not a file, or a link
+    out of the folder, is listed as refused, and never read (:func:`read_query_file`)."""
     from pathlib import Path
+
+    from ..errors import KGBuilderError
 
     folder = Path(root) / "queries"
     out = []
     for path in sorted(folder.glob("*.rq")) if folder.is_dir() else ():
         question = ""
         try:
-            with open(path, encoding="utf-8") as fh:
-                for line in fh:
-                    line = line.strip()
-                    if not line.startswith("#"):
-                        break
-                    text = line.lstrip("#").strip()
-                    if text:
-                        question = re.sub(r"(?i)^question:\s*", "", text)
-                        break
-        except (OSError, UnicodeDecodeError):
-            question = "(unreadable)"
+            # the head of the file: the question is its first comment line
+            head = read_query_file(path, root=root, at_most=1 << 16)
+        except KGBuilderError as exc:
+            question = f"({str(exc).removeprefix(f'{path}: ')})"
+        else:
+            for line in head.splitlines():
+                line = line.strip()
+                if not line.startswith("#"):
+                    break
+                text = line.lstrip("#").strip()
+                if text:
+                    question = re.sub(r"(?i)^question:\s*", "", text)
+                    break
         out.append(SavedQuery(path.stem, path, question))
     return out
+
+
+def read_query_file(path, *, root=None, at_most: int | None = None) -> str:
+    """The text of a query file (``-`` is stdin): UTF-8 (a BOM dropped), at most
+    :data:`MAX_QUERY_FILE_BYTES`. ``root``: the dataset folder whose saved query it is; a
+    dataset comes from someone else, so its query must be a file (a FIFO there would hang the
+    command) and no link out of the folder (its text would be shown, in an error or on the
+    endpoint's page of saved queries). ``at_most``: read only that many bytes (the head of a
+    file whose question is wanted; a character cut in two is dropped)."""
+    import sys
+    from pathlib import Path
+
+    from ..errors import KGBuilderError
+
+    cap = MAX_QUERY_FILE_BYTES if at_most is None else at_most
+    if root is not None:
+        from ..safe_paths import kind_of, link_outside
+
+        real = link_outside(Path(root), Path(path))
+        if real is not None:
+            raise KGBuilderError(f"{path}: symlink to {real}, outside the dataset folder: refused")
+        try:
+            if kind_of(path) != "file":
+                raise KGBuilderError(f"{path}: not a file: refused")
+        except OSError as exc:
+            raise KGBuilderError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        if str(path) == "-":
+            stdin = getattr(sys.stdin, "buffer", None)
+            if stdin is None:
+                raise KGBuilderError("-: cannot read: there is no standard input")
+            data = stdin.read(cap + 1)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(cap + 1)
+    except OSError as exc:
+        raise KGBuilderError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > cap:
+        if at_most is None:
+            raise KGBuilderError(f"{path}: larger than {cap >> 20} MiB: not a query")
+        data = data[:cap]
+    try:
+        return data.decode("utf-8-sig", errors="strict" if at_most is None else "ignore")
+    except UnicodeDecodeError as exc:
+        raise KGBuilderError(f"{path}: not UTF-8 (byte {exc.start})") from None
 
 
 def saved_query(root, name: str) -> SavedQuery:
