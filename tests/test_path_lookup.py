@@ -118,3 +118,19 @@ def test_the_output_check_fails_closed_where_it_cannot_look_for_a_dataset(tmp_pa
             check()
         assert str(caught.value) == refused
     assert not out.exists()
+
+
+def test_a_cache_folder_too_long_to_make_is_one_warning_and_the_answer(mini_path, long_name, monkeypatch):
+    monkeypatch.setenv("KGBUILDER_CACHE_DIR", str(long_name))
+    res = run("query", mini_path, "ASK {}", "-F", "csv")
+    assert (res.exit_code, res.stdout.split()) == (0, ["_askResult", "true"])
+    assert res.stderr == (f"warning: cache folder {long_name} cannot be made ({TOO_LONG}): "
+                          "not used (builds are not cached)\n")
+
+
+def test_the_cache_warning_escapes_what_the_environment_put_in_the_name(mini_path, monkeypatch):
+    monkeypatch.setenv("KGBUILDER_CACHE_DIR", "/dev/null/\x1b]0;owned\x07")
+    res = run("validate", mini_path)
+    assert res.exit_code == 0 and "\x1b" not in res.stderr and "\x07" not in res.stderr
+    assert res.stderr == ("warning: cache folder /dev/null/\\x1b]0;owned\\x07 cannot be made (Not a directory): "
+                          "not used (builds are not cached)\n")

@@ -65,7 +65,10 @@ _warned: set[str] = set()
 def _warn(root: Path, why: str) -> None:
     if str(root) not in _warned:
         _warned.add(str(root))
-        print(f"warning: cache folder {root} {why}: not used (builds are not cached)", file=sys.stderr)
+        from ..control_chars import escape_control    # the folder's name comes from the environment
+
+        print(escape_control(f"warning: cache folder {root} {why}: not used (builds are not cached)"),
+              file=sys.stderr)
 
 
 def _private(st: os.stat_result) -> bool:
@@ -94,11 +97,16 @@ def private_dir(root: Path, folder: Path, *, create: bool = False) -> bool:
     if create:
         try:
             root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError:
+        except OSError as exc:
+            _warn(root, f"cannot be made ({exc.strerror})")
             return False
     why = _why_not(root)
     if why is not None:
-        if root.exists() or root.is_symlink():
+        try:
+            there = root.exists() or root.is_symlink()
+        except OSError:         # a name too long, a folder on the way not searchable: say so
+            there = True
+        if there:
             _warn(root, why)
         return False
     try:
@@ -130,7 +138,10 @@ class _DataOnly(pickle.Unpickler):
 def read_entry(root: Path, path: Path) -> Any:
     """The object stored at ``path`` (under the cache ``root``), or None if absent or not trusted."""
     path = Path(path)
-    if not path.exists() or not private_dir(root, path.parent):
+    try:
+        if not path.exists() or not private_dir(root, path.parent):
+            return None
+    except OSError:     # a cache folder the OS cannot look up (a name too long): nothing cached
         return None
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
