@@ -13,7 +13,7 @@ import click
 
 from ..errors import KGBuilderError
 from .complete import complete_entity, complete_export_format
-from .options import (dataset_arg, force_opt, format_choices, format_help, handle_errors, old_format_opt,
+from .options import (Seconds, dataset_arg, force_opt, format_choices, format_help, handle_errors, old_format_opt,
                       resolve_format, store_opt)
 from .output import echo, format_option, wrote
 
@@ -257,17 +257,17 @@ def register(main) -> None:
                   help="Port (0: any free port).")
     @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
                   help="Query worker processes: at most this many queries run at once.")
-    @click.option("--timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+    @click.option("--timeout", type=Seconds(min=0.1), default=5.0, show_default=True,
                   help="Stop a query after this many seconds (its worker is killed).")
     @click.option("--limit", type=click.IntRange(min=0), default=10000, show_default=True,
                   help="Return at most this many rows or triples per query (0: no limit).")
     @click.option("--queue", type=click.IntRange(min=0), default=32, show_default=True,
                   help="Queries that may wait for a free worker; beyond that 503.")
-    @click.option("--queue-wait", type=click.FloatRange(min=0), default=10.0, show_default=True,
+    @click.option("--queue-wait", type=Seconds(min=0), default=10.0, show_default=True,
                   help="Seconds a query may wait for a free worker before 503.")
     @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
                   help="Also answer requests whose Host header is NAME (repeatable; e.g. with --host 0.0.0.0).")
-    @click.option("--header-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+    @click.option("--header-timeout", type=Seconds(min=0.1), default=10.0, show_default=True,
                   help="Close a connection whose request has not arrived whole within this many seconds.")
     @click.option("--max-connections", type=click.IntRange(min=1), default=None,
                   help="Open connections at once; beyond that 503 (default: half the open-file limit).")
@@ -301,7 +301,7 @@ def register(main) -> None:
     @click.option("--graph", "graph_iri", metavar="IRI", help="The named graph to replace (default: the dataset's base IRI).")
     @click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
                   help="gsp: one HTTP PUT (SPARQL 1.1 Graph Store Protocol); update: SPARQL 1.1 Update.")
-    @click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
+    @click.option("--timeout", type=Seconds(min=1), default=300.0, show_default=True,
                   help="Seconds to wait for the server per request.")
     @handle_errors
     def push(dataset: Path, endpoint: str, graph_iri: str | None, protocol: str, timeout: float) -> None:

@@ -15,7 +15,7 @@ from .complete import complete_dataset
 from .output import echo
 
 __all__ = ["CONTEXT", "handle_errors", "dataset_arg", "old_format_opt", "resolve_format", "force_opt", "store_opt",
-           "format_help", "format_choices"]
+           "format_help", "format_choices", "Seconds"]
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -39,6 +39,20 @@ def handle_errors(fn):
             sys.exit(0)
 
     return wrapper
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds, at least ``min``, and finite: ``nan`` passes any range check (and
+    reached the worker's timer as a traceback), ``inf`` would reach timers that take no such
+    number. ``query --timeout 0`` is how a limit is lifted."""
+
+    def convert(self, value, param, ctx):
+        import math
+
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a finite number of seconds.", param, ctx)
+        return seconds
 
 
 def format_help() -> str:

@@ -41,7 +41,7 @@ def _check_format_name(fmt: str) -> None:
 
 def register(main, handle_errors, dataset_arg) -> None:
     """Add the commands to the ``main`` click group."""
-    from .options import force_opt, store_opt
+    from .options import Seconds, force_opt, store_opt
     as_of_opt = click.option("--as-of", metavar="DATE",
                              help="Only what held on DATE (YYYY-MM-DD): posts and memberships whose "
                                   "start/end include it, events up to it.")
@@ -63,7 +63,7 @@ def register(main, handle_errors, dataset_arg) -> None:
     @click.option("--infer", is_flag=True,
                   help="Add the ontology's sub-class and sub-property entailments, so that "
                        "schema:, org:, sem: and prov: terms find the dataset's own.")
-    @click.option("--timeout", type=click.FloatRange(min=0), default=10.0, show_default=True,
+    @click.option("--timeout", type=Seconds(min=0), default=10.0, show_default=True,
                   help="Stop the query after this many seconds (0: no limit).")
     @click.option("--limit", type=click.IntRange(min=0), default=10000, show_default=True,
                   help="Return at most this many rows or triples (0: no limit).")

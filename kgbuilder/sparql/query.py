@@ -382,6 +382,18 @@ def run_query(kg, sparql: str, *, file: str | None = None, safe: bool = True, in
     return execute(kg, sparql, file=file, safe=safe, infer=infer, timeout=None, limit=limit, lint=lint)
 
 
+def _check_limits(timeout, limit) -> None:
+    """A timeout and a row limit a worker can keep (``nan`` and ``inf`` reached its timer as a
+    ValueError and an OverflowError; ``-1`` stopped every query at once)."""
+    number = (int, float)
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, number)
+                                or not 0 <= timeout < float("inf")):
+        raise QueryError(f"timeout must be a finite number of seconds, 0 or more (0 or None: no limit), "
+                         f"not {timeout!r}")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise QueryError(f"limit must be a whole number of rows, 0 or more (0 or None: no limit), not {limit!r}")
+
+
 def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
             limit: int | None = DEFAULT_LIMIT, infer: bool = False, safe: bool = True,
             memory_mb: int | None = DEFAULT_MEMORY_MB, lint: bool = True) -> QueryResult:
@@ -397,6 +409,7 @@ def execute(kg, sparql: str, *, file: str | None = None, timeout: float | None =
     ``timeout`` (``kgbuilder.sparql.worker``); Oxigraph runs the checked text
     (:attr:`.safety.SafeQuery.text`), never the user's own.
     """
+    _check_limits(timeout, limit)
     warm = bool(timeout) and not infer and not getattr(kg.store, "is_open", True)
     if warm:
         # a warm command (the store not open here): see _execute_warm
