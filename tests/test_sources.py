@@ -387,6 +387,32 @@ def test_check_quotes_texts_folder_problems(copy, tmp_path):
     assert res.stderr == f'{copy}/wire.yaml:32: quote not found in wire: "Wale, 64,"\n1 of 12 quotes not found\n'
 
 
+
+def test_check_quotes_reads_only_files_of_a_bounded_size(copy, monkeypatch):
+    # a FIFO among the texts hung the command; a link to /dev/zero was read until it was killed
+    import os
+
+    import kgbuilder.curation.quotes as quotes
+
+    wire = copy / "texts" / "wire-2022-01-06.txt"
+    kept = wire.read_bytes()
+    wire.unlink()
+    os.mkfifo(wire)
+    res = run("check-quotes", copy, "--texts", copy / "texts")
+    assert (res.exit_code, res.stderr) == (1, f"Error: {wire}: not a file\n")
+    wire.unlink()
+    wire.symlink_to("/dev/zero")
+    res = run("check-quotes", copy, "--texts", copy / "texts")
+    assert (res.exit_code, res.stderr) == (1, f"Error: {wire}: not a file\n")
+    wire.unlink()
+    wire.write_bytes(kept)
+    monkeypatch.setattr(quotes, "MAX_TEXT_BYTES", len(kept) - 1)
+    res = run("check-quotes", copy, "--texts", copy / "texts")
+    assert (res.exit_code, res.stderr) == (1, f"Error: {wire}: larger than 0 MiB: not an article's text\n")
+    monkeypatch.setattr(quotes, "MAX_TEXT_BYTES", len(kept))
+    assert run("check-quotes", copy, "--texts", copy / "texts").exit_code == 0
+
+
 # ---------------------------------------------------------------- the README's example runs
 
 def _readme_examples():

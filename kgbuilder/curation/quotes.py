@@ -8,7 +8,11 @@ from pathlib import Path
 
 from ..errors import Diagnostic, KGBuilderError
 
-__all__ = ["normalize_text", "check_quotes", "find_texts", "QuoteCheck"]
+__all__ = ["normalize_text", "check_quotes", "find_texts", "QuoteCheck", "MAX_TEXT_BYTES"]
+
+#: the largest archived source text read: an article is well under a megabyte, and a link to
+#: /dev/zero in the folder of texts would otherwise be read until the kernel kills the command
+MAX_TEXT_BYTES = 64 << 20
 
 _TYPO = str.maketrans({
     "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"',
@@ -60,6 +64,26 @@ def find_texts(curated, folder: str | Path) -> dict[str, Path]:
     return {sid: paths[0] for sid, paths in found.items()}
 
 
+def _read_text(path) -> str:
+    """An archived source text: a file (a FIFO among the texts would hang the command), UTF-8, at
+    most :data:`MAX_TEXT_BYTES`."""
+    from ..safe_paths import kind_of
+
+    try:
+        if kind_of(path) not in ("file", None):      # None: open says what is missing
+            raise KGBuilderError(f"{path}: not a file")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_TEXT_BYTES + 1)
+    except OSError as exc:
+        raise KGBuilderError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_TEXT_BYTES:
+        raise KGBuilderError(f"{path}: larger than {MAX_TEXT_BYTES >> 20} MiB: not an article's text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise KGBuilderError(f"{path}: not valid UTF-8") from None
+
+
 def check_quotes(curated, texts: dict[str, str | Path]) -> QuoteCheck:
     """Check every quote against its source's archived text; count those of sources without one."""
     archived = {}
@@ -68,12 +92,7 @@ def check_quotes(curated, texts: dict[str, str | Path]) -> QuoteCheck:
             from ..resolve import did_you_mean
 
             raise KGBuilderError(f"unknown source '{sid}'" + did_you_mean(sid, curated.sources))
-        try:
-            archived[sid] = normalize_text(Path(path).read_text(encoding="utf-8-sig"))
-        except OSError as exc:
-            raise KGBuilderError(f"{path}: cannot read: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise KGBuilderError(f"{path}: not valid UTF-8") from None
+        archived[sid] = normalize_text(_read_text(path))
     out, seen = QuoteCheck(), set()
     for fact in curated.facts:
         for ev in fact.evidence:
