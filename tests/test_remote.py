@@ -142,6 +142,16 @@ def test_push_with_a_wrong_password_never_shows_it(recorder, mini_path):
                                        "in the URL; set KGBUILDER_ENDPOINT_USER and KGBUILDER_ENDPOINT_PASSWORD instead"),
     ("ftp://127.0.0.1/store", "endpoint 'ftp://127.0.0.1/store' is not an http(s) URL (e.g. http://127.0.0.1:8890/sparql)"),
     ("127.0.0.1:8890/sparql", "endpoint '127.0.0.1:8890/sparql' is not an http(s) URL (e.g. http://127.0.0.1:8890/sparql)"),
+    # were a ValueError traceback, a wrong 'Connection refused', and a CR LF that reached the
+    # request (http.client's InvalidURL, reported as 'the answer is not HTTP')
+    ("http://[::1/sparql", "endpoint '<unparseable URL>' is not a URL: Invalid IPv6 URL"),
+    ("http://127.0.0.1:99999/x", "endpoint 'http://127.0.0.1:99999/x' is not a URL: Port out of range 0-65535"),
+    ("http://127.0.0.1:abc/x", "endpoint 'http://127.0.0.1:abc/x' is not a URL: Port could not be cast to integer "
+                               "value as 'abc'"),
+    ("http://bob:pw@127.0.0.1:9/x\r\nX-Evil: 1", "endpoint 'http://***@127.0.0.1:9/x\\r\\nX-Evil: 1' holds a space or "
+                                             "a control character: not a URL (write a space as %20)"),
+    ("http://127.0.0.1:9/a b", "endpoint 'http://127.0.0.1:9/a b' holds a space or a control character: not a URL "
+                               "(write a space as %20)"),
 ])
 def test_bad_endpoint_urls(mini_path, url, message):
     result = CliRunner().invoke(main, ["push", str(mini_path), "--endpoint", url], env={})

@@ -59,7 +59,16 @@ class Endpoint:
         from urllib.parse import urlsplit
 
         env = os.environ if environ is None else environ
-        parts = urlsplit(url)
+        if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+            # a CR LF in it would reach the request line (http.client refuses it, in its words)
+            shown = _redact(url.encode("unicode_escape").decode("ascii"))     # \r, \t shown, not taken out
+            raise RemoteError(f"endpoint '{shown}' holds a space or a control character: not a URL "
+                              "(write a space as %20)")
+        try:
+            parts = urlsplit(url)
+            parts.port          # raises for a port out of range or not a number
+        except ValueError as exc:   # 'Invalid IPv6 URL', 'Port out of range 0-65535'
+            raise RemoteError(f"endpoint '{_redact(url)}' is not a URL: {exc}") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise RemoteError(f"endpoint '{_redact(url)}' is not an http(s) URL "
                               "(e.g. http://127.0.0.1:8890/sparql)")
