@@ -272,6 +272,32 @@ def test_missing_folder_and_dataset_yaml(tmp_path):
     assert [str(d) for d in kgbuilder.validate(tmp_path)] == [f"{tmp_path / 'dataset.yaml'}: missing dataset.yaml"]
 
 
+@pytest.mark.parametrize("make", ["fifo", "folder", "device"])
+def test_a_dataset_yaml_that_is_no_file(mini_copy, make):
+    # a FIFO named dataset.yaml hung every command (the cache opened it to hash it, waiting for
+    # a writer); now none opens it, and each says what it is
+    import os
+    import subprocess
+    import sys
+
+    meta = mini_copy / "dataset.yaml"
+    meta.unlink()
+    if make == "fifo":
+        os.mkfifo(meta)
+    elif make == "folder":
+        meta.mkdir()
+    else:
+        meta.symlink_to("/dev/zero")
+    expected = f"{meta}: not a file (dataset.yaml must be a file of YAML)"
+    assert [str(d) for d in kgbuilder.validate(mini_copy)] == [expected]
+    for args in (["validate"], ["query", "ASK {}"], ["stats"], ["show", "x"]):
+        out = subprocess.run([sys.executable, "-m", "kgbuilder", args[0], str(mini_copy), *args[1:]],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 1 and out.stdout == ""
+        assert out.stderr == (f"{expected}\n1 problem found in {mini_copy}\n" if args == ["validate"]
+                              else f"Error: {expected}\n")
+
+
 def test_load_raises_with_all_diagnostics(mini_copy):
     add_file(mini_copy, "facts:\n  - a b c\n  - d e f\n")
     with pytest.raises(DatasetError) as exc:

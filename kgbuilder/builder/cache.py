@@ -102,7 +102,9 @@ def _hash_file(h, path: Path) -> None:
     import stat
 
     try:
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: a FIFO named dataset.yaml would block the open itself, waiting for a
+        # writer (it is no file: the loader says so); a regular file reads as usual
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode):
                 h.update(b"<not a file>")

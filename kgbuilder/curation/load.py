@@ -215,6 +215,9 @@ class _Loader:
         except OSError as exc:      # a folder path so long that this name is over the limit
             self.err(name, None, f"cannot read: {exc.strerror}")
             return None
+        if kind is not None and kind != "file":     # a folder, a FIFO (never opened), a device
+            self.err(name, None, "not a file (dataset.yaml must be a file of YAML)")
+            return None
         if kind != "file":
             alt = self.root / "dataset.yml"
             hint = " (found dataset.yml: rename it)" if alt.exists() else ""
