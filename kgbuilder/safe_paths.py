@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .errors import ExportError
 
-__all__ = ["check_output", "dataset_root_of", "loader_inputs", "link_outside", "kind_of", "INPUT_SUFFIXES"]
+__all__ = ["check_output", "dataset_root_of", "loader_inputs", "link_outside", "kind_of", "open_file", "INPUT_SUFFIXES"]
 
 #: what the loader reads inside a dataset folder (bulk files, YAML) and the saved queries
 INPUT_SUFFIXES = frozenset({".yaml", ".yml", ".csv", ".jsonl", ".rq"})
@@ -45,6 +45,19 @@ def kind_of(path: str | os.PathLike) -> str | None:
             return None
         raise
     return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
+
+
+def open_file(path: str | os.PathLike, *, files_only: bool = True):
+    """``path`` opened for reading, in binary; None when ``files_only`` and it is no regular
+    file (a FIFO, a device, a folder). Judged on the open file, so nothing can be swapped in
+    between a check and the open, and opened non-blocking, so a FIFO with no writer does not
+    hang the open itself (reads from a regular file do not block either way). OSError for what
+    the OS refuses. ``files_only=False`` opens anything, as ``open`` does (``-f <(...)``)."""
+    fd = os.open(path, os.O_RDONLY | (getattr(os, "O_NONBLOCK", 0) if files_only else 0))
+    if files_only and not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return os.fdopen(fd, "rb")
 
 
 def _resolve(path: Path) -> Path:

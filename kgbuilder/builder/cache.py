@@ -99,16 +99,15 @@ FILES_FORMAT = 3
 def _hash_file(h, path: Path) -> None:
     """Stream ``path`` into ``h``: the size is known before a byte is read, and a file over
     the loader's limits is hashed as its size and time (the loader refuses it anyway)."""
-    import stat
+    from ..safe_paths import open_file
 
     try:
-        # O_NONBLOCK: a FIFO named dataset.yaml would block the open itself, waiting for a
-        # writer (it is no file: the loader says so); a regular file reads as usual
-        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
+        fh = open_file(path)        # a FIFO named dataset.yaml is not waited on: the loader says what it is
+        if fh is None:
+            h.update(b"<not a file>")
+            return
+        with fh:
             st = os.fstat(fh.fileno())
-            if not stat.S_ISREG(st.st_mode):
-                h.update(b"<not a file>")
-                return
             h.update(f"{st.st_size}\0".encode())
             if _over_cap(path, st.st_size):
                 h.update(f"{st.st_mtime_ns}".encode())

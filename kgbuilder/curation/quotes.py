@@ -67,12 +67,13 @@ def find_texts(curated, folder: str | Path) -> dict[str, Path]:
 def _read_text(path) -> str:
     """An archived source text: a file (a FIFO among the texts would hang the command), UTF-8, at
     most :data:`MAX_TEXT_BYTES`."""
-    from ..safe_paths import kind_of
+    from ..safe_paths import open_file
 
     try:
-        if kind_of(path) not in ("file", None):      # None: open says what is missing
+        fh = open_file(path)
+        if fh is None:
             raise KGBuilderError(f"{path}: not a file")
-        with open(path, "rb") as fh:
+        with fh:
             data = fh.read(MAX_TEXT_BYTES + 1)
     except OSError as exc:
         raise KGBuilderError(f"{path}: cannot read: {exc.strerror}") from None

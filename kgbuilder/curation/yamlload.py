@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import yaml
 
 from ..errors import DatasetError, Diagnostic
 from ..control_chars import control_message, find_control
+from ..safe_paths import open_file
 from .files import MAX_FILE_BYTES
 
 __all__ = ["LDict", "LList", "load_yaml", "load_yaml_text", "line_of", "MAX_FILE_BYTES"]
@@ -244,10 +244,11 @@ def load_yaml(path: str | Path, display: str | None = None, max_bytes: int = MAX
     try:
         # the size is checked before reading, on the open file (no race with a swap), and
         # only regular files are read: a FIFO or a device would block or never end
-        with open(path, "rb") as fh:
+        fh = open_file(path)
+        if fh is None:
+            raise DatasetError(Diagnostic(name, None, "not a regular file"))
+        with fh:
             st = os.fstat(fh.fileno())
-            if not stat.S_ISREG(st.st_mode):
-                raise DatasetError(Diagnostic(name, None, "not a regular file"))
             if st.st_size > max_bytes:
                 raise DatasetError(Diagnostic(name, None, f"file is {st.st_size} bytes, over the "
                                                           f"{max_bytes}-byte limit: split it in several files"))

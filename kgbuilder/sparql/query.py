@@ -773,18 +773,13 @@ def read_query_file(path, *, root=None, at_most: int | None = None) -> str:
 
     from ..errors import KGBuilderError
 
+    from ..safe_paths import link_outside, open_file
+
     cap = MAX_QUERY_FILE_BYTES if at_most is None else at_most
     if root is not None:
-        from ..safe_paths import kind_of, link_outside
-
         real = link_outside(Path(root), Path(path))
         if real is not None:
             raise KGBuilderError(f"{path}: symlink to {real}, outside the dataset folder: refused")
-        try:
-            if kind_of(path) != "file":
-                raise KGBuilderError(f"{path}: not a file: refused")
-        except OSError as exc:
-            raise KGBuilderError(f"{path}: cannot read: {exc.strerror}") from None
     try:
         if str(path) == "-":
             stdin = getattr(sys.stdin, "buffer", None)
@@ -792,7 +787,11 @@ def read_query_file(path, *, root=None, at_most: int | None = None) -> str:
                 raise KGBuilderError("-: cannot read: there is no standard input")
             data = stdin.read(cap + 1)
         else:
-            with open(path, "rb") as fh:
+            # -f FILE may be a pipe (-f <(...)); a dataset's saved query must be a file
+            fh = open_file(path, files_only=root is not None)
+            if fh is None:
+                raise KGBuilderError(f"{path}: not a file: refused")
+            with fh:
                 data = fh.read(cap + 1)
     except OSError as exc:
         raise KGBuilderError(f"{path}: cannot read: {exc.strerror}") from None
