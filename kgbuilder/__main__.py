@@ -35,11 +35,14 @@ def main() -> None:
         import gc
 
         gc.disable()
-    if argv[:1] == ["query"]:
-        _preopen(argv[1:])
-    from .cli import main as cli
-
     try:
+        if argv[:1] == ["query"]:
+            _preopen(argv[1:])
+            from .cli.plain import run
+
+            run(argv[1:])               # a plain query ends here, without click (SystemExit)
+        from .cli import main as cli
+
         cli(prog_name="kgbuilder")      # click ends every command with SystemExit
     except SystemExit as done:
         if argv[:1] and argv[0] in _READERS:

@@ -79,12 +79,12 @@ def _kgbuilder(args: list[str], *, tty: bool, monkeypatch) -> str:
     from click.testing import CliRunner
 
     import kgbuilder.cli.output as cli_output
-    import kgbuilder.cli.query as cli_query
+    import kgbuilder.cli.query_body as query_body
     from kgbuilder.cli import main
 
     with monkeypatch.context() as m:
         # the docs show what a terminal gets (tables) unless the example pipes the output
-        for module in (cli_output, cli_query):
+        for module in (cli_output, query_body):
             m.setattr(module, "on_terminal", lambda: tty)
         r = CliRunner().invoke(main, args, env=dict(os.environ))
     return r.output

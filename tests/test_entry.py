@@ -17,13 +17,13 @@ from kgbuilder import __version__
 # (and, as "at fork: ...", those of them it held when it forked its worker), plus difflib, socket
 # and the standard modules of SLOW; in the file TEARDOWN_OUT names, whether the interpreter's
 # teardown ran; in the file GC_OUT names, whether the cyclic garbage collector was on at the end;
-# and in the file WORKER_OUT names, each module of SLOW the worker imported (one per line)
+# (and click's), and in the file WORKER_OUT names, each module of SLOW the worker imported (one per line)
 _RUN = """
 import atexit, gc, os, sys
 me = os.getpid()
 SLOW = {"typing", "pickle", "signal", "threading"}
 def ours():
-    return sorted(m for m in sys.modules if m.startswith(("kgbuilder", "pyoxigraph", "difflib", "socket"))
+    return sorted(m for m in sys.modules if m.startswith(("kgbuilder", "pyoxigraph", "difflib", "socket", "click"))
                   or m in SLOW)
 at_fork = []
 worker_out = os.environ.get("WORKER_OUT")
@@ -125,18 +125,26 @@ def test_a_warm_query_neither_forks_nor_answers_with_typing_pickle_signal_or_thr
     # both of a warm query's two lines of work start at the fork (the command loads click,
     # the worker opens the store), so what comes before it delays both; these four standard
     # modules cost ~7 ms to import there, and the worker needs none of them (the C modules
-    # under pickle and signal do its work; typing only names annotations). The command itself
-    # imports typing and threading later, with click.
+    # under pickle and signal do its work; typing only names annotations). A plain query
+    # (kgbuilder.cli.plain) is answered without them, and without click; a command line for
+    # click imports typing and threading with it.
     env = {**os.environ, "KGBUILDER_CACHE_DIR": str(tmp_path / "cache"), "KGBUILDER_PROGRESS": "0"}
     assert _run(["validate", str(mini_copy)], env).returncode == 0
     seen, worker = tmp_path / "modules.txt", tmp_path / "worker.txt"
     warm = _run(["query", str(mini_copy), ARMENIA, "-F", "csv"], env, seen, worker=worker)
     assert (warm.returncode, warm.stdout, warm.stderr) == (0, "l\nArmenia\n", "")
     mine = seen.read_text().splitlines()
-    assert "at fork: kgbuilder.sparql.worker" in mine and "typing" in mine     # the probe sees them
-    assert [m for m in mine if m.startswith("at fork: ") and m[9:] in {"typing", "pickle", "signal", "threading"}] == []
+    assert "at fork: kgbuilder.sparql.worker" in mine
+    assert not {"typing", "pickle", "signal", "threading", "click"} & {m.removeprefix("at fork: ") for m in mine}
     # the worker imported the check, the linter and the engine, and answered, without them
     assert not worker.exists() or worker.read_text() == ""
+    # the probe sees them: -o is for click, which loads typing and threading, after the fork
+    clicked, out = tmp_path / "clicked.txt", tmp_path / "a.csv"
+    done = _run(["query", str(mini_copy), ARMENIA, "-o", str(out)], env, clicked)
+    assert (done.returncode, out.read_bytes()) == (0, b"l\r\nArmenia\r\n"), done.stderr
+    loaded = clicked.read_text().splitlines()
+    assert {"typing", "threading", "click", "at fork: kgbuilder.sparql.worker"} <= set(loaded)
+    assert [m for m in loaded if m.startswith("at fork: ") and m[9:] in {"typing", "pickle", "signal", "threading"}] == []
 
 
 def test_a_finished_warm_query_ends_without_the_interpreters_teardown(mini_copy, tmp_path):

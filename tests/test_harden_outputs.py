@@ -153,8 +153,8 @@ def test_full_disk_during_query_output_is_one_line(mini_path, tmp_path, monkeypa
 WRITER = textwrap.dedent("""
     import sys, time
     from kgbuilder.atomic import atomic_write
-    from kgbuilder.cli import _exit_on_sigterm
-    _exit_on_sigterm()
+    from kgbuilder.cli.exits import exit_on_sigterm
+    exit_on_sigterm()
     with atomic_write(sys.argv[1]) as fh:
         fh.write(b"x" * 1_000_000)
         print("writing", flush=True)

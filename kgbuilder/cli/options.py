@@ -1,44 +1,21 @@
 """What every command shares: error handling, the dataset argument, common options.
 
-Command modules import this, never the package's ``__init__`` (which imports them).
+Command modules import this, never :mod:`kgbuilder.cli.group` (which imports them).
 """
 from __future__ import annotations
 
-import functools
-import sys
 from pathlib import Path
 
 import click
 
 from ..errors import KGBuilderError
 from .complete import complete_dataset
-from .output import echo
+from .exits import handle_errors
 
 __all__ = ["CONTEXT", "handle_errors", "dataset_arg", "old_format_opt", "resolve_format", "force_opt", "store_opt",
            "format_help", "format_choices", "Seconds"]
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def _fail(exc: KGBuilderError) -> None:
-    for line in exc.lines():
-        echo(f"Error: {line}", err=True)
-    sys.exit(1)
-
-
-def handle_errors(fn):
-    """Turn kgbuilder's own errors into one `Error:` line each and exit 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except KGBuilderError as exc:
-            _fail(exc)
-        except BrokenPipeError:
-            sys.exit(0)
-
-    return wrapper
 
 
 class Seconds(click.FloatRange):

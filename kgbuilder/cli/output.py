@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import io
 import sys
-from typing import Any, Iterable, Sequence
+
+TYPE_CHECKING = False   # annotations only: a plain query's path never imports typing (see cli.plain)
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Sequence
 
 from ..errors import KGBuilderError
 

@@ -7,7 +7,10 @@ go through the exporters (kgbuilder.exports.write_graph).
 from __future__ import annotations
 
 import io
-from typing import BinaryIO, TextIO
+
+TYPE_CHECKING = False   # annotations only: a warm query's path never imports typing (see __main__)
+if TYPE_CHECKING:
+    from typing import BinaryIO, TextIO
 
 from .. import registry
 from ..errors import QueryError
