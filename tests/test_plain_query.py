@@ -92,6 +92,13 @@ def test_a_shell_completion_request_is_left_to_click(files, monkeypatch):
     assert plain.parse(["ds", SELECT]) is None
 
 
+def test_on_windows_every_line_is_left_to_click(files, monkeypatch):
+    # click expands wildcards in a Windows command line; the plain reader does not
+    assert plain.parse(["ds", SELECT]) is not None
+    monkeypatch.setattr(os, "name", "nt")
+    assert plain.parse(["ds", SELECT]) is None
+
+
 def test_thousands_of_random_lines_read_as_click_reads_them_or_left_to_it(files):
     words = ["ds", SELECT, "q.rq", "adir", "missing.rq", "csv", "json", "memory", "5", "2.5", "0", "007", "-1",
              "nan", "1e3", "", "-", "--", "-F", "--format", "--format=csv", "-Fcsv", "-n", "--name", "--name=x",

@@ -14,10 +14,11 @@ command line, and parses it or says what is wrong in its own words. A plain comm
 
 Anything else goes to click: help, ``--list``, ``-o``, ``--endpoint``, a repeated option, ``--``,
 a value glued to a short option or starting with ``-``, a third word, a shell-completion
-request. Both doors run one body (:func:`kgbuilder.cli.query_body.run_query`) and end it the
-same way (:mod:`kgbuilder.cli.exits`). tests/test_plain_query.py parses thousands of command
-lines both ways (what :func:`parse` accepts, click parses to the same parameters) and runs
-both doors on the same command lines (same output, same exit code).
+request, and every command line on Windows (where click expands wildcards in it). Both doors
+run one body (:func:`kgbuilder.cli.query_body.run_query`) and end it the same way
+(:mod:`kgbuilder.cli.exits`). tests/test_plain_query.py parses thousands of command lines both
+ways (what :func:`parse` accepts, click parses to the same parameters) and runs both doors on
+the same command lines (same output, same exit code).
 """
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ _CONVERT = {"limit": _limit, "timeout": _seconds, "query_file": _query_file}
 def parse(args: list[str]) -> dict | None:
     """The query command's parameters from ``args`` (what follows ``query``), as click would
     pass them, when ``args`` is a plain command line; None when it is not."""
-    if os.environ.get("_KGBUILDER_COMPLETE"):
+    if os.environ.get("_KGBUILDER_COMPLETE") or os.name == "nt":    # completion; click's glob expansion
         return None
     params = dict(DEFAULTS)
     seen: set[str] = set()
