@@ -20,7 +20,6 @@ Both are read from the built graph (any store, cached or not), so ``show``,
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 __all__ = ["origin_of", "source_origins", "corroboration", "Support", "support", "Side", "Conflict",

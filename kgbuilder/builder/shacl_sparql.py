@@ -73,7 +73,6 @@ def _values(var: str, iris: Iterable[str]) -> str:
 
 def _value_condition(comp: str, arg, g, onto) -> str:
     """A SPARQL expression true when ``?value`` satisfies the component."""
-    from rdflib import URIRef
     from rdflib.collection import Collection
 
     # Each mention of ?value in a FILTER decodes the term again (on disk a RocksDB read per
@@ -119,7 +118,7 @@ def _value_condition(comp: str, arg, g, onto) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _compile(shapes_file: str, onto_file: str) -> tuple[Check, ...]:
-    from rdflib import BNode, Graph, URIRef
+    from rdflib import Graph, URIRef
     from rdflib.namespace import RDF
 
     g = Graph().parse(shapes_file, format="turtle")

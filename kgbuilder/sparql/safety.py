@@ -87,7 +87,7 @@ def _token_pattern(exact: bool) -> str:
             return f"[{ascii_chars}{_BASE_EXACT}{extra}]"
         return _not_ascii_except(ascii_chars)
 
-    base, u = cls("A-Za-z"), cls("_A-Za-z")
+    base = cls("A-Za-z")
     ch = cls("\\-0-9_A-Za-z", _EXTRA_EXACT)
     ch_colon = cls(":\\-0-9_A-Za-z", _EXTRA_EXACT)
     first_local = cls(":0-9_A-Za-z")
