@@ -24,7 +24,8 @@ from pathlib import Path
 
 from .errors import ExportError
 
-__all__ = ["check_output", "dataset_root_of", "loader_inputs", "link_outside", "kind_of", "open_file", "INPUT_SUFFIXES"]
+__all__ = ["check_output", "dataset_root_of", "loader_inputs", "link_outside", "kind_of", "open_file", "read_at_most",
+           "INPUT_SUFFIXES"]
 
 #: what the loader reads inside a dataset folder (bulk files, YAML) and the saved queries
 INPUT_SUFFIXES = frozenset({".yaml", ".yml", ".csv", ".jsonl", ".rq"})
@@ -58,6 +59,17 @@ def open_file(path: str | os.PathLike, *, files_only: bool = True):
         os.close(fd)
         return None
     return os.fdopen(fd, "rb")
+
+
+def read_at_most(path: str | os.PathLike, limit: int, *, files_only: bool = True) -> bytes | None:
+    """At most ``limit`` bytes of ``path``, opened by :func:`open_file` (None: no regular file,
+    with ``files_only``); a caller reads ``cap + 1`` to tell a file over its cap. OSError for
+    what the OS refuses."""
+    fh = open_file(path, files_only=files_only)
+    if fh is None:
+        return None
+    with fh:
+        return fh.read(limit)
 
 
 def _resolve(path: Path) -> Path:

@@ -67,16 +67,14 @@ def find_texts(curated, folder: str | Path) -> dict[str, Path]:
 def _read_text(path) -> str:
     """An archived source text: a file (a FIFO among the texts would hang the command), UTF-8, at
     most :data:`MAX_TEXT_BYTES`."""
-    from ..safe_paths import open_file
+    from ..safe_paths import read_at_most
 
     try:
-        fh = open_file(path)
-        if fh is None:
-            raise KGBuilderError(f"{path}: not a file")
-        with fh:
-            data = fh.read(MAX_TEXT_BYTES + 1)
+        data = read_at_most(path, MAX_TEXT_BYTES + 1)
     except OSError as exc:
         raise KGBuilderError(f"{path}: cannot read: {exc.strerror}") from None
+    if data is None:
+        raise KGBuilderError(f"{path}: not a file")
     if len(data) > MAX_TEXT_BYTES:
         raise KGBuilderError(f"{path}: larger than {MAX_TEXT_BYTES >> 20} MiB: not an article's text")
     try:

@@ -772,8 +772,7 @@ def read_query_file(path, *, root=None, at_most: int | None = None) -> str:
     from pathlib import Path
 
     from ..errors import KGBuilderError
-
-    from ..safe_paths import link_outside, open_file
+    from ..safe_paths import link_outside, read_at_most
 
     cap = MAX_QUERY_FILE_BYTES if at_most is None else at_most
     if root is not None:
@@ -788,11 +787,9 @@ def read_query_file(path, *, root=None, at_most: int | None = None) -> str:
             data = stdin.read(cap + 1)
         else:
             # -f FILE may be a pipe (-f <(...)); a dataset's saved query must be a file
-            fh = open_file(path, files_only=root is not None)
-            if fh is None:
+            data = read_at_most(path, cap + 1, files_only=root is not None)
+            if data is None:
                 raise KGBuilderError(f"{path}: not a file: refused")
-            with fh:
-                data = fh.read(cap + 1)
     except OSError as exc:
         raise KGBuilderError(f"{path}: cannot read: {exc.strerror}") from None
     if len(data) > cap:
