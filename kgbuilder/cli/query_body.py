@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import KGBuilderError
-from .output import echo, on_terminal, wrote
+from .output import check_format, echo, on_terminal, wrote
 
 __all__ = ["run_query"]
 
@@ -75,12 +75,7 @@ def _check_format_name(fmt: str) -> None:
     is only known after it ran): from the registry, so ``-F csv`` imports no exporter."""
     from ..registry import names
 
-    known = list(dict.fromkeys([*names("results"), *names("exporter")]))
-    if fmt.lower() not in known:
-        from ..resolve import did_you_mean
-
-        raise KGBuilderError(f"unknown format '{fmt}'{did_you_mean(fmt.lower(), known)} "
-                             f"(one of: {', '.join(known)})")
+    check_format(fmt, list(dict.fromkeys([*names("results"), *names("exporter")])))
 
 
 # ---------------------------------------------------------------- query
